@@ -1,0 +1,92 @@
+//! AWS credentials as aws-login holds them: key id, secret, optional session token and expiry.
+//!
+//! This module only defines the value type; where credentials come from (env, profiles,
+//! SSO, IMDS...) is the job of the providers added beside it.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::secret::SecretString;
+
+/// A set of AWS credentials. `Debug` shows the access key id only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: SecretString,
+    session_token: Option<SecretString>,
+    expiration: Option<DateTime<Utc>>,
+}
+
+impl Credentials {
+    /// Credentials from their parts. An empty session token counts as none, as the SDKs treat it.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<SecretString>,
+        session_token: Option<SecretString>,
+        expiration: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: session_token.filter(|t| !t.is_empty()),
+            expiration,
+        }
+    }
+
+    /// The access key id (not secret: it appears in every signed request).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &SecretString {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&SecretString> {
+        self.session_token.as_ref()
+    }
+
+    /// When temporary credentials stop working.
+    pub fn expiration(&self) -> Option<DateTime<Utc>> {
+        self.expiration
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_key_id_only() {
+        let c = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Some(SecretString::new("TOKEN-SECRET-VALUE")),
+            None,
+        );
+        let debug = format!("{c:?}");
+        assert!(debug.contains("AKIDEXAMPLE"), "{debug}");
+        assert!(!debug.contains("wJalr"), "{debug}");
+        assert!(!debug.contains("TOKEN-SECRET"), "{debug}");
+    }
+
+    #[test]
+    fn empty_session_token_is_none() {
+        let c = Credentials::new("AKID", "secret", Some(SecretString::new("")), None);
+        assert!(c.session_token().is_none());
+    }
+}

@@ -1,0 +1,13 @@
+//! aws-login: get, move and use AWS credentials without the AWS SDK.
+//!
+//! The library behind the `aws-login` binary. Its layers, each pure where it can be:
+//!
+//! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
+//! - [`credentials`]: the credentials type;
+//! - [`secret`]: a string type that never prints its value;
+//! - [`cli`]: the command-line interface, one file per command.
+
+pub mod cli;
+pub mod credentials;
+pub mod secret;
+pub mod sigv4;

@@ -1,0 +1,480 @@
+//! Step 4: signing a request. Everything before is pure text; this joins the steps,
+//! hashes, and returns what to add to the request. No clock, no I/O, no globals.
+
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use super::amz_date::{AmzDate, Hex64};
+use super::canonical_headers::{SortedHeaders, is_valid_name, is_valid_value};
+use super::canonical_query::QueryParams;
+use super::canonical_uri::write_canonical_uri;
+use super::encode::{Keep, encode_into, is_unreserved, push_escaped};
+use super::error::SigningError;
+use super::request::{Payload, SignableRequest};
+use super::settings::{SessionTokenMode, SignatureLocation, SigningSettings};
+use super::signing_key::{SigningKeyCache, derive_signing_key, hmac_with_key};
+use super::string_to_sign::{ALGORITHM, write_scope, write_string_to_sign};
+use crate::credentials::Credentials;
+
+/// The hash of an empty payload.
+pub const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The payload hash of an unsigned body.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The longest presigned URL lifetime AWS accepts: 7 days.
+pub const MAX_EXPIRES_SECS: u64 = 604_800;
+
+/// Everything besides the request that a signature depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningParams<'a> {
+    /// Who signs.
+    pub credentials: &'a Credentials,
+    /// The region of the credential scope (`us-east-1`).
+    pub region: &'a str,
+    /// The service of the credential scope (`sts`, `ec2`, `s3`...).
+    pub service: &'a str,
+    /// The signing time, passed in: the signer never reads the clock.
+    pub time: DateTime<Utc>,
+    /// How to sign.
+    pub settings: &'a SigningSettings,
+    /// Where to keep signing keys between signatures; `None` derives the key every time.
+    pub key_cache: Option<&'a SigningKeyCache>,
+}
+
+#[derive(Clone, Copy)]
+enum PayloadHash<'a> {
+    Computed(Hex64),
+    Given(&'a str),
+}
+
+impl PayloadHash<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Computed(h) => h.as_str(),
+            PayloadHash::Given(s) => s,
+        }
+    }
+}
+
+/// A signed request: what to add to it, and every intermediate step for debugging.
+///
+/// In header mode, set (replacing any present) each of [`SignedRequest::headers`]. In
+/// query mode, replace the request's query with [`SignedRequest::query_string`].
+/// `Debug` and the `redacted_*` views hide the session token.
+pub struct SignedRequest<'a> {
+    location: SignatureLocation,
+    canonical_request: String,
+    string_to_sign: String,
+    signature: Hex64,
+    amz_date: AmzDate,
+    payload_hash: PayloadHash<'a>,
+    content_sha256_header: bool,
+    session_token: Option<&'a str>,
+    token_signed: bool,
+    /// Header mode: the `Authorization` value. Query mode: the presigned query string.
+    out: String,
+    signed_headers: Range<usize>,
+}
+
+/// Query parameter names a presigned URL gains.
+const AUTH_PARAMS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Security-Token",
+    "X-Amz-Signature",
+];
+
+impl<'a> SignedRequest<'a> {
+    /// The canonical request (holds the session token when it is signed: log
+    /// [`SignedRequest::redacted_canonical_request`] instead).
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
+
+    /// The string to sign.
+    pub fn string_to_sign(&self) -> &str {
+        &self.string_to_sign
+    }
+
+    /// The signature, lower-case hex.
+    pub fn signature(&self) -> &str {
+        self.signature.as_str()
+    }
+
+    /// The signed header names joined by `;`.
+    pub fn signed_headers(&self) -> &str {
+        &self.canonical_request[self.signed_headers.clone()]
+    }
+
+    /// The `Authorization` header value (header mode only).
+    pub fn authorization(&self) -> Option<&str> {
+        matches!(self.location, SignatureLocation::Headers).then_some(self.out.as_str())
+    }
+
+    /// Headers to set on the request, lower-case names (empty in query mode): `x-amz-date`,
+    /// `x-amz-security-token` when there is a token, `x-amz-content-sha256` when the
+    /// settings ask for it, and `authorization`.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let headers = matches!(self.location, SignatureLocation::Headers);
+        [
+            headers.then(|| ("x-amz-date", self.amz_date.as_str())),
+            self.session_token
+                .filter(|_| headers)
+                .map(|t| ("x-amz-security-token", t)),
+            (headers && self.content_sha256_header)
+                .then(|| ("x-amz-content-sha256", self.payload_hash.as_str())),
+            headers.then(|| ("authorization", self.out.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The whole query of the presigned URL, percent-encoded, to put after `?` in place
+    /// of the original query (query mode only). It holds the session token.
+    pub fn query_string(&self) -> Option<&str> {
+        matches!(self.location, SignatureLocation::Query { .. }).then_some(self.out.as_str())
+    }
+
+    /// The `X-Amz-*` parameters the presigned URL gained, values percent-encoded.
+    pub fn added_query_params(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.query_string()
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .filter(|(n, _)| AUTH_PARAMS.contains(n))
+    }
+
+    /// The canonical request with the session token replaced by `<redacted>`.
+    pub fn redacted_canonical_request(&self) -> Redacted<'_> {
+        Redacted {
+            text: &self.canonical_request,
+            token: self.session_token.filter(|_| self.token_signed),
+        }
+    }
+
+    /// The presigned query with the session token and signature replaced by `<redacted>`.
+    pub fn redacted_query_string(&self) -> Option<Redacted<'_>> {
+        self.query_string().map(|q| Redacted {
+            text: q,
+            token: self.session_token,
+        })
+    }
+}
+
+impl fmt::Debug for SignedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("location", &self.location)
+            .field("canonical_request", &self.redacted_canonical_request().to_string())
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature.as_str())
+            .field("session_token", &self.session_token.map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Text from a signature with the session token (raw or percent-encoded) and any
+/// `X-Amz-Signature` value replaced by `<redacted>`.
+pub struct Redacted<'s> {
+    text: &'s str,
+    token: Option<&'s str>,
+}
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = self.token.filter(|t| !t.is_empty());
+        let mut encoded = String::new();
+        if let Some(t) = token {
+            encode_into(&mut encoded, t, Keep::Unreserved);
+        }
+        let mut rest = self.text;
+        while !rest.is_empty() {
+            let hit = token.and_then(|t| {
+                [(rest.find(t), t.len()), (rest.find(encoded.as_str()), encoded.len())]
+                    .into_iter()
+                    .filter_map(|(at, len)| at.map(|a| (a, len)))
+                    .min()
+            });
+            let sig = rest.find("X-Amz-Signature=").map(|a| a + "X-Amz-Signature=".len());
+            match (hit, sig) {
+                (Some((at, len)), s) if s.is_none_or(|s| at < s) => {
+                    f.write_str(&rest[..at])?;
+                    f.write_str("<redacted>")?;
+                    rest = &rest[at + len..];
+                }
+                (_, Some(s)) => {
+                    f.write_str(&rest[..s])?;
+                    f.write_str("<redacted>")?;
+                    let end = rest[s..].find('&').map_or(rest.len(), |e| s + e);
+                    rest = &rest[end..];
+                }
+                _ => {
+                    f.write_str(rest)?;
+                    rest = "";
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_scope_part(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_unreserved)
+}
+
+fn validate_params(params: &SigningParams<'_>) -> Result<(), SigningError> {
+    if !is_scope_part(params.region) {
+        return Err(SigningError::InvalidRegion);
+    }
+    if !is_scope_part(params.service) {
+        return Err(SigningError::InvalidService);
+    }
+    let key_id = params.credentials.access_key_id();
+    if key_id.is_empty() || !key_id.bytes().all(|b| b.is_ascii_graphic() && b != b',' && b != b'/') {
+        return Err(SigningError::InvalidAccessKeyId);
+    }
+    if params.credentials.secret_access_key().is_empty() {
+        return Err(SigningError::EmptySecretAccessKey);
+    }
+    if let SignatureLocation::Query { expires_in } = params.settings.location {
+        if !(1..=MAX_EXPIRES_SECS).contains(&expires_in) {
+            return Err(SigningError::ExpiresOutOfRange {
+                seconds: expires_in,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn validate_path(path: &[u8]) -> Result<&str, SigningError> {
+    let path = std::str::from_utf8(path).map_err(|_| SigningError::InvalidPath("not UTF-8"))?;
+    if !path.is_empty() && !path.starts_with('/') {
+        return Err(SigningError::InvalidPath("does not start with '/'"));
+    }
+    if path.bytes().any(|b| b < b' ' || b == 0x7f || b == b'?' || b == b'#') {
+        return Err(SigningError::InvalidPath("control character, '?' or '#'"));
+    }
+    Ok(path)
+}
+
+fn validate_query(query: &str) -> Result<(), SigningError> {
+    if query.bytes().any(|b| b < b' ' || b == 0x7f || b == b'#') {
+        return Err(SigningError::InvalidQuery);
+    }
+    Ok(())
+}
+
+fn payload_hash<'a>(payload: Payload<'a>) -> Result<PayloadHash<'a>, SigningError> {
+    Ok(match payload {
+        Payload::Bytes([]) => PayloadHash::Given(EMPTY_PAYLOAD_SHA256),
+        Payload::Bytes(body) => PayloadHash::Computed(Hex64::new(&Sha256::digest(body).into())),
+        Payload::Unsigned => PayloadHash::Given(UNSIGNED_PAYLOAD),
+        Payload::Precomputed(h) => {
+            if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(SigningError::InvalidPayloadHash);
+            }
+            PayloadHash::Given(h)
+        }
+    })
+}
+
+/// Appends a lower-cased header name percent-encoded for a query value.
+fn push_lowercase_encoded(out: &mut String, name: &str) {
+    for b in name.bytes().map(|b| b.to_ascii_lowercase()) {
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            push_escaped(out, b);
+        }
+    }
+}
+
+/// Signs a request. Pure: the time, the credentials and the key cache are all passed in.
+pub fn sign<'a>(
+    request: &SignableRequest<'a>,
+    params: &SigningParams<'a>,
+) -> Result<SignedRequest<'a>, SigningError> {
+    validate_params(params)?;
+    let settings = params.settings;
+    let amz_date = AmzDate::new(params.time)?;
+    if request.method.is_empty() || !is_valid_name(request.method) {
+        return Err(SigningError::InvalidMethod);
+    }
+    let path = validate_path(request.path)?;
+    validate_query(request.query)?;
+    let payload = payload_hash(request.payload)?;
+    let key_id = params.credentials.access_key_id();
+    let token: Option<&'a str> = params.credentials.session_token().map(|t| t.expose());
+    let token_signed = token.is_some() && settings.session_token == SessionTokenMode::Signed;
+    let header_mode = matches!(settings.location, SignatureLocation::Headers);
+    let content_header = header_mode && settings.content_sha256_header;
+
+    // Headers to sign: the request's, minus excluded ones and the ones we set ourselves.
+    let mut headers = SortedHeaders::new();
+    for (index, &(name, value)) in request.headers.iter().enumerate() {
+        if !is_valid_name(name) {
+            return Err(SigningError::InvalidHeaderName { index });
+        }
+        if !is_valid_value(value) {
+            return Err(SigningError::InvalidHeaderValue {
+                name: name.to_owned(),
+            });
+        }
+        let ours = header_mode
+            && (name.eq_ignore_ascii_case("x-amz-date")
+                || name.eq_ignore_ascii_case("authorization")
+                || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
+                || (content_header && name.eq_ignore_ascii_case("x-amz-content-sha256")));
+        if !ours && !settings.is_excluded(name) {
+            headers.push(name, value);
+        }
+    }
+    if header_mode {
+        headers.push("x-amz-date", amz_date.as_str());
+        if let Some(t) = token.filter(|_| token_signed) {
+            headers.push("x-amz-security-token", t);
+        }
+        if content_header {
+            headers.push("x-amz-content-sha256", payload.as_str());
+        }
+    }
+    headers.sort();
+
+    // Sizes, so that each buffer is allocated once.
+    let scope_len = 8 + params.region.len() + params.service.len() + 15;
+    let token_len = token.map_or(0, str::len);
+    let header_bytes = headers.byte_bound();
+    let auth_params_len = if header_mode {
+        0
+    } else {
+        230 + 3 * (key_id.len() + token_len + header_bytes) + scope_len
+    };
+    let query_len = 4 * request.query.len() + auth_params_len;
+    let cr_len = request.method.len()
+        + 3 * path.len()
+        + query_len
+        + header_bytes
+        + payload.as_str().len()
+        + 8;
+    let mut cr = String::with_capacity(cr_len);
+    // The string-to-sign buffer is the scratch space of the canonical query first.
+    let mut sts = String::with_capacity(query_len.max(120 + scope_len));
+
+    cr.push_str(request.method);
+    cr.push('\n');
+    write_canonical_uri(&mut cr, path, settings.uri_encoding, settings.normalize_uri_path);
+    cr.push('\n');
+    let query_start = cr.len();
+    if let SignatureLocation::Query { expires_in } = settings.location {
+        let mut query = QueryParams::new(&mut sts);
+        query.add_raw_query(request.query);
+        query.add_encoded("X-Amz-Algorithm", |o| o.push_str(ALGORITHM));
+        query.add_encoded("X-Amz-Credential", |o| {
+            encode_into(o, key_id, Keep::Unreserved);
+            o.push_str("%2F");
+            write_scope(o, amz_date.date_str(), params.region, params.service, "%2F");
+        });
+        query.add_encoded("X-Amz-Date", |o| o.push_str(amz_date.as_str()));
+        query.add_encoded("X-Amz-Expires", |o| {
+            let _ = write!(o, "{expires_in}");
+        });
+        query.add_encoded("X-Amz-SignedHeaders", |o| {
+            headers.write_signed_with(o, "%3B", push_lowercase_encoded)
+        });
+        if let Some(t) = token.filter(|_| token_signed) {
+            query.add_encoded("X-Amz-Security-Token", |o| encode_into(o, t, Keep::Unreserved));
+        }
+        query.write_sorted(&mut cr);
+    } else if !request.query.is_empty() {
+        let mut query = QueryParams::new(&mut sts);
+        query.add_raw_query(request.query);
+        query.write_sorted(&mut cr);
+    }
+    let query_end = cr.len();
+    cr.push('\n');
+    headers.write_canonical(&mut cr);
+    cr.push('\n');
+    let signed_start = cr.len();
+    headers.write_signed(&mut cr, ";");
+    let signed_headers = signed_start..cr.len();
+    cr.push('\n');
+    cr.push_str(payload.as_str());
+
+    let cr_hash = Hex64::new(&Sha256::digest(cr.as_bytes()).into());
+    sts.clear();
+    let scope = write_string_to_sign(
+        &mut sts,
+        amz_date.as_str(),
+        amz_date.date_str(),
+        params.region,
+        params.service,
+        cr_hash.as_str(),
+    );
+
+    let secret = params.credentials.secret_access_key().expose();
+    let mut mac = match params.key_cache {
+        Some(cache) => cache.keyed_mac(
+            secret,
+            amz_date.date(),
+            amz_date.date_str(),
+            params.region,
+            params.service,
+        ),
+        None => hmac_with_key(&derive_signing_key(
+            secret,
+            amz_date.date_str(),
+            params.region,
+            params.service,
+        )),
+    };
+    mac.update(sts.as_bytes());
+    let signature = Hex64::new(&mac.finalize().into_bytes().into());
+
+    let out = if header_mode {
+        let mut auth = String::with_capacity(
+            ALGORITHM.len() + 40 + key_id.len() + scope.len() + signed_headers.len() + 64,
+        );
+        auth.push_str(ALGORITHM);
+        auth.push_str(" Credential=");
+        auth.push_str(key_id);
+        auth.push('/');
+        auth.push_str(&sts[scope]);
+        auth.push_str(", SignedHeaders=");
+        auth.push_str(&cr[signed_headers.clone()]);
+        auth.push_str(", Signature=");
+        auth.push_str(signature.as_str());
+        auth
+    } else {
+        let query = &cr[query_start..query_end];
+        let mut q = String::with_capacity(query.len() + 3 * token_len + 100);
+        q.push_str(query);
+        if let Some(t) = token.filter(|_| !token_signed) {
+            q.push_str("&X-Amz-Security-Token=");
+            encode_into(&mut q, t, Keep::Unreserved);
+        }
+        q.push_str("&X-Amz-Signature=");
+        q.push_str(signature.as_str());
+        q
+    };
+
+    Ok(SignedRequest {
+        location: settings.location,
+        canonical_request: cr,
+        string_to_sign: sts,
+        signature,
+        amz_date,
+        payload_hash: payload,
+        content_sha256_header: content_header,
+        session_token: token,
+        token_signed,
+        out,
+        signed_headers,
+    })
+}
