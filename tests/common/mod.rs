@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
 
+pub mod botocore;
+
 use std::path::PathBuf;
 
 /// `AWS_LOGIN_SIGV4_VECTORS`, else `../shared/vectors` beside the crate. `None` (the

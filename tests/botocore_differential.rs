@@ -1,0 +1,67 @@
+//! Differential test against botocore: `vectors/botocore_oracle.py` makes fresh random
+//! requests from a seed and signs them with botocore; aws-login signs the same and the
+//! test fails on the first difference, printing the seed and the request.
+//!
+//! Needs `AWS_LOGIN_BOTOCORE_PYTHON`: a Python with the pinned botocore of
+//! `vectors/requirements.txt` (`.ci/run` makes one). Without it the test is skipped
+//! locally and fails under `CI`. `AWS_LOGIN_DIFF_SEED` replays a seed;
+//! `AWS_LOGIN_DIFF_COUNT` sets the number of requests (default 2000).
+
+mod common;
+
+use std::process::Command;
+
+use aws_login::sigv4::SigningKeyCache;
+use common::botocore::{check_case, describe};
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
+}
+
+#[test]
+fn aws_login_signs_as_botocore_does() {
+    let Some(python) = std::env::var_os("AWS_LOGIN_BOTOCORE_PYTHON") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "AWS_LOGIN_BOTOCORE_PYTHON is not set: CI must run the botocore differential test"
+        );
+        eprintln!("skipped: set AWS_LOGIN_BOTOCORE_PYTHON to a python with botocore");
+        return;
+    };
+    let seed = std::env::var("AWS_LOGIN_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(fresh_seed);
+    let count: usize = std::env::var("AWS_LOGIN_DIFF_COUNT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/botocore_oracle.py");
+    let output = Command::new(&python)
+        .args([script, "--seed", &seed.to_string(), "--count", &count.to_string()])
+        .output()
+        .expect("run the botocore oracle");
+    assert!(
+        output.status.success(),
+        "botocore oracle failed (seed {seed}): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("oracle JSON");
+    let cases = doc["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), count, "seed {seed}");
+    let cache = SigningKeyCache::new();
+    for case in cases {
+        if let Err(diff) = check_case(case, &cache) {
+            panic!(
+                "aws-login and botocore {} differ (seed {seed}, replay with AWS_LOGIN_DIFF_SEED={seed}) on {}:\n{diff}\nrequest: {}",
+                doc["botocore"],
+                case["id"],
+                describe(case)
+            );
+        }
+    }
+    eprintln!("{count} random requests signed identically by aws-login and botocore {} (seed {seed})", doc["botocore"]);
+}
