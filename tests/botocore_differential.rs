@@ -7,6 +7,9 @@
 //! locally and fails under `CI`. `AWS_LOGIN_DIFF_SEED` replays a seed;
 //! `AWS_LOGIN_DIFF_COUNT` sets the number of requests (default 2000).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+#![allow(clippy::print_stderr)] // tests say what they skipped or measured
+
 mod common;
 
 use std::process::Command;
@@ -14,6 +17,7 @@ use std::process::Command;
 use aws_login::sigv4::SigningKeyCache;
 use common::botocore::{check_case, describe};
 
+#[allow(clippy::disallowed_methods)] // a fresh seed per run is the point
 fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -41,7 +45,13 @@ fn aws_login_signs_as_botocore_does() {
         .unwrap_or(2000);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/botocore_oracle.py");
     let output = Command::new(&python)
-        .args([script, "--seed", &seed.to_string(), "--count", &count.to_string()])
+        .args([
+            script,
+            "--seed",
+            &seed.to_string(),
+            "--count",
+            &count.to_string(),
+        ])
         .output()
         .expect("run the botocore oracle");
     assert!(
@@ -63,5 +73,8 @@ fn aws_login_signs_as_botocore_does() {
             );
         }
     }
-    eprintln!("{count} random requests signed identically by aws-login and botocore {} (seed {seed})", doc["botocore"]);
+    eprintln!(
+        "{count} random requests signed identically by aws-login and botocore {} (seed {seed})",
+        doc["botocore"]
+    );
 }

@@ -1,6 +1,9 @@
 //! The project's own vectors (`vectors/botocore-sigv4.json`), made by botocore through
 //! `vectors/botocore_oracle.py`: checked offline on every `cargo test`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+#![allow(clippy::print_stderr)] // tests say what they skipped or measured
+
 mod common;
 
 use aws_login::sigv4::SigningKeyCache;
@@ -17,7 +20,11 @@ fn botocore_vectors_match() {
     let mut failures = Vec::new();
     for case in cases {
         if let Err(diff) = check_case(case, &cache) {
-            failures.push(format!("{}: {diff}\nrequest: {}", case["id"], describe(case)));
+            failures.push(format!(
+                "{}: {diff}\nrequest: {}",
+                case["id"],
+                describe(case)
+            ));
         }
     }
     assert!(

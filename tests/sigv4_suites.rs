@@ -5,6 +5,9 @@
 //! the signer takes the raw path, as the CRT harness does, so `get-space` and `get-utf8`
 //! pass as written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+#![allow(clippy::print_stderr)] // tests say what they skipped or measured
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -26,14 +29,17 @@ enum Mode {
 }
 
 fn time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s)
+        .expect("timestamp")
+        .with_timezone(&Utc)
 }
 
 /// Runs one `sigv4-c-auth/v4` case in one mode.
 fn c_auth(case: &str, mode: Mode) {
     let Some(root) = vectors_dir() else { return };
     let dir = root.join("sigv4-c-auth/v4").join(case);
-    let ctx: serde_json::Value = serde_json::from_str(&read(&dir.join("context.json"))).expect("context");
+    let ctx: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("context.json"))).expect("context");
     let creds = &ctx["credentials"];
     let credentials = Credentials::new(
         creds["access_key_id"].as_str().expect("key"),
@@ -57,7 +63,11 @@ fn c_auth(case: &str, mode: Mode) {
     };
     let req = RawRequest::parse(&read(&dir.join("request.txt")));
     let headers = req.header_refs();
-    let payload = if sign_body { Payload::Bytes(&req.body) } else { Payload::Bytes(b"") };
+    let payload = if sign_body {
+        Payload::Bytes(&req.body)
+    } else {
+        Payload::Bytes(b"")
+    };
     let request = SignableRequest::new(&req.method, &req.path, &req.query, &headers, payload);
     let cache = SigningKeyCache::new();
     let params = SigningParams {
@@ -70,8 +80,16 @@ fn c_auth(case: &str, mode: Mode) {
     };
     let signed = sign(&request, &params).expect("signs");
     let expect = |name: &str| read(&dir.join(format!("{prefix}-{name}.txt")));
-    assert_eq!(signed.canonical_request(), expect("canonical-request"), "{case}: canonical request");
-    assert_eq!(signed.string_to_sign(), expect("string-to-sign"), "{case}: string to sign");
+    assert_eq!(
+        signed.canonical_request(),
+        expect("canonical-request"),
+        "{case}: canonical request"
+    );
+    assert_eq!(
+        signed.string_to_sign(),
+        expect("string-to-sign"),
+        "{case}: string to sign"
+    );
     assert_eq!(signed.signature(), expect("signature"), "{case}: signature");
 
     // End to end against the signed request file: what we add is what it shows.
@@ -79,8 +97,15 @@ fn c_auth(case: &str, mode: Mode) {
     match mode {
         Mode::Header => {
             for (name, value) in signed.headers() {
-                let found = expected.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
-                assert_eq!(found.map(|(_, v)| v.as_str()), Some(value), "{case}: header {name}");
+                let found = expected
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name));
+                assert_eq!(
+                    found.map(|(_, v)| v.as_str()),
+                    Some(value),
+                    "{case}: header {name}"
+                );
             }
         }
         Mode::Query => {
@@ -90,7 +115,13 @@ fn c_auth(case: &str, mode: Mode) {
             let expected_query: String = expected
                 .query
                 .bytes()
-                .map(|b| if b.is_ascii() { (b as char).to_string() } else { format!("%{b:02X}") })
+                .map(|b| {
+                    if b.is_ascii() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
                 .collect();
             let theirs: BTreeSet<&str> = expected_query.split('&').collect();
             assert_eq!(ours, theirs, "{case}: presigned query");
@@ -102,7 +133,10 @@ fn c_auth(case: &str, mode: Mode) {
 fn classic(case: &str) {
     let Some(root) = vectors_dir() else { return };
     let dir = root.join("sigv4-classic").join(case);
-    let name = Path::new(case).file_name().and_then(|n| n.to_str()).expect("name");
+    let name = Path::new(case)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("name");
     let file = |ext: &str| read(&dir.join(format!("{name}.{ext}")));
     let mut req = RawRequest::parse(&file("req"));
     // The .req files carry the date (and one the token) already: the signer adds its own.
@@ -116,9 +150,15 @@ fn classic(case: &str) {
             &dir.join("../post-sts-header-before/post-sts-header-before.req"),
         ));
         settings.session_token = SessionTokenMode::AddedAfterSigning;
-        before.headers.into_iter().find(|(n, _)| n == "X-Amz-Security-Token").map(|(_, v)| v)
+        before
+            .headers
+            .into_iter()
+            .find(|(n, _)| n == "X-Amz-Security-Token")
+            .map(|(_, v)| v)
     } else {
-        creq.lines().find_map(|l| l.strip_prefix("x-amz-security-token:")).map(str::to_owned)
+        creq.lines()
+            .find_map(|l| l.strip_prefix("x-amz-security-token:"))
+            .map(str::to_owned)
     };
     let credentials = Credentials::new(
         "AKIDEXAMPLE",
@@ -127,8 +167,13 @@ fn classic(case: &str) {
         None,
     );
     let headers = req.header_refs();
-    let request =
-        SignableRequest::new(&req.method, &req.path, &req.query, &headers, Payload::Bytes(&req.body));
+    let request = SignableRequest::new(
+        &req.method,
+        &req.path,
+        &req.query,
+        &headers,
+        Payload::Bytes(&req.body),
+    );
     let time = DateTime::parse_from_str(&format!("{date}+0000"), "%Y%m%dT%H%M%SZ%z")
         .expect("date")
         .with_timezone(&Utc);
@@ -141,9 +186,21 @@ fn classic(case: &str) {
         key_cache: None,
     };
     let signed = sign(&request, &params).expect("signs");
-    assert_eq!(signed.canonical_request(), creq, "{case}: canonical request");
-    assert_eq!(signed.string_to_sign(), file("sts"), "{case}: string to sign");
-    assert_eq!(signed.authorization(), Some(file("authz").as_str()), "{case}: authorization");
+    assert_eq!(
+        signed.canonical_request(),
+        creq,
+        "{case}: canonical request"
+    );
+    assert_eq!(
+        signed.string_to_sign(),
+        file("sts"),
+        "{case}: string to sign"
+    );
+    assert_eq!(
+        signed.authorization(),
+        Some(file("authz").as_str()),
+        "{case}: authorization"
+    );
 }
 
 macro_rules! c_auth_cases {
@@ -253,11 +310,14 @@ fn case_folders(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) {
             continue;
         }
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
-        let is_case = std::fs::read_dir(&path).expect("case folder").flatten().any(|f| {
-            let f = f.file_name();
-            let f = f.to_string_lossy();
-            f == "request.txt" || f.ends_with(".req")
-        });
+        let is_case = std::fs::read_dir(&path)
+            .expect("case folder")
+            .flatten()
+            .any(|f| {
+                let f = f.file_name();
+                let f = f.to_string_lossy();
+                f == "request.txt" || f.ends_with(".req")
+            });
         if is_case {
             out.insert(name);
         } else {
@@ -275,15 +335,28 @@ fn every_case_of_the_suites_is_run() {
     assert_eq!(c_auth.len(), 38);
     let mut classic = BTreeSet::new();
     case_folders(&root.join("sigv4-classic"), "", &mut classic);
-    assert_eq!(classic, CLASSIC_CASES.iter().map(|s| s.to_string()).collect());
+    assert_eq!(
+        classic,
+        CLASSIC_CASES.iter().map(|s| s.to_string()).collect()
+    );
     assert_eq!(classic.len(), 34);
     let mut extra = BTreeSet::new();
     case_folders(&root.join("sigv4-smithy-rs-extra/v4"), "", &mut extra);
-    assert_eq!(extra, ["double-encode-path", "double-url-encode"].map(String::from).into());
+    assert_eq!(
+        extra,
+        ["double-encode-path", "double-url-encode"]
+            .map(String::from)
+            .into()
+    );
 }
 
 fn akid_example() -> Credentials {
-    Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None)
+    Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        None,
+        None,
+    )
 }
 
 /// The value of `Authorization:` (with or without a space after the colon).
@@ -302,8 +375,13 @@ fn smithy_rs_extra_double_url_encode() {
     let mut req = RawRequest::parse(&read(&dir.join("request.txt")));
     req.take_header("X-Amz-Date");
     let headers = req.header_refs();
-    let request =
-        SignableRequest::new(&req.method, &req.path, &req.query, &headers, Payload::Bytes(b""));
+    let request = SignableRequest::new(
+        &req.method,
+        &req.path,
+        &req.query,
+        &headers,
+        Payload::Bytes(b""),
+    );
     let settings = SigningSettings::default();
     let credentials = akid_example();
     let params = SigningParams {
@@ -315,12 +393,20 @@ fn smithy_rs_extra_double_url_encode() {
         key_cache: None,
     };
     let signed = sign(&request, &params).expect("signs");
-    assert_eq!(signed.canonical_request(), read(&dir.join("header-canonical-request.txt")));
+    assert_eq!(
+        signed.canonical_request(),
+        read(&dir.join("header-canonical-request.txt"))
+    );
     // This file alone ends with a newline; smithy-rs trims its expected files.
-    assert_eq!(signed.string_to_sign(), read(&dir.join("header-string-to-sign.txt")).trim_end());
+    assert_eq!(
+        signed.string_to_sign(),
+        read(&dir.join("header-string-to-sign.txt")).trim_end()
+    );
     assert_eq!(
         signed.authorization().map(str::to_owned),
-        Some(authorization_line(&read(&dir.join("header-signed-request.txt"))))
+        Some(authorization_line(&read(
+            &dir.join("header-signed-request.txt")
+        )))
     );
 }
 
@@ -334,8 +420,13 @@ fn smithy_rs_extra_double_encode_path() {
     let mut req = RawRequest::parse(&read(&dir.join("request.txt")));
     req.take_header("X-Amz-Date");
     let headers = req.header_refs();
-    let request =
-        SignableRequest::new(&req.method, &req.path, &req.query, &headers, Payload::Bytes(b""));
+    let request = SignableRequest::new(
+        &req.method,
+        &req.path,
+        &req.query,
+        &headers,
+        Payload::Bytes(b""),
+    );
     let settings = SigningSettings::default();
     let credentials = akid_example();
     let params = SigningParams {
@@ -347,7 +438,10 @@ fn smithy_rs_extra_double_encode_path() {
         key_cache: None,
     };
     let signed = sign(&request, &params).expect("signs");
-    assert_eq!(signed.canonical_request(), read(&dir.join("header-canonical-request.txt")));
+    assert_eq!(
+        signed.canonical_request(),
+        read(&dir.join("header-canonical-request.txt"))
+    );
 
     let credentials = Credentials::new("ANOTREAL", "notrealrnrELgWzOk3IfjzDKtFBhDby", None, None);
     let params = SigningParams {
@@ -358,6 +452,8 @@ fn smithy_rs_extra_double_encode_path() {
     let signed = sign(&request, &params).expect("signs");
     assert_eq!(
         signed.authorization().map(str::to_owned),
-        Some(authorization_line(&read(&dir.join("header-signed-request.txt"))))
+        Some(authorization_line(&read(
+            &dir.join("header-signed-request.txt")
+        )))
     );
 }

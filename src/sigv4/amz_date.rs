@@ -17,6 +17,8 @@ fn put(buf: &mut [u8], mut n: u32) {
 
 impl AmzDate {
     pub(crate) fn new(time: DateTime<Utc>) -> Result<Self, SigningError> {
+        // `DateTime<Utc>`'s getters apply the offset on every call; `naive_utc` does it once.
+        let time = time.naive_utc();
         let year = u32::try_from(time.year()).map_err(|_| SigningError::TimeOutOfRange)?;
         if year > 9999 {
             return Err(SigningError::TimeOutOfRange);
@@ -40,11 +42,19 @@ impl AmzDate {
     pub(crate) fn date(&self) -> &[u8; 8] {
         self.0.first_chunk::<8>().unwrap_or(&[b'0'; 8])
     }
-
-    pub(crate) fn date_str(&self) -> &str {
-        &self.as_str()[..8]
-    }
 }
+
+/// Every byte's two lower-case hex digits.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    let digits = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [digits[i >> 4], digits[i & 15]];
+        i += 1;
+    }
+    t
+};
 
 /// A SHA-256 or HMAC result as lower-case hex, inline.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,8 +63,9 @@ pub(crate) struct Hex64([u8; 64]);
 impl Hex64 {
     pub(crate) fn new(bytes: &[u8; 32]) -> Self {
         let mut out = [0u8; 64];
-        // Both lengths are fixed, so this cannot fail.
-        let _ = hex::encode_to_slice(bytes, &mut out);
+        for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+            pair.copy_from_slice(&HEX_PAIRS[b as usize]);
+        }
         Self(out)
     }
 
@@ -72,14 +83,32 @@ mod tests {
     fn formats_basic_iso8601() {
         let t = Utc.with_ymd_and_hms(2015, 8, 30, 12, 36, 0).single();
         let d = t.map(AmzDate::new);
-        assert_eq!(d.as_ref().map(|d| d.as_ref().map(|d| d.as_str())), Some(Ok("20150830T123600Z")));
-        let d = Utc.with_ymd_and_hms(987, 1, 2, 3, 4, 5).single().map(AmzDate::new);
-        assert_eq!(d.as_ref().map(|d| d.as_ref().map(|d| d.date_str())), Some(Ok("09870102")));
+        assert_eq!(
+            d.as_ref().map(|d| d.as_ref().map(|d| d.as_str())),
+            Some(Ok("20150830T123600Z"))
+        );
+        let d = Utc
+            .with_ymd_and_hms(987, 1, 2, 3, 4, 5)
+            .single()
+            .map(AmzDate::new);
+        assert_eq!(
+            d.as_ref().map(|d| d.as_ref().map(|d| &d.as_str()[..8])),
+            Some(Ok("09870102"))
+        );
+    }
+
+    #[test]
+    fn hex_is_lower_case_and_complete() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 8 + 7) as u8);
+        assert_eq!(Hex64::new(&bytes).as_str(), hex::encode(bytes));
     }
 
     #[test]
     fn rejects_years_past_9999() {
         let t = Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).single();
-        assert_eq!(t.map(AmzDate::new).map(|r| r.err()), Some(Some(SigningError::TimeOutOfRange)));
+        assert_eq!(
+            t.map(AmzDate::new).map(|r| r.err()),
+            Some(Some(SigningError::TimeOutOfRange))
+        );
     }
 }

@@ -35,9 +35,10 @@ impl<'s> QueryParams<'s> {
     pub(crate) fn add_raw_query(&mut self, query: &str) {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            self.add_with(|out| reencode_query_component(out, name), |out| {
-                reencode_query_component(out, value)
-            });
+            self.add_with(
+                |out| reencode_query_component(out, name),
+                |out| reencode_query_component(out, value),
+            );
         }
     }
 
@@ -93,8 +94,14 @@ mod tests {
 
     #[test]
     fn sorts_by_encoded_name_then_value() {
-        assert_eq!(canonical("Param2=value2&Param1=value1"), "Param1=value1&Param2=value2");
-        assert_eq!(canonical("Param1=value2&Param1=Value1"), "Param1=Value1&Param1=value2");
+        assert_eq!(
+            canonical("Param2=value2&Param1=value1"),
+            "Param1=value1&Param2=value2"
+        );
+        assert_eq!(
+            canonical("Param1=value2&Param1=Value1"),
+            "Param1=Value1&Param1=value2"
+        );
         assert_eq!(
             canonical("Param-3=Value3&Param=Value2&\u{1234}=Value1"),
             "%E1%88%B4=Value1&Param=Value2&Param-3=Value3"

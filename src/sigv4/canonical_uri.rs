@@ -90,15 +90,25 @@ mod tests {
     #[test]
     fn double_encoding_encodes_escapes_again() {
         assert_eq!(
-            uri("/test/@connections/JBDvjfGEIAMCERw%3D", UriEncoding::Double, true),
+            uri(
+                "/test/@connections/JBDvjfGEIAMCERw%3D",
+                UriEncoding::Double,
+                true
+            ),
             "/test/%40connections/JBDvjfGEIAMCERw%253D"
         );
-        assert_eq!(uri("/example space/", UriEncoding::Double, false), "/example%20space/");
+        assert_eq!(
+            uri("/example space/", UriEncoding::Double, false),
+            "/example%20space/"
+        );
     }
 
     #[test]
     fn single_encoding_keeps_escapes_and_dots() {
-        assert_eq!(uri("/b/a%2Fb/../c", UriEncoding::Single, false), "/b/a%2Fb/../c");
+        assert_eq!(
+            uri("/b/a%2Fb/../c", UriEncoding::Single, false),
+            "/b/a%2Fb/../c"
+        );
         assert_eq!(uri("/b//k ey", UriEncoding::Single, false), "/b//k%20ey");
     }
 }

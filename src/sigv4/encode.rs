@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(enc("AZaz09-_.~", Keep::Unreserved), "AZaz09-_.~");
         assert_eq!(enc("a b/c", Keep::Unreserved), "a%20b%2Fc");
         assert_eq!(enc("a b/c%", Keep::UnreservedAndSlash), "a%20b/c%25");
-        assert_eq!(enc("a b/c%3D", Keep::UnreservedSlashAndPercent), "a%20b/c%3D");
+        assert_eq!(
+            enc("a b/c%3D", Keep::UnreservedSlashAndPercent),
+            "a%20b/c%3D"
+        );
         assert_eq!(enc("\u{1234}", Keep::Unreserved), "%E1%88%B4");
     }
 

@@ -66,7 +66,10 @@ impl Default for SigningSettings {
             normalize_uri_path: true,
             session_token: SessionTokenMode::Signed,
             content_sha256_header: false,
-            excluded_headers: DEFAULT_EXCLUDED_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
+            excluded_headers: DEFAULT_EXCLUDED_HEADERS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
         }
     }
 }

@@ -9,7 +9,9 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use super::amz_date::{AmzDate, Hex64};
-use super::canonical_headers::{SortedHeaders, is_valid_name, is_valid_value};
+use super::canonical_headers::{
+    NameInfo, SortedHeaders, ValueInfo, check_name, check_value, is_valid_name,
+};
 use super::canonical_query::QueryParams;
 use super::canonical_uri::write_canonical_uri;
 use super::encode::{Keep, encode_into, is_unreserved, push_escaped};
@@ -67,17 +69,21 @@ impl PayloadHash<'_> {
 /// `Debug` and the `redacted_*` views hide the session token.
 pub struct SignedRequest<'a> {
     location: SignatureLocation,
-    canonical_request: String,
-    string_to_sign: String,
+    /// The canonical request, the string to sign and the output, one after the other:
+    /// one allocation instead of three.
+    buf: String,
+    /// End of the canonical request in `buf`.
+    cr_end: usize,
+    /// End of the string to sign; the rest of `buf` is the output: the `Authorization`
+    /// value (header mode) or the presigned query string (query mode).
+    sts_end: usize,
+    signed_headers: Range<usize>,
     signature: Hex64,
     amz_date: AmzDate,
     payload_hash: PayloadHash<'a>,
     content_sha256_header: bool,
     session_token: Option<&'a str>,
     token_signed: bool,
-    /// Header mode: the `Authorization` value. Query mode: the presigned query string.
-    out: String,
-    signed_headers: Range<usize>,
 }
 
 /// Query parameter names a presigned URL gains.
@@ -95,12 +101,16 @@ impl<'a> SignedRequest<'a> {
     /// The canonical request (holds the session token when it is signed: log
     /// [`SignedRequest::redacted_canonical_request`] instead).
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request
+        &self.buf[..self.cr_end]
     }
 
     /// The string to sign.
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        &self.buf[self.cr_end..self.sts_end]
+    }
+
+    fn out(&self) -> &str {
+        &self.buf[self.sts_end..]
     }
 
     /// The signature, lower-case hex.
@@ -110,12 +120,12 @@ impl<'a> SignedRequest<'a> {
 
     /// The signed header names joined by `;`.
     pub fn signed_headers(&self) -> &str {
-        &self.canonical_request[self.signed_headers.clone()]
+        &self.buf[self.signed_headers.clone()]
     }
 
     /// The `Authorization` header value (header mode only).
     pub fn authorization(&self) -> Option<&str> {
-        matches!(self.location, SignatureLocation::Headers).then_some(self.out.as_str())
+        matches!(self.location, SignatureLocation::Headers).then_some(self.out())
     }
 
     /// Headers to set on the request, lower-case names (empty in query mode): `x-amz-date`,
@@ -130,7 +140,7 @@ impl<'a> SignedRequest<'a> {
                 .map(|t| ("x-amz-security-token", t)),
             (headers && self.content_sha256_header)
                 .then(|| ("x-amz-content-sha256", self.payload_hash.as_str())),
-            headers.then(|| ("authorization", self.out.as_str())),
+            headers.then_some(("authorization", self.out())),
         ]
         .into_iter()
         .flatten()
@@ -139,7 +149,7 @@ impl<'a> SignedRequest<'a> {
     /// The whole query of the presigned URL, percent-encoded, to put after `?` in place
     /// of the original query (query mode only). It holds the session token.
     pub fn query_string(&self) -> Option<&str> {
-        matches!(self.location, SignatureLocation::Query { .. }).then_some(self.out.as_str())
+        matches!(self.location, SignatureLocation::Query { .. }).then_some(self.out())
     }
 
     /// The `X-Amz-*` parameters the presigned URL gained, values percent-encoded.
@@ -154,7 +164,7 @@ impl<'a> SignedRequest<'a> {
     /// The canonical request with the session token replaced by `<redacted>`.
     pub fn redacted_canonical_request(&self) -> Redacted<'_> {
         Redacted {
-            text: &self.canonical_request,
+            text: self.canonical_request(),
             token: self.session_token.filter(|_| self.token_signed),
         }
     }
@@ -172,8 +182,11 @@ impl fmt::Debug for SignedRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignedRequest")
             .field("location", &self.location)
-            .field("canonical_request", &self.redacted_canonical_request().to_string())
-            .field("string_to_sign", &self.string_to_sign)
+            .field(
+                "canonical_request",
+                &self.redacted_canonical_request().to_string(),
+            )
+            .field("string_to_sign", &self.string_to_sign())
             .field("signature", &self.signature.as_str())
             .field("session_token", &self.session_token.map(|_| "<redacted>"))
             .finish()
@@ -197,12 +210,17 @@ impl fmt::Display for Redacted<'_> {
         let mut rest = self.text;
         while !rest.is_empty() {
             let hit = token.and_then(|t| {
-                [(rest.find(t), t.len()), (rest.find(encoded.as_str()), encoded.len())]
-                    .into_iter()
-                    .filter_map(|(at, len)| at.map(|a| (a, len)))
-                    .min()
+                [
+                    (rest.find(t), t.len()),
+                    (rest.find(encoded.as_str()), encoded.len()),
+                ]
+                .into_iter()
+                .filter_map(|(at, len)| at.map(|a| (a, len)))
+                .min()
             });
-            let sig = rest.find("X-Amz-Signature=").map(|a| a + "X-Amz-Signature=".len());
+            let sig = rest
+                .find("X-Amz-Signature=")
+                .map(|a| a + "X-Amz-Signature=".len());
             match (hit, sig) {
                 (Some((at, len)), s) if s.is_none_or(|s| at < s) => {
                     f.write_str(&rest[..at])?;
@@ -237,18 +255,22 @@ fn validate_params(params: &SigningParams<'_>) -> Result<(), SigningError> {
         return Err(SigningError::InvalidService);
     }
     let key_id = params.credentials.access_key_id();
-    if key_id.is_empty() || !key_id.bytes().all(|b| b.is_ascii_graphic() && b != b',' && b != b'/') {
+    if key_id.is_empty()
+        || !key_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b',' && b != b'/')
+    {
         return Err(SigningError::InvalidAccessKeyId);
     }
     if params.credentials.secret_access_key().is_empty() {
         return Err(SigningError::EmptySecretAccessKey);
     }
-    if let SignatureLocation::Query { expires_in } = params.settings.location {
-        if !(1..=MAX_EXPIRES_SECS).contains(&expires_in) {
-            return Err(SigningError::ExpiresOutOfRange {
-                seconds: expires_in,
-            });
-        }
+    if let SignatureLocation::Query { expires_in } = params.settings.location
+        && !(1..=MAX_EXPIRES_SECS).contains(&expires_in)
+    {
+        return Err(SigningError::ExpiresOutOfRange {
+            seconds: expires_in,
+        });
     }
     Ok(())
 }
@@ -258,7 +280,10 @@ fn validate_path(path: &[u8]) -> Result<&str, SigningError> {
     if !path.is_empty() && !path.starts_with('/') {
         return Err(SigningError::InvalidPath("does not start with '/'"));
     }
-    if path.bytes().any(|b| b < b' ' || b == 0x7f || b == b'?' || b == b'#') {
+    if path
+        .bytes()
+        .any(|b| b < b' ' || b == 0x7f || b == b'?' || b == b'#')
+    {
         return Err(SigningError::InvalidPath("control character, '?' or '#'"));
     }
     Ok(path)
@@ -319,35 +344,45 @@ pub fn sign<'a>(
     // Headers to sign: the request's, minus excluded ones and the ones we set ourselves.
     let mut headers = SortedHeaders::new();
     for (index, &(name, value)) in request.headers.iter().enumerate() {
-        if !is_valid_name(name) {
-            return Err(SigningError::InvalidHeaderName { index });
-        }
-        if !is_valid_value(value) {
-            return Err(SigningError::InvalidHeaderValue {
-                name: name.to_owned(),
-            });
-        }
+        let name_info = check_name(name).ok_or(SigningError::InvalidHeaderName { index })?;
+        let value_info = check_value(value).ok_or_else(|| SigningError::InvalidHeaderValue {
+            name: name.to_owned(),
+        })?;
         let ours = header_mode
             && (name.eq_ignore_ascii_case("x-amz-date")
                 || name.eq_ignore_ascii_case("authorization")
                 || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
                 || (content_header && name.eq_ignore_ascii_case("x-amz-content-sha256")));
         if !ours && !settings.is_excluded(name) {
-            headers.push(name, value);
+            headers.push(name, name_info, value, value_info);
         }
     }
+    let token_info = match token {
+        Some(t) => check_value(t).ok_or_else(|| SigningError::InvalidHeaderValue {
+            name: "x-amz-security-token".to_owned(),
+        })?,
+        None => ValueInfo::PLAIN,
+    };
+    let amz = amz_date.as_str();
+    let payload_str = payload.as_str();
     if header_mode {
-        headers.push("x-amz-date", amz_date.as_str());
+        headers.push("x-amz-date", NameInfo::LOWER, amz, ValueInfo::PLAIN);
         if let Some(t) = token.filter(|_| token_signed) {
-            headers.push("x-amz-security-token", t);
+            headers.push("x-amz-security-token", NameInfo::LOWER, t, token_info);
         }
         if content_header {
-            headers.push("x-amz-content-sha256", payload.as_str());
+            headers.push(
+                "x-amz-content-sha256",
+                NameInfo::LOWER,
+                payload_str,
+                ValueInfo::PLAIN,
+            );
         }
     }
     headers.sort();
 
-    // Sizes, so that each buffer is allocated once.
+    // Sizes, so that the buffer is allocated once.
+    let date = &amz[..8];
     let scope_len = 8 + params.region.len() + params.service.len() + 15;
     let token_len = token.map_or(0, str::len);
     let header_bytes = headers.byte_bound();
@@ -357,31 +392,38 @@ pub fn sign<'a>(
         230 + 3 * (key_id.len() + token_len + header_bytes) + scope_len
     };
     let query_len = 4 * request.query.len() + auth_params_len;
-    let cr_len = request.method.len()
-        + 3 * path.len()
-        + query_len
-        + header_bytes
-        + payload.as_str().len()
-        + 8;
-    let mut cr = String::with_capacity(cr_len);
-    // The string-to-sign buffer is the scratch space of the canonical query first.
-    let mut sts = String::with_capacity(query_len.max(120 + scope_len));
+    let cr_len =
+        request.method.len() + 3 * path.len() + query_len + header_bytes + payload_str.len() + 8;
+    let sts_len = ALGORITHM.len() + 16 + scope_len + 64 + 4;
+    let out_len = if header_mode {
+        ALGORITHM.len() + 40 + key_id.len() + scope_len + header_bytes + 64
+    } else {
+        query_len + 3 * token_len + 100
+    };
+    let mut buf = String::with_capacity(cr_len + sts_len + out_len);
 
-    cr.push_str(request.method);
-    cr.push('\n');
-    write_canonical_uri(&mut cr, path, settings.uri_encoding, settings.normalize_uri_path);
-    cr.push('\n');
-    let query_start = cr.len();
+    buf.push_str(request.method);
+    buf.push('\n');
+    write_canonical_uri(
+        &mut buf,
+        path,
+        settings.uri_encoding,
+        settings.normalize_uri_path,
+    );
+    buf.push('\n');
+    let query_start = buf.len();
     if let SignatureLocation::Query { expires_in } = settings.location {
-        let mut query = QueryParams::new(&mut sts);
+        // Parameters are encoded into a scratch buffer, then sorted into place.
+        let mut scratch = String::with_capacity(query_len);
+        let mut query = QueryParams::new(&mut scratch);
         query.add_raw_query(request.query);
         query.add_encoded("X-Amz-Algorithm", |o| o.push_str(ALGORITHM));
         query.add_encoded("X-Amz-Credential", |o| {
             encode_into(o, key_id, Keep::Unreserved);
             o.push_str("%2F");
-            write_scope(o, amz_date.date_str(), params.region, params.service, "%2F");
+            write_scope(o, date, params.region, params.service, "%2F");
         });
-        query.add_encoded("X-Amz-Date", |o| o.push_str(amz_date.as_str()));
+        query.add_encoded("X-Amz-Date", |o| o.push_str(amz));
         query.add_encoded("X-Amz-Expires", |o| {
             let _ = write!(o, "{expires_in}");
         });
@@ -389,92 +431,85 @@ pub fn sign<'a>(
             headers.write_signed_with(o, "%3B", push_lowercase_encoded)
         });
         if let Some(t) = token.filter(|_| token_signed) {
-            query.add_encoded("X-Amz-Security-Token", |o| encode_into(o, t, Keep::Unreserved));
+            query.add_encoded("X-Amz-Security-Token", |o| {
+                encode_into(o, t, Keep::Unreserved)
+            });
         }
-        query.write_sorted(&mut cr);
+        query.write_sorted(&mut buf);
     } else if !request.query.is_empty() {
-        let mut query = QueryParams::new(&mut sts);
+        let mut scratch = String::with_capacity(query_len);
+        let mut query = QueryParams::new(&mut scratch);
         query.add_raw_query(request.query);
-        query.write_sorted(&mut cr);
+        query.write_sorted(&mut buf);
     }
-    let query_end = cr.len();
-    cr.push('\n');
-    headers.write_canonical(&mut cr);
-    cr.push('\n');
-    let signed_start = cr.len();
-    headers.write_signed(&mut cr, ";");
-    let signed_headers = signed_start..cr.len();
-    cr.push('\n');
-    cr.push_str(payload.as_str());
+    let query_end = buf.len();
+    buf.push('\n');
+    headers.write_canonical(&mut buf);
+    buf.push('\n');
+    let signed_start = buf.len();
+    headers.write_signed(&mut buf);
+    let signed_headers = signed_start..buf.len();
+    buf.push('\n');
+    buf.push_str(payload_str);
+    let cr_end = buf.len();
 
-    let cr_hash = Hex64::new(&Sha256::digest(cr.as_bytes()).into());
-    sts.clear();
+    let cr_hash = Hex64::new(&Sha256::digest(buf.as_bytes()).into());
     let scope = write_string_to_sign(
-        &mut sts,
-        amz_date.as_str(),
-        amz_date.date_str(),
+        &mut buf,
+        amz,
+        date,
         params.region,
         params.service,
         cr_hash.as_str(),
     );
+    let sts_end = buf.len();
 
     let secret = params.credentials.secret_access_key().expose();
     let mut mac = match params.key_cache {
-        Some(cache) => cache.keyed_mac(
-            secret,
-            amz_date.date(),
-            amz_date.date_str(),
-            params.region,
-            params.service,
-        ),
+        Some(cache) => {
+            cache.keyed_mac(secret, amz_date.date(), date, params.region, params.service)
+        }
         None => hmac_with_key(&derive_signing_key(
             secret,
-            amz_date.date_str(),
+            date,
             params.region,
             params.service,
         )),
     };
-    mac.update(sts.as_bytes());
+    mac.update(&buf.as_bytes()[cr_end..sts_end]);
     let signature = Hex64::new(&mac.finalize().into_bytes().into());
 
-    let out = if header_mode {
-        let mut auth = String::with_capacity(
-            ALGORITHM.len() + 40 + key_id.len() + scope.len() + signed_headers.len() + 64,
-        );
-        auth.push_str(ALGORITHM);
-        auth.push_str(" Credential=");
-        auth.push_str(key_id);
-        auth.push('/');
-        auth.push_str(&sts[scope]);
-        auth.push_str(", SignedHeaders=");
-        auth.push_str(&cr[signed_headers.clone()]);
-        auth.push_str(", Signature=");
-        auth.push_str(signature.as_str());
-        auth
+    if header_mode {
+        buf.push_str(ALGORITHM);
+        buf.push_str(" Credential=");
+        buf.push_str(key_id);
+        buf.push('/');
+        buf.extend_from_within(scope);
+        buf.push_str(", SignedHeaders=");
+        buf.extend_from_within(signed_headers.clone());
+        buf.push_str(", Signature=");
+        buf.push_str(signature.as_str());
     } else {
-        let query = &cr[query_start..query_end];
-        let mut q = String::with_capacity(query.len() + 3 * token_len + 100);
-        q.push_str(query);
+        buf.extend_from_within(query_start..query_end);
         if let Some(t) = token.filter(|_| !token_signed) {
-            q.push_str("&X-Amz-Security-Token=");
-            encode_into(&mut q, t, Keep::Unreserved);
+            buf.push_str("&X-Amz-Security-Token=");
+            encode_into(&mut buf, t, Keep::Unreserved);
         }
-        q.push_str("&X-Amz-Signature=");
-        q.push_str(signature.as_str());
-        q
-    };
+        buf.push_str("&X-Amz-Signature=");
+        buf.push_str(signature.as_str());
+    }
 
     Ok(SignedRequest {
         location: settings.location,
-        canonical_request: cr,
-        string_to_sign: sts,
+        buf,
+        cr_end,
+        sts_end,
+        signed_headers,
         signature,
         amz_date,
         payload_hash: payload,
         content_sha256_header: content_header,
         session_token: token,
         token_signed,
-        out,
-        signed_headers,
     })
 }

@@ -5,12 +5,16 @@ use std::collections::BTreeSet;
 
 use aws_login::credentials::Credentials;
 use aws_login::secret::SecretString;
-use aws_login::sigv4::{Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings, sign};
+use aws_login::sigv4::{
+    Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings, sign,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 fn str_of<'v>(case: &'v Value, key: &str) -> &'v str {
-    case[key].as_str().unwrap_or_else(|| panic!("case field {key}"))
+    case[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("case field {key}"))
 }
 
 fn b64_decode(s: &str) -> Vec<u8> {
@@ -41,7 +45,11 @@ pub fn check_case(case: &Value, cache: &SigningKeyCache) -> Result<(), String> {
     let query_mode = signer.ends_with("QueryAuth");
     let s3 = signer.starts_with("S3");
     let unsigned = case["unsigned_payload"].as_bool().unwrap_or(false);
-    let mut settings = if s3 { SigningSettings::s3() } else { SigningSettings::default() };
+    let mut settings = if s3 {
+        SigningSettings::s3()
+    } else {
+        SigningSettings::default()
+    };
     if query_mode {
         settings = settings.presigned(case["expires"].as_u64().expect("expires"));
     }
@@ -57,7 +65,11 @@ pub fn check_case(case: &Value, cache: &SigningKeyCache) -> Result<(), String> {
     let settings = settings.with_excluded_headers(excluded);
 
     let body = b64_decode(str_of(case, "body_b64"));
-    let payload = if unsigned || (s3 && query_mode) { Payload::Unsigned } else { Payload::Bytes(&body) };
+    let payload = if unsigned || (s3 && query_mode) {
+        Payload::Unsigned
+    } else {
+        Payload::Bytes(&body)
+    };
     let headers: Vec<(&str, &str)> = case["headers"]
         .as_array()
         .expect("headers")
@@ -70,7 +82,9 @@ pub fn check_case(case: &Value, cache: &SigningKeyCache) -> Result<(), String> {
         case["session_token"].as_str().map(SecretString::new),
         None,
     );
-    let time = DateTime::parse_from_rfc3339(str_of(case, "time")).expect("time").with_timezone(&Utc);
+    let time = DateTime::parse_from_rfc3339(str_of(case, "time"))
+        .expect("time")
+        .with_timezone(&Utc);
     let request = SignableRequest::new(
         str_of(case, "method"),
         str_of(case, "path"),
@@ -92,20 +106,44 @@ pub fn check_case(case: &Value, cache: &SigningKeyCache) -> Result<(), String> {
         if ours == theirs {
             Ok(())
         } else {
-            Err(format!("{what} differs\n--- aws-login\n{ours}\n--- botocore\n{theirs}"))
+            Err(format!(
+                "{what} differs\n--- aws-login\n{ours}\n--- botocore\n{theirs}"
+            ))
         }
     };
-    compare("canonical request", signed.canonical_request(), str_of(expected, "canonical_request"))?;
-    compare("string to sign", signed.string_to_sign(), str_of(expected, "string_to_sign"))?;
-    compare("signature", signed.signature(), str_of(expected, "signature"))?;
+    compare(
+        "canonical request",
+        signed.canonical_request(),
+        str_of(expected, "canonical_request"),
+    )?;
+    compare(
+        "string to sign",
+        signed.string_to_sign(),
+        str_of(expected, "string_to_sign"),
+    )?;
+    compare(
+        "signature",
+        signed.signature(),
+        str_of(expected, "signature"),
+    )?;
     if query_mode {
-        let ours: BTreeSet<&str> = signed.query_string().unwrap_or_default().split('&').collect();
+        let ours: BTreeSet<&str> = signed
+            .query_string()
+            .unwrap_or_default()
+            .split('&')
+            .collect();
         let theirs: BTreeSet<&str> = str_of(expected, "query").split('&').collect();
         if ours != theirs {
-            return Err(format!("presigned query differs\n--- aws-login\n{ours:?}\n--- botocore\n{theirs:?}"));
+            return Err(format!(
+                "presigned query differs\n--- aws-login\n{ours:?}\n--- botocore\n{theirs:?}"
+            ));
         }
     } else {
-        compare("authorization", signed.authorization().unwrap_or_default(), str_of(expected, "authorization"))?;
+        compare(
+            "authorization",
+            signed.authorization().unwrap_or_default(),
+            str_of(expected, "authorization"),
+        )?;
     }
     Ok(())
 }
@@ -117,9 +155,15 @@ pub fn describe(case: &Value) -> String {
         obj.remove("expected");
         obj.remove("excluded_headers");
         obj.insert("secret_access_key".into(), Value::from("<not shown>"));
-        let body = obj.get("body_b64").and_then(Value::as_str).map_or(0, |b| b.len());
+        let body = obj
+            .get("body_b64")
+            .and_then(Value::as_str)
+            .map_or(0, |b| b.len());
         if body > 200 {
-            obj.insert("body_b64".into(), Value::from(format!("<{body} base64 chars>")));
+            obj.insert(
+                "body_b64".into(),
+                Value::from(format!("<{body} base64 chars>")),
+            );
         }
     }
     serde_json::to_string_pretty(&shown).unwrap_or_default()

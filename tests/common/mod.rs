@@ -21,7 +21,10 @@ pub fn vectors_dir() -> Option<PathBuf> {
         "AWS SigV4 test suites not found at {} (set AWS_LOGIN_SIGV4_VECTORS); CI must not skip them",
         dir.display()
     );
-    eprintln!("skipped: AWS SigV4 test suites not found at {}", dir.display());
+    eprintln!(
+        "skipped: AWS SigV4 test suites not found at {}",
+        dir.display()
+    );
     None
 }
 
@@ -42,7 +45,7 @@ impl RawRequest {
     /// and the body is everything after the first blank line.
     pub fn parse(text: &str) -> RawRequest {
         let (head, body) = match text.find("\n\n") {
-            Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec()),
+            Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
             None => (text.trim_end_matches('\n'), Vec::new()),
         };
         let mut lines = head.split('\n');
@@ -85,7 +88,10 @@ impl RawRequest {
     }
 
     pub fn header_refs(&self) -> Vec<(&str, &str)> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
     }
 }
 
