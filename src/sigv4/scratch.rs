@@ -22,7 +22,7 @@ impl<T: Copy + Default, const N: usize> Scratch<T, N> {
                 *len += 1;
             }
             Scratch::Inline { items, len } => {
-                let mut v = Vec::with_capacity(N * 2);
+                let mut v = Vec::with_capacity(N * 4);
                 v.extend_from_slice(&items[..*len]);
                 v.push(item);
                 *self = Scratch::Heap(v);
