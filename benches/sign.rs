@@ -7,9 +7,10 @@
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should stop the bench
+#![allow(clippy::print_stdout)] // the paired measurement prints its result
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 mod support;
 
@@ -18,7 +19,7 @@ use aws_login::sigv4::{
     SignableRequest, SigningKeyCache, SigningParams, SigningSettings, derive_signing_key, sign,
 };
 use aws_sigv4::http_request as reference;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use support::{KEY_ID, SECRET, Scenario, TIME_SECS, scenarios, token};
@@ -115,7 +116,7 @@ fn bench(c: &mut Criterion) {
         let signing_key = derive_signing_key(SECRET, date, s.region, s.service);
 
         let mut group = c.benchmark_group(s.name);
-        group.sample_size(if s.name.starts_with('d') { 30 } else { 200 });
+        group.sample_size(if s.name.starts_with('d') { 40 } else { 200 });
         group.measurement_time(Duration::from_secs(if s.name.starts_with('d') {
             6
         } else {
@@ -161,5 +162,60 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// (d) against hashing its payload alone, paired: each round signs, then hashes the same
+/// 1 MiB, back to back, so drift of the machine between criterion's sequential runs
+/// (several % here) cancels out. Writes the medians for `benches/report.py`.
+fn paired_payload_overhead() {
+    let token = token();
+    let Some(s) = scenarios().into_iter().find(|s| s.name.starts_with('d')) else {
+        return;
+    };
+    let headers = s.headers();
+    let credentials = s.credentials(&token);
+    let settings = s.settings();
+    let cache = SigningKeyCache::new();
+    let (mut diffs, mut hashes) = (Vec::new(), Vec::new());
+    for _ in 0..300 {
+        let t = Instant::now();
+        black_box(ours(&s, &headers, &credentials, &settings, Some(&cache)));
+        let signing = t.elapsed().as_nanos() as f64;
+        let t = Instant::now();
+        black_box(Sha256::digest(black_box(&s.body)));
+        let hashing = t.elapsed().as_nanos() as f64;
+        diffs.push(signing - hashing);
+        hashes.push(hashing);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (diff, hash) = (median(&mut diffs), median(&mut hashes));
+    println!(
+        "{}: signing minus hashing 1 MiB, paired median of 300: {:.2} µs over {:.1} µs ({:+.2}%)",
+        s.name,
+        diff / 1000.0,
+        hash / 1000.0,
+        100.0 * diff / hash
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion")
+        .join(s.name);
+    let json = format!("{{\"median_diff_ns\": {diff}, \"median_hash_ns\": {hash}}}\n");
+    if std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("paired.json"), json))
+        .is_err()
+    {
+        println!("could not write {}", dir.display());
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Only under `cargo bench` (which passes `--bench`), not in `cargo test --bench sign`.
+    if std::env::args().any(|a| a == "--bench") {
+        paired_payload_overhead();
+    }
+}

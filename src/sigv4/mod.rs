@@ -14,6 +14,7 @@ pub mod canonical_query;
 pub mod canonical_uri;
 mod encode;
 mod error;
+mod hex;
 mod request;
 mod scratch;
 mod settings;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use super::amz_date::{AmzDate, Hex64};
+use super::amz_date::AmzDate;
 use super::canonical_headers::{
     NameInfo, SortedHeaders, ValueInfo, check_name, check_value, is_valid_name,
 };
@@ -16,6 +16,7 @@ use super::canonical_query::QueryParams;
 use super::canonical_uri::write_canonical_uri;
 use super::encode::{Keep, encode_into, is_unreserved, push_escaped};
 use super::error::SigningError;
+use super::hex::Hex64;
 use super::request::{Payload, SignableRequest};
 use super::settings::{SessionTokenMode, SignatureLocation, SigningSettings};
 use super::signing_key::{SigningKeyCache, derive_signing_key, hmac_with_key};
