@@ -51,6 +51,12 @@ def main():
               f"| {speedup:.1f}x | {over_floor:.2f}x |")
         if not group.startswith("d"):
             print(f"|  ↳ aws-sigv4 / floor (the most any signer can gain) | | | | | {bound:.1f}x | |")
+        pre = median_ns(group, "aws-login-warm-cache-precomputed-hash")
+        if pre is not None:
+            pre_ref = median_ns(group, "aws-sigv4-1.6.4-precomputed-hash")
+            pre_floor = median_ns(group, "floor-precomputed-hash")
+            print(f"|  ↳ same, payload hash precomputed (not a target) | {fmt(pre)} | | {fmt(pre_floor)} "
+                  f"| {fmt(pre_ref)} | {pre_ref / pre:.1f}x | {pre / pre_floor:.2f}x |")
         if group.startswith("d"):
             paired_file = ROOT / group / "paired.json"
             if not paired_file.exists():

@@ -16,7 +16,8 @@ mod support;
 
 use aws_login::credentials::Credentials;
 use aws_login::sigv4::{
-    SignableRequest, SigningKeyCache, SigningParams, SigningSettings, derive_signing_key, sign,
+    Payload, SignableRequest, SigningKeyCache, SigningParams, SigningSettings, derive_signing_key,
+    sign,
 };
 use aws_sigv4::http_request as reference;
 use criterion::{Criterion, criterion_group};
@@ -30,8 +31,10 @@ fn ours<'a>(
     credentials: &'a Credentials,
     settings: &'a SigningSettings,
     cache: Option<&'a SigningKeyCache>,
+    precomputed_hash: Option<&'a str>,
 ) -> aws_login::sigv4::SignedRequest<'a> {
-    let request = SignableRequest::new(s.method, s.path, s.query, headers, s.payload());
+    let payload = precomputed_hash.map_or_else(|| s.payload(), Payload::Precomputed);
+    let request = SignableRequest::new(s.method, s.path, s.query, headers, payload);
     let params = SigningParams {
         credentials,
         region: s.region,
@@ -48,9 +51,12 @@ fn reference_sign(
     headers: &[(&str, &str)],
     identity: &aws_smithy_runtime_api::client::identity::Identity,
     settings: &reference::SigningSettings,
+    precomputed_hash: Option<&str>,
 ) -> String {
     let uri = format!("https://{}{}", s.host, s.path);
-    let body = if s.hash_body {
+    let body = if let Some(hash) = precomputed_hash {
+        reference::SignableBody::Precomputed(hash.to_owned())
+    } else if s.hash_body {
         reference::SignableBody::Bytes(&s.body)
     } else {
         reference::SignableBody::UnsignedPayload
@@ -102,8 +108,8 @@ fn bench(c: &mut Criterion) {
         .into();
 
         let cache = SigningKeyCache::new();
-        let signed = ours(&s, &headers, &credentials, &settings, Some(&cache));
-        let reference_signature = reference_sign(&s, &headers, &identity, &ref_settings);
+        let signed = ours(&s, &headers, &credentials, &settings, Some(&cache), None);
+        let reference_signature = reference_sign(&s, &headers, &identity, &ref_settings, None);
         assert_eq!(
             signed.signature(),
             reference_signature,
@@ -130,14 +136,15 @@ fn bench(c: &mut Criterion) {
                     &credentials,
                     &settings,
                     Some(&cache),
+                    None,
                 )
             })
         });
         group.bench_function("aws-login-no-cache", |b| {
-            b.iter(|| ours(black_box(&s), &headers, &credentials, &settings, None))
+            b.iter(|| ours(black_box(&s), &headers, &credentials, &settings, None, None))
         });
         group.bench_function("aws-sigv4-1.6.4", |b| {
-            b.iter(|| reference_sign(black_box(&s), &headers, &identity, &ref_settings))
+            b.iter(|| reference_sign(black_box(&s), &headers, &identity, &ref_settings, None))
         });
         group.bench_function("floor", |b| {
             b.iter(|| {
@@ -153,6 +160,64 @@ fn bench(c: &mut Criterion) {
                 (body, cr, sts, mac.finalize().into_bytes())
             })
         });
+        if s.hash_body && s.body.len() <= 4096 {
+            // The same request with its payload hash computed beforehand (a serializer can
+            // hash the body as it writes it): the signers alone, and a floor without it.
+            let hash = hex::encode(Sha256::digest(&s.body));
+            let ours_pre = ours(
+                &s,
+                &headers,
+                &credentials,
+                &settings,
+                Some(&cache),
+                Some(&hash),
+            );
+            let ref_pre = reference_sign(&s, &headers, &identity, &ref_settings, Some(&hash));
+            assert_eq!(
+                ours_pre.signature(),
+                ref_pre,
+                "{}: precomputed hash",
+                s.name
+            );
+            assert_eq!(
+                ours_pre.signature(),
+                signed.signature(),
+                "{}: same request",
+                s.name
+            );
+            group.bench_function("aws-login-warm-cache-precomputed-hash", |b| {
+                b.iter(|| {
+                    ours(
+                        black_box(&s),
+                        &headers,
+                        &credentials,
+                        &settings,
+                        Some(&cache),
+                        Some(&hash),
+                    )
+                })
+            });
+            group.bench_function("aws-sigv4-1.6.4-precomputed-hash", |b| {
+                b.iter(|| {
+                    reference_sign(
+                        black_box(&s),
+                        &headers,
+                        &identity,
+                        &ref_settings,
+                        Some(&hash),
+                    )
+                })
+            });
+            group.bench_function("floor-precomputed-hash", |b| {
+                b.iter(|| {
+                    let cr = Sha256::digest(black_box(canonical_request.as_bytes()));
+                    let sts = Sha256::digest(black_box(string_to_sign.as_bytes()));
+                    let mut mac = Hmac::<Sha256>::new_from_slice(&signing_key).unwrap();
+                    mac.update(black_box(string_to_sign.as_bytes()));
+                    (cr, sts, mac.finalize().into_bytes())
+                })
+            });
+        }
         if s.hash_body && s.body.len() > 4096 {
             group.bench_function("sha256-payload-only", |b| {
                 b.iter(|| Sha256::digest(black_box(&s.body)))
@@ -177,7 +242,14 @@ fn paired_payload_overhead() {
     let (mut diffs, mut hashes) = (Vec::new(), Vec::new());
     for _ in 0..300 {
         let t = Instant::now();
-        black_box(ours(&s, &headers, &credentials, &settings, Some(&cache)));
+        black_box(ours(
+            &s,
+            &headers,
+            &credentials,
+            &settings,
+            Some(&cache),
+            None,
+        ));
         let signing = t.elapsed().as_nanos() as f64;
         let t = Instant::now();
         black_box(Sha256::digest(black_box(&s.body)));

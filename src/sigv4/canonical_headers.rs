@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 
+use super::encode::{is_unreserved, push_escaped};
 use super::scratch::Scratch;
 
 /// One header to sign. `order` keeps repeated headers in their original order.
@@ -128,19 +129,20 @@ impl<'a> SortedHeaders<'a> {
         }
     }
 
-    /// Appends the names joined by `sep`, each written by `push_name` (which lower-cases,
-    /// and percent-encodes when the list goes into a query).
-    pub(crate) fn write_signed_with(
-        &self,
-        out: &mut String,
-        sep: &str,
-        push_name: impl Fn(&mut String, &str),
-    ) {
+    /// Appends the lower-cased names percent-encoded and joined by `%3B`: the value of
+    /// `X-Amz-SignedHeaders` in a presigned URL.
+    pub(crate) fn write_signed_for_query(&self, out: &mut String) {
         for (i, group) in self.groups().enumerate() {
             if i > 0 {
-                out.push_str(sep);
+                out.push_str("%3B");
             }
-            push_name(out, group[0].name);
+            for b in group[0].name.bytes().map(|b| b.to_ascii_lowercase()) {
+                if is_unreserved(b) {
+                    out.push(b as char);
+                } else {
+                    push_escaped(out, b);
+                }
+            }
         }
     }
 }
@@ -246,6 +248,9 @@ mod tests {
         sorted.write_canonical(&mut c);
         let mut s = String::new();
         sorted.write_signed(&mut s);
+        let mut q = String::new();
+        sorted.write_signed_for_query(&mut q);
+        assert_eq!(q, s.replace(';', "%3B"));
         assert!(c.len() + s.len() <= sorted.byte_bound());
         (c, s)
     }

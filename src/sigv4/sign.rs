@@ -14,7 +14,7 @@ use super::canonical_headers::{
 };
 use super::canonical_query::QueryParams;
 use super::canonical_uri::write_canonical_uri;
-use super::encode::{Keep, encode_into, is_unreserved, push_escaped};
+use super::encode::{Keep, encode_into, is_unreserved};
 use super::error::SigningError;
 use super::hex::Hex64;
 use super::request::{Payload, SignableRequest};
@@ -376,21 +376,192 @@ impl AuthParamValues<'_> {
                 }
             }
             AuthParam::SignedHeaders => {
-                self.headers
-                    .write_signed_with(out, "%3B", push_lowercase_encoded);
+                self.headers.write_signed_for_query(out);
             }
         }
     }
 }
 
-/// Appends a lower-cased header name percent-encoded for a query value.
-fn push_lowercase_encoded(out: &mut String, name: &str) {
-    for b in name.bytes().map(|b| b.to_ascii_lowercase()) {
-        if is_unreserved(b) {
-            out.push(b as char);
-        } else {
-            push_escaped(out, b);
+/// What `sign` settled before writing anything: the validated inputs and their modes.
+struct Inputs<'a> {
+    path: &'a str,
+    payload: PayloadHash<'a>,
+    amz_date: AmzDate,
+    key_id: &'a str,
+    token: Option<&'a str>,
+    /// The token is part of the signature (not added after signing).
+    token_signed: bool,
+    header_mode: bool,
+    /// `x-amz-content-sha256` is added and signed.
+    content_header: bool,
+}
+
+/// The headers to sign, sorted: the request's, minus excluded ones and the ones the
+/// signature sets itself, plus those (in header mode).
+fn collect_headers<'h>(
+    request: &SignableRequest<'h>,
+    settings: &SigningSettings,
+    inputs: &'h Inputs<'h>,
+) -> Result<SortedHeaders<'h>, SigningError> {
+    let mut headers = SortedHeaders::new();
+    for (index, &(name, value)) in request.headers.iter().enumerate() {
+        let name_info = check_name(name).ok_or(SigningError::InvalidHeaderName { index })?;
+        let value_info = check_value(value).ok_or_else(|| SigningError::InvalidHeaderValue {
+            name: name.to_owned(),
+        })?;
+        let ours = inputs.header_mode
+            && (name.eq_ignore_ascii_case("x-amz-date")
+                || name.eq_ignore_ascii_case("authorization")
+                || (inputs.token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
+                || (inputs.content_header && name.eq_ignore_ascii_case("x-amz-content-sha256")));
+        if !ours && !settings.is_excluded(name) {
+            headers.push(name, name_info, value, value_info);
         }
+    }
+    if inputs.header_mode {
+        headers.push(
+            "x-amz-date",
+            NameInfo::LOWER,
+            inputs.amz_date.as_str(),
+            ValueInfo::PLAIN,
+        );
+        if let Some(t) = inputs.token {
+            // As a header the token must be a valid header value (in a query it is encoded).
+            let info = check_value(t).ok_or_else(|| SigningError::InvalidHeaderValue {
+                name: "x-amz-security-token".to_owned(),
+            })?;
+            if inputs.token_signed {
+                headers.push("x-amz-security-token", NameInfo::LOWER, t, info);
+            }
+        }
+        if inputs.content_header {
+            let hash = inputs.payload.as_str();
+            headers.push(
+                "x-amz-content-sha256",
+                NameInfo::LOWER,
+                hash,
+                ValueInfo::PLAIN,
+            );
+        }
+    }
+    headers.sort();
+    Ok(headers)
+}
+
+/// An upper bound of the canonical request, string to sign and output together, so that
+/// the buffer holding them is allocated once; and of the canonical query alone.
+fn buffer_capacity(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    inputs: &Inputs<'_>,
+    headers: &SortedHeaders<'_>,
+) -> (usize, usize) {
+    let scope_len = 8 + params.region.len() + params.service.len() + 15;
+    let token_len = inputs.token.map_or(0, str::len);
+    let header_bytes = headers.byte_bound();
+    let auth_params_len = if inputs.header_mode {
+        0
+    } else {
+        230 + 3 * (inputs.key_id.len() + token_len + header_bytes) + scope_len
+    };
+    // A query byte becomes at most 3 (`%XX`), plus `=` for a name without a value.
+    let query_len = 4 * request.query.len() + auth_params_len;
+    let cr_len = request.method.len()
+        + 3 * inputs.path.len()
+        + query_len
+        + header_bytes
+        + inputs.payload.as_str().len()
+        + 8;
+    let sts_len = ALGORITHM.len() + 16 + scope_len + 64 + 4;
+    let out_len = if inputs.header_mode {
+        ALGORITHM.len() + 40 + inputs.key_id.len() + scope_len + header_bytes + 64
+    } else {
+        query_len + 3 * token_len + 100
+    };
+    (cr_len + sts_len + out_len, query_len)
+}
+
+/// Appends the canonical query: the request's parameters and, for a presigned URL, the
+/// `X-Amz-*` ones, encoded and sorted.
+fn write_canonical_query(
+    buf: &mut String,
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    inputs: &Inputs<'_>,
+    headers: &SortedHeaders<'_>,
+    query_len: usize,
+) {
+    let SignatureLocation::Query { expires_in } = params.settings.location else {
+        if !request.query.is_empty() {
+            let mut scratch = String::with_capacity(query_len);
+            let mut query = QueryParams::new(&mut scratch);
+            query.add_raw_query(request.query);
+            query.write_sorted(buf);
+        }
+        return;
+    };
+    let values = AuthParamValues {
+        key_id: inputs.key_id,
+        amz: inputs.amz_date.as_str(),
+        region: params.region,
+        service: params.service,
+        expires_in,
+        token: inputs.token.filter(|_| inputs.token_signed),
+        headers,
+    };
+    let auth_params = AuthParam::SORTED
+        .into_iter()
+        .filter(|p| *p != AuthParam::SecurityToken || values.token.is_some());
+    if request.query.split('&').all(str::is_empty) {
+        // Only our parameters, whose canonical order is known: written in place.
+        for (i, param) in auth_params.enumerate() {
+            if i > 0 {
+                buf.push('&');
+            }
+            buf.push_str(param.name());
+            buf.push('=');
+            values.write(buf, param);
+        }
+    } else {
+        // Encoded into a scratch buffer with the request's own, then sorted into place.
+        let mut scratch = String::with_capacity(query_len);
+        let mut query = QueryParams::new(&mut scratch);
+        query.add_raw_query(request.query);
+        for param in auth_params {
+            query.add_encoded(param.name(), |o| values.write(o, param));
+        }
+        query.write_sorted(buf);
+    }
+}
+
+/// Appends what goes on the request: the `Authorization` value (header mode) or the
+/// presigned query string (query mode).
+fn write_signature_output(
+    buf: &mut String,
+    inputs: &Inputs<'_>,
+    scope: Range<usize>,
+    signed_headers: Range<usize>,
+    query: Range<usize>,
+    signature: &str,
+) {
+    if inputs.header_mode {
+        buf.push_str(ALGORITHM);
+        buf.push_str(" Credential=");
+        buf.push_str(inputs.key_id);
+        buf.push('/');
+        buf.extend_from_within(scope);
+        buf.push_str(", SignedHeaders=");
+        buf.extend_from_within(signed_headers);
+        buf.push_str(", Signature=");
+        buf.push_str(signature);
+    } else {
+        buf.extend_from_within(query);
+        if let Some(t) = inputs.token.filter(|_| !inputs.token_signed) {
+            buf.push_str("&X-Amz-Security-Token=");
+            encode_into(buf, t, Keep::Unreserved);
+        }
+        buf.push_str("&X-Amz-Signature=");
+        buf.push_str(signature);
     }
 }
 
@@ -407,77 +578,23 @@ pub fn sign<'a>(
     }
     let path = validate_path(request.path)?;
     validate_query(request.query)?;
-    let payload = payload_hash(request.payload)?;
-    let key_id = params.credentials.access_key_id();
     let token: Option<&'a str> = params.credentials.session_token().map(|t| t.expose());
-    let token_signed = token.is_some() && settings.session_token == SessionTokenMode::Signed;
     let header_mode = matches!(settings.location, SignatureLocation::Headers);
-    let content_header = header_mode && settings.content_sha256_header;
-
-    // Headers to sign: the request's, minus excluded ones and the ones we set ourselves.
-    let mut headers = SortedHeaders::new();
-    for (index, &(name, value)) in request.headers.iter().enumerate() {
-        let name_info = check_name(name).ok_or(SigningError::InvalidHeaderName { index })?;
-        let value_info = check_value(value).ok_or_else(|| SigningError::InvalidHeaderValue {
-            name: name.to_owned(),
-        })?;
-        let ours = header_mode
-            && (name.eq_ignore_ascii_case("x-amz-date")
-                || name.eq_ignore_ascii_case("authorization")
-                || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
-                || (content_header && name.eq_ignore_ascii_case("x-amz-content-sha256")));
-        if !ours && !settings.is_excluded(name) {
-            headers.push(name, name_info, value, value_info);
-        }
-    }
-    // As a header the token must be a valid header value; in a query it is encoded.
-    let token_info = match token {
-        Some(t) if header_mode => {
-            check_value(t).ok_or_else(|| SigningError::InvalidHeaderValue {
-                name: "x-amz-security-token".to_owned(),
-            })?
-        }
-        _ => ValueInfo::PLAIN,
+    let inputs = Inputs {
+        path,
+        payload: payload_hash(request.payload)?,
+        amz_date,
+        key_id: params.credentials.access_key_id(),
+        token,
+        token_signed: token.is_some() && settings.session_token == SessionTokenMode::Signed,
+        header_mode,
+        content_header: header_mode && settings.content_sha256_header,
     };
-    let amz = amz_date.as_str();
-    let payload_str = payload.as_str();
-    if header_mode {
-        headers.push("x-amz-date", NameInfo::LOWER, amz, ValueInfo::PLAIN);
-        if let Some(t) = token.filter(|_| token_signed) {
-            headers.push("x-amz-security-token", NameInfo::LOWER, t, token_info);
-        }
-        if content_header {
-            headers.push(
-                "x-amz-content-sha256",
-                NameInfo::LOWER,
-                payload_str,
-                ValueInfo::PLAIN,
-            );
-        }
-    }
-    headers.sort();
+    let headers = collect_headers(request, settings, &inputs)?;
+    let (capacity, query_len) = buffer_capacity(request, params, &inputs, &headers);
+    let mut buf = String::with_capacity(capacity);
 
-    // Sizes, so that the buffer is allocated once.
-    let date = &amz[..8];
-    let scope_len = 8 + params.region.len() + params.service.len() + 15;
-    let token_len = token.map_or(0, str::len);
-    let header_bytes = headers.byte_bound();
-    let auth_params_len = if header_mode {
-        0
-    } else {
-        230 + 3 * (key_id.len() + token_len + header_bytes) + scope_len
-    };
-    let query_len = 4 * request.query.len() + auth_params_len;
-    let cr_len =
-        request.method.len() + 3 * path.len() + query_len + header_bytes + payload_str.len() + 8;
-    let sts_len = ALGORITHM.len() + 16 + scope_len + 64 + 4;
-    let out_len = if header_mode {
-        ALGORITHM.len() + 40 + key_id.len() + scope_len + header_bytes + 64
-    } else {
-        query_len + 3 * token_len + 100
-    };
-    let mut buf = String::with_capacity(cr_len + sts_len + out_len);
-
+    // 1. The canonical request.
     buf.push_str(request.method);
     buf.push('\n');
     write_canonical_uri(
@@ -488,46 +605,8 @@ pub fn sign<'a>(
     );
     buf.push('\n');
     let query_start = buf.len();
-    if let SignatureLocation::Query { expires_in } = settings.location {
-        let values = AuthParamValues {
-            key_id,
-            amz,
-            region: params.region,
-            service: params.service,
-            expires_in,
-            token: token.filter(|_| token_signed),
-            headers: &headers,
-        };
-        let auth_params = AuthParam::SORTED
-            .into_iter()
-            .filter(|p| *p != AuthParam::SecurityToken || values.token.is_some());
-        if request.query.split('&').all(str::is_empty) {
-            // Only our parameters, whose canonical order is known: written in place.
-            for (i, param) in auth_params.enumerate() {
-                if i > 0 {
-                    buf.push('&');
-                }
-                buf.push_str(param.name());
-                buf.push('=');
-                values.write(&mut buf, param);
-            }
-        } else {
-            // Encoded into a scratch buffer with the request's own, then sorted into place.
-            let mut scratch = String::with_capacity(query_len);
-            let mut query = QueryParams::new(&mut scratch);
-            query.add_raw_query(request.query);
-            for param in auth_params {
-                query.add_encoded(param.name(), |o| values.write(o, param));
-            }
-            query.write_sorted(&mut buf);
-        }
-    } else if !request.query.is_empty() {
-        let mut scratch = String::with_capacity(query_len);
-        let mut query = QueryParams::new(&mut scratch);
-        query.add_raw_query(request.query);
-        query.write_sorted(&mut buf);
-    }
-    let query_end = buf.len();
+    write_canonical_query(&mut buf, request, params, &inputs, &headers, query_len);
+    let query = query_start..buf.len();
     buf.push('\n');
     headers.write_canonical(&mut buf);
     buf.push('\n');
@@ -535,9 +614,12 @@ pub fn sign<'a>(
     headers.write_signed(&mut buf);
     let signed_headers = signed_start..buf.len();
     buf.push('\n');
-    buf.push_str(payload_str);
+    buf.push_str(inputs.payload.as_str());
     let cr_end = buf.len();
 
+    // 2. The string to sign.
+    let amz = inputs.amz_date.as_str();
+    let date = &amz[..8];
     let cr_hash = Hex64::new(&Sha256::digest(buf.as_bytes()).into());
     let scope = write_string_to_sign(
         &mut buf,
@@ -549,40 +631,25 @@ pub fn sign<'a>(
     );
     let sts_end = buf.len();
 
+    // 3. The signature, with the (cached) signing key.
     let secret = params.credentials.secret_access_key().expose();
+    let (region, service) = (params.region, params.service);
     let mut mac = match params.key_cache {
-        Some(cache) => {
-            cache.keyed_mac(secret, amz_date.date(), date, params.region, params.service)
-        }
-        None => hmac_with_key(&derive_signing_key(
-            secret,
-            date,
-            params.region,
-            params.service,
-        )),
+        Some(cache) => cache.keyed_mac(secret, inputs.amz_date.date(), date, region, service),
+        None => hmac_with_key(&derive_signing_key(secret, date, region, service)),
     };
     mac.update(&buf.as_bytes()[cr_end..sts_end]);
     let signature = Hex64::new(&mac.finalize().into_bytes().into());
 
-    if header_mode {
-        buf.push_str(ALGORITHM);
-        buf.push_str(" Credential=");
-        buf.push_str(key_id);
-        buf.push('/');
-        buf.extend_from_within(scope);
-        buf.push_str(", SignedHeaders=");
-        buf.extend_from_within(signed_headers.clone());
-        buf.push_str(", Signature=");
-        buf.push_str(signature.as_str());
-    } else {
-        buf.extend_from_within(query_start..query_end);
-        if let Some(t) = token.filter(|_| !token_signed) {
-            buf.push_str("&X-Amz-Security-Token=");
-            encode_into(&mut buf, t, Keep::Unreserved);
-        }
-        buf.push_str("&X-Amz-Signature=");
-        buf.push_str(signature.as_str());
-    }
+    // 4. What goes on the request.
+    write_signature_output(
+        &mut buf,
+        &inputs,
+        scope,
+        signed_headers.clone(),
+        query,
+        signature.as_str(),
+    );
 
     Ok(SignedRequest {
         location: settings.location,
@@ -591,11 +658,11 @@ pub fn sign<'a>(
         sts_end,
         signed_headers,
         signature,
-        amz_date,
-        payload_hash: payload,
-        content_sha256_header: content_header,
+        amz_date: inputs.amz_date,
+        payload_hash: inputs.payload,
+        content_sha256_header: inputs.content_header,
         session_token: token,
-        token_signed,
+        token_signed: inputs.token_signed,
     })
 }
 
