@@ -3,6 +3,7 @@
 //! The library behind the `aws-login` binary. Its layers, each pure where it can be:
 //!
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
+//! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`credentials`]: the credentials type;
 //! - [`secret`]: a string type that never prints its value;
 //! - [`cli`]: the command-line interface, one file per command.
@@ -10,4 +11,5 @@
 pub mod cli;
 pub mod credentials;
 pub mod secret;
+pub mod services;
 pub mod sigv4;

@@ -146,6 +146,13 @@ pub(crate) fn encode_into(out: &mut String, s: &str, keep: Keep) {
     encode_tail(out, s, base, keep);
 }
 
+/// Appends `s` percent-encoded as SigV4 encodes query names and values (and as the SDKs
+/// form-encode Query-protocol bodies): RFC 3986 unreserved characters kept, every other
+/// byte `%XX`.
+pub fn encode_query_component(out: &mut String, s: &str) {
+    encode_into(out, s, Keep::Unreserved);
+}
+
 /// The scalar path: appends `s[from..]` encoded, a byte at a time.
 fn encode_tail(out: &mut String, s: &str, from: usize, keep: Keep) {
     let mask = keep.mask();

@@ -22,6 +22,7 @@ mod sign;
 pub mod signing_key;
 pub mod string_to_sign;
 
+pub use encode::encode_query_component;
 pub use error::SigningError;
 pub use request::{Payload, SignableRequest};
 pub use settings::{

@@ -1,0 +1,112 @@
+//! What a service answered instead of a result: an AWS error, or a body that could not be
+//! read. Messages never quote a response body, which may hold credentials.
+
+use std::fmt;
+
+/// An error AWS returned: `<ErrorResponse>` (STS, IAM) or `<Response><Errors>` (EC2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// `Sender` or `Receiver`, when the service says.
+    pub kind: Option<String>,
+    /// The error code: `AccessDenied`, `ExpiredToken`, `Throttling`...
+    pub code: String,
+    /// The service's message.
+    pub message: String,
+    /// The request id, for AWS support and CloudTrail.
+    pub request_id: Option<String>,
+}
+
+impl AwsError {
+    /// A hint for the user where the code has a common cause.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self.code.as_str() {
+            "SignatureDoesNotMatch" => {
+                "check the secret access key, and that nothing rewrites the request on its way (proxy)"
+            }
+            "InvalidClientTokenId" | "UnrecognizedClientException" => {
+                "the access key id is not known to AWS: is it deleted, or from another partition?"
+            }
+            "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
+                "the credentials or the request have expired: get new credentials, and check the clock"
+            }
+            "AccessDenied" | "AccessDeniedException" => {
+                "the identity lacks permission, or the role's trust policy does not allow it"
+            }
+            "RegionDisabledException" => "STS is not activated in this region for the account",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} (HTTP {}", self.code, self.message, self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        f.write_str(")")?;
+        if let Some(hint) = self.hint() {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+/// A response that is not the expected result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// AWS answered with an error.
+    Aws(AwsError),
+    /// The body is not well-formed XML (an HTML error page, a cut-off body...).
+    Malformed {
+        /// The HTTP status of the response.
+        status: u16,
+        /// What is wrong, without the body's content.
+        detail: String,
+    },
+    /// The XML lacks an element the result needs.
+    MissingField {
+        /// The HTTP status of the response.
+        status: u16,
+        /// The element, as a path below the result element.
+        field: &'static str,
+    },
+    /// An element holds a value that does not parse (a date, a number).
+    InvalidField {
+        /// The HTTP status of the response.
+        status: u16,
+        /// The element, as a path below the result element.
+        field: &'static str,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Aws(e) => e.fmt(f),
+            Self::Malformed { status, detail } => {
+                write!(f, "unreadable response (HTTP {status}): {detail}")
+            }
+            Self::MissingField { status, field } => {
+                write!(f, "response (HTTP {status}) lacks {field}")
+            }
+            Self::InvalidField { status, field } => {
+                write!(f, "response (HTTP {status}) has an invalid {field}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Aws(e) => Some(e),
+            _ => None,
+        }
+    }
+}

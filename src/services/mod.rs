@@ -1,0 +1,11 @@
+//! AWS service clients: for each, a pure request builder, a pure response parser tested on
+//! recorded bodies, and (with the transport) a short async function that joins them.
+//!
+//! This module does no I/O itself.
+
+mod error;
+pub mod query;
+pub mod sts;
+mod xml;
+
+pub use error::{AwsError, ResponseError};
