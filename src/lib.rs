@@ -5,11 +5,13 @@
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
 //! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`credentials`]: the credentials type;
+//! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
 //! - [`secret`]: a string type that never prints its value;
 //! - [`cli`]: the command-line interface, one file per command.
 
 pub mod cli;
 pub mod credentials;
+pub mod output;
 pub mod secret;
 pub mod services;
 pub mod sigv4;
