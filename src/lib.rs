@@ -3,6 +3,7 @@
 //! The library behind the `aws-login` binary. Its layers, each pure where it can be:
 //!
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
+//! - [`http`]: the transport's policies (retries);
 //! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`credentials`]: the credentials type;
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
@@ -11,6 +12,7 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod http;
 pub mod output;
 pub mod secret;
 pub mod services;
