@@ -3,6 +3,7 @@
 //! The library behind the `aws-login` binary. Its layers, each pure where it can be:
 //!
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
+//! - [`endpoints`]: where each service lives (partitions, FIPS, dual-stack, overrides);
 //! - [`http`]: the transport's policies (retries);
 //! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`credentials`]: the credentials type;
@@ -12,6 +13,7 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod endpoints;
 pub mod http;
 pub mod output;
 pub mod secret;
