@@ -1,0 +1,494 @@
+//! The one HTTP transport: hyper 1 over rustls (ring), HTTP/1.1 with keep-alive, built
+//! once per process. It sends one attempt of one request: TLS trust, proxies, timeouts and
+//! a cap on response bodies live here; retries and signing wrap around it.
+//!
+//! Trust is Mozilla's roots (bundled) plus the system store plus an optional PEM bundle
+//! (`AWS_CA_BUNDLE`, profile `ca_bundle`), so a TLS-inspecting corporate proxy works.
+//! `https://` requests go through `HTTPS_PROXY` with a CONNECT tunnel unless `NO_PROXY`
+//! says otherwise; loopback and the instance/container metadata addresses never do.
+//! `http://` targets (only ever explicit overrides, such as a local emulator) go direct.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::{HeaderMap, Method, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+/// Response bodies larger than this are refused (10 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// How long to wait for a connection by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one exchange (connect, send, read the body) may take by default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Proxy settings, as `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case) give them.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProxyConfig {
+    /// The proxy for `https://` targets.
+    pub https: Option<String>,
+    /// The proxy for `http://` targets (recorded; see the module docs).
+    pub http: Option<String>,
+    /// Hosts, domains and CIDRs that bypass the proxy, comma-separated.
+    pub no_proxy: Option<String>,
+}
+
+impl fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Proxy URLs may carry `user:password@`.
+        let redact = |v: &Option<String>| v.as_deref().map(redact_userinfo);
+        f.debug_struct("ProxyConfig")
+            .field("https", &redact(&self.https))
+            .field("http", &redact(&self.http))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+/// `scheme://user:pass@host` shown as `scheme://<redacted>@host`.
+pub fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}<redacted>{}", &url[..s + 3], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+impl ProxyConfig {
+    /// Reads the proxy variables (upper case first, as curl does for `HTTPS_PROXY`).
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let either = |upper: &str, lower: &str| {
+            env(upper)
+                .or_else(|| env(lower))
+                .filter(|v| !v.trim().is_empty())
+        };
+        Self {
+            https: either("HTTPS_PROXY", "https_proxy")
+                .or_else(|| either("ALL_PROXY", "all_proxy")),
+            http: either("HTTP_PROXY", "http_proxy").or_else(|| either("ALL_PROXY", "all_proxy")),
+            no_proxy: either("NO_PROXY", "no_proxy"),
+        }
+    }
+}
+
+/// How the transport is built.
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    /// The connect timeout.
+    pub connect_timeout: Duration,
+    /// The whole-exchange timeout.
+    pub request_timeout: Duration,
+    /// The largest response body accepted.
+    pub max_body_bytes: usize,
+    /// Extra trusted certificates, PEM (the contents of `AWS_CA_BUNDLE`).
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// Whether to add the system's trusted roots.
+    pub system_roots: bool,
+    /// Proxies.
+    pub proxy: ProxyConfig,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            extra_ca_pem: None,
+            system_roots: true,
+            proxy: ProxyConfig::default(),
+        }
+    }
+}
+
+/// One request to send.
+#[derive(Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The full URL.
+    pub uri: Uri,
+    /// Headers, `Host` included (it is signed, so it is set explicitly).
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Headers and body carry signatures, tokens and MFA codes.
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("uri", &redact_query(&self.uri))
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+/// A URL for logs: the query, which may hold a presigned token or signature, is dropped.
+pub fn redact_query(uri: &Uri) -> String {
+    let mut shown = format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or("?"),
+        uri.authority().map_or("", |a| a.as_str()),
+        uri.path()
+    );
+    if uri.query().is_some() {
+        shown.push_str("?<redacted>");
+    }
+    redact_userinfo(&shown)
+}
+
+/// A response, its body read in full.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+/// What went wrong sending one attempt.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The extra CA bundle holds no certificate or a broken one.
+    CaBundle(String),
+    /// The proxy URL does not parse.
+    InvalidProxy(String),
+    /// No connection could be made (refused, DNS, TLS handshake).
+    Connect {
+        /// The URL, query redacted.
+        url: String,
+        /// The cause.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The connection broke during the exchange.
+    Reset {
+        /// The URL, query redacted.
+        url: String,
+        /// The cause.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The exchange took longer than the request timeout.
+    Timeout {
+        /// The URL, query redacted.
+        url: String,
+        /// The limit.
+        after: Duration,
+    },
+    /// The body is larger than the cap.
+    BodyTooLarge {
+        /// The URL, query redacted.
+        url: String,
+        /// The cap.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CaBundle(why) => write!(f, "cannot use the CA bundle: {why}"),
+            Self::InvalidProxy(url) => write!(f, "invalid proxy URL {url}"),
+            Self::Connect { url, .. } => write!(f, "cannot connect to {url}"),
+            Self::Reset { url, .. } => write!(f, "connection to {url} broke"),
+            Self::Timeout { url, after } => {
+                write!(
+                    f,
+                    "no complete response from {url} within {}s",
+                    after.as_secs_f64()
+                )
+            }
+            Self::BodyTooLarge { url, limit } => {
+                write!(f, "response from {url} is larger than {limit} bytes")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Connect { source, .. } | Self::Reset { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type TunnelClient = Client<HttpsConnector<Tunnel<HttpConnector>>, Full<Bytes>>;
+
+/// The HTTP client. Cheap to share by reference; build one per process.
+pub struct HttpClient {
+    direct: DirectClient,
+    proxied: Option<(Matcher, TunnelClient)>,
+    config: TransportConfig,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("config", &self.config)
+            .field("proxied", &self.proxied.is_some())
+            .finish()
+    }
+}
+
+/// The trust store: bundled roots, system roots, and the extra bundle.
+fn root_store(config: &TransportConfig) -> Result<rustls::RootCertStore, TransportError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if config.system_roots {
+        // Unreadable system certificates are skipped: the bundled roots still apply.
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+    }
+    if let Some(pem) = &config.extra_ca_pem {
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| TransportError::CaBundle(e.to_string()))?;
+            roots
+                .add(cert)
+                .map_err(|e| TransportError::CaBundle(e.to_string()))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(TransportError::CaBundle("no PEM certificate in it".into()));
+        }
+    }
+    Ok(roots)
+}
+
+fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransportError::CaBundle(e.to_string()))?
+        .with_root_certificates(root_store(config)?)
+        .with_no_client_auth();
+    Ok(tls)
+}
+
+fn http_connector(config: &TransportConfig) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(config.connect_timeout));
+    http.set_nodelay(true);
+    http
+}
+
+/// The instance metadata service's IPv6 address.
+const IMDS_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+/// The EKS Pod Identity agent's IPv6 address.
+const CONTAINER_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23);
+
+/// Hosts that never go through a proxy: loopback and the metadata endpoints.
+fn never_proxied(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_link_local(),
+        Ok(IpAddr::V6(ip)) => ip.is_loopback() || ip == IMDS_V6 || ip == CONTAINER_V6,
+        Err(_) => false,
+    }
+}
+
+impl HttpClient {
+    /// Builds the client. Fails on a broken CA bundle or proxy URL.
+    pub fn new(config: TransportConfig) -> Result<Self, TransportError> {
+        let tls = tls_config(&config)?;
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls.clone())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http_connector(&config));
+        let direct = Client::builder(TokioExecutor::new()).build(https);
+        let proxied = match &config.proxy.https {
+            None => None,
+            Some(url) => {
+                let mut builder = Matcher::builder().https(url.clone());
+                if let Some(no) = &config.proxy.no_proxy {
+                    builder = builder.no(no.clone());
+                }
+                let matcher = builder.build();
+                let probe: Uri = "https://aws.amazon.com/"
+                    .parse()
+                    .map_err(|_| TransportError::InvalidProxy(redact_userinfo(url)))?;
+                let proxy = Matcher::builder().https(url.clone()).build();
+                let intercept = proxy
+                    .intercept(&probe)
+                    .ok_or_else(|| TransportError::InvalidProxy(redact_userinfo(url)))?;
+                let mut tunnel = Tunnel::new(intercept.uri().clone(), http_connector(&config));
+                if let Some(auth) = intercept.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let https = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_tls_config(tls)
+                    .https_only()
+                    .enable_http1()
+                    .wrap_connector(tunnel);
+                Some((matcher, Client::builder(TokioExecutor::new()).build(https)))
+            }
+        };
+        Ok(Self {
+            direct,
+            proxied,
+            config,
+        })
+    }
+
+    /// The configuration the client was built with.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
+    }
+
+    /// Whether a request to `uri` would go through the proxy.
+    pub fn uses_proxy(&self, uri: &Uri) -> bool {
+        let Some((matcher, _)) = &self.proxied else {
+            return false;
+        };
+        uri.scheme_str() == Some("https")
+            && !uri.host().is_some_and(never_proxied)
+            && matcher.intercept(uri).is_some()
+    }
+
+    /// Sends one attempt and reads the whole body, within the request timeout and the
+    /// body cap.
+    pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let url = redact_query(&request.uri);
+        let exchange = self.exchange(request, &url);
+        match tokio::time::timeout(self.config.request_timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Timeout {
+                url,
+                after: self.config.request_timeout,
+            }),
+        }
+    }
+
+    async fn exchange(&self, request: Request, url: &str) -> Result<Response, TransportError> {
+        let via_proxy = self.uses_proxy(&request.uri);
+        let mut http = hyper::Request::builder()
+            .method(request.method)
+            .uri(request.uri)
+            .body(Full::new(request.body))
+            .map_err(|e| TransportError::Connect {
+                url: url.to_owned(),
+                source: Box::new(e),
+            })?;
+        *http.headers_mut() = request.headers;
+        let sent = match (&self.proxied, via_proxy) {
+            (Some((_, tunnel)), true) => tunnel.request(http).await,
+            _ => self.direct.request(http).await,
+        };
+        let response = sent.map_err(|e| {
+            if e.is_connect() {
+                TransportError::Connect {
+                    url: url.to_owned(),
+                    source: Box::new(e),
+                }
+            } else {
+                TransportError::Reset {
+                    url: url.to_owned(),
+                    source: Box::new(e),
+                }
+            }
+        })?;
+        let (parts, body) = response.into_parts();
+        let limit = self.config.max_body_bytes;
+        let body = Limited::new(body, limit).collect().await.map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                TransportError::BodyTooLarge {
+                    url: url.to_owned(),
+                    limit,
+                }
+            } else {
+                TransportError::Reset {
+                    url: url.to_owned(),
+                    source: e,
+                }
+            }
+        })?;
+        Ok(Response {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: body.to_bytes(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_and_loopback_hosts_are_never_proxied() {
+        for host in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "localhost",
+            "[::1]",
+            "169.254.169.254",
+            "169.254.170.2",
+            "169.254.170.23",
+            "[fd00:ec2::254]",
+            "[fd00:ec2::23]",
+        ] {
+            assert!(never_proxied(host), "{host}");
+        }
+        for host in ["sts.amazonaws.com", "10.0.0.1", "[fd00:ec2::1]", "8.8.8.8"] {
+            assert!(!never_proxied(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn proxy_credentials_and_query_strings_are_redacted() {
+        assert_eq!(
+            redact_userinfo("http://user:pw@proxy:3128"),
+            "http://<redacted>@proxy:3128"
+        );
+        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+        let uri: Uri = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=SECRET"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            redact_query(&uri),
+            "https://signin.aws.amazon.com/federation?<redacted>"
+        );
+        let cfg = ProxyConfig::from_env(&|k| {
+            (k == "https_proxy").then(|| "http://u:p@proxy:8080".to_owned())
+        });
+        assert_eq!(cfg.https.as_deref(), Some("http://u:p@proxy:8080"));
+        assert!(!format!("{cfg:?}").contains("u:p"));
+    }
+
+    #[test]
+    fn a_bundle_without_certificates_is_an_error() {
+        let config = TransportConfig {
+            extra_ca_pem: Some(b"not a certificate".to_vec()),
+            system_roots: false,
+            ..TransportConfig::default()
+        };
+        assert!(matches!(
+            root_store(&config),
+            Err(TransportError::CaBundle(_))
+        ));
+    }
+}

@@ -1,0 +1,307 @@
+//! The transport against in-process servers on 127.0.0.1:0: a plain HTTP echo, oversized,
+//! silent, refusing and cut-off servers, a TLS server whose CA is only in the extra
+//! bundle, and a CONNECT proxy in front of it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_login::http::client::{HttpClient, ProxyConfig, Request, TransportConfig, TransportError};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HOST, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{HeaderMap, Method};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const CA: &[u8] = include_bytes!("fixtures/tls/ca.pem");
+const CERT: &[u8] = include_bytes!("fixtures/tls/server.pem");
+const KEY: &[u8] = include_bytes!("fixtures/tls/server.key");
+
+/// Answers every request with its method, path, `x-test` header and body.
+async fn echo(req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let method = req.method().clone();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let x = req
+        .headers()
+        .get("x-test")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let text = format!("{method} {path} {x} {}", String::from_utf8_lossy(&body));
+    Ok(hyper::Response::builder()
+        .status(201)
+        .header("x-reply", "yes")
+        .body(Full::new(Bytes::from(text)))
+        .unwrap())
+}
+
+async fn spawn_http() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(echo)),
+            );
+        }
+    });
+    addr
+}
+
+async fn spawn_tls() -> SocketAddr {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service_fn(echo))
+                        .await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// A raw TCP server that runs `script` on each connection.
+async fn spawn_raw<F, Fut>(script: F) -> SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(script(stream));
+        }
+    });
+    addr
+}
+
+fn request(url: &str, body: &'static str) -> Request {
+    let uri: hyper::Uri = url.parse().unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        HOST,
+        HeaderValue::from_str(uri.authority().unwrap().as_str()).unwrap(),
+    );
+    headers.insert("x-test", HeaderValue::from_static("hello"));
+    Request {
+        method: Method::POST,
+        uri,
+        headers,
+        body: Bytes::from(body),
+    }
+}
+
+fn local_config() -> TransportConfig {
+    TransportConfig {
+        system_roots: false,
+        ..TransportConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn sends_and_reads_a_whole_exchange() {
+    let addr = spawn_http().await;
+    let client = HttpClient::new(local_config()).unwrap();
+    let resp = client
+        .send(request(&format!("http://{addr}/a/b?c=d"), "body!"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 201);
+    assert_eq!(resp.headers.get("x-reply").unwrap(), "yes");
+    assert_eq!(resp.body, Bytes::from("POST /a/b?c=d hello body!"));
+    // Keep-alive: a second request on the same client works too.
+    let again = client
+        .send(request(&format!("http://{addr}/x"), ""))
+        .await
+        .unwrap();
+    assert_eq!(again.body, Bytes::from("POST /x hello "));
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_are_refused() {
+    let addr = spawn_http().await;
+    let client = HttpClient::new(TransportConfig {
+        max_body_bytes: 16,
+        ..local_config()
+    })
+    .unwrap();
+    let err = client
+        .send(request(
+            &format!("http://{addr}/"),
+            "a body longer than sixteen bytes",
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, TransportError::BodyTooLarge { limit: 16, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    let addr = spawn_raw(|mut stream| async move {
+        let mut buf = [0u8; 1024];
+        // Read the request and never answer; hold the connection open.
+        while let Ok(n) = stream.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    let client = HttpClient::new(TransportConfig {
+        request_timeout: Duration::from_millis(300),
+        ..local_config()
+    })
+    .unwrap();
+    let err = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("within 0.3s"), "{err}");
+}
+
+#[tokio::test]
+async fn refused_and_cut_off_connections_are_told_apart() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = listener.local_addr().unwrap();
+    drop(listener);
+    let client = HttpClient::new(local_config()).unwrap();
+    let err = client
+        .send(request(&format!("http://{closed}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
+
+    let addr = spawn_raw(|mut stream| async move {
+        let mut buf = [0u8; 1024];
+        let _ = stream.read(&mut buf).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
+            .await;
+    })
+    .await;
+    let err = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Reset { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn tls_trusts_the_extra_bundle_and_only_it() {
+    let addr = spawn_tls().await;
+    let url = format!("https://localhost:{}/tls", addr.port());
+    let trusting = HttpClient::new(TransportConfig {
+        extra_ca_pem: Some(CA.to_vec()),
+        ..local_config()
+    })
+    .unwrap();
+    let resp = trusting.send(request(&url, "secure")).await.unwrap();
+    assert_eq!(resp.body, Bytes::from("POST /tls hello secure"));
+
+    let strict = HttpClient::new(local_config()).unwrap();
+    let err = strict.send(request(&url, "")).await.unwrap_err();
+    assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn https_goes_through_the_connect_proxy_with_its_credentials() {
+    let target = spawn_tls().await;
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen_by_proxy = seen.clone();
+    let proxy = spawn_raw(move |mut client| {
+        let seen = seen_by_proxy.clone();
+        async move {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                head.push(byte[0]);
+            }
+            seen.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&head).into_owned());
+            let mut upstream = tokio::net::TcpStream::connect(target).await.unwrap();
+            client
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .await
+                .unwrap();
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        }
+    })
+    .await;
+    let config = TransportConfig {
+        extra_ca_pem: Some(CA.to_vec()),
+        proxy: ProxyConfig {
+            https: Some(format!("http://alice:s3cret@{proxy}")),
+            http: None,
+            no_proxy: Some("internal.example".into()),
+        },
+        ..local_config()
+    };
+    let client = HttpClient::new(config).unwrap();
+    assert!(client.uses_proxy(&"https://sts.test/".parse().unwrap()));
+    assert!(!client.uses_proxy(&"https://internal.example/".parse().unwrap()));
+    assert!(!client.uses_proxy(&"https://127.0.0.1:8443/".parse().unwrap()));
+    assert!(!client.uses_proxy(&"https://169.254.169.254/".parse().unwrap()));
+    assert!(!client.uses_proxy(&"http://sts.test/".parse().unwrap()));
+
+    let resp = client
+        .send(request("https://sts.test/via-proxy", "tunnelled"))
+        .await
+        .unwrap();
+    assert_eq!(resp.body, Bytes::from("POST /via-proxy hello tunnelled"));
+    let heads = seen.lock().unwrap().clone();
+    assert_eq!(heads.len(), 1);
+    assert!(
+        heads[0].starts_with("CONNECT sts.test:443 HTTP/1.1\r\n"),
+        "{}",
+        heads[0]
+    );
+    // base64("alice:s3cret")
+    assert!(heads[0].contains("Basic YWxpY2U6czNjcmV0"), "{}", heads[0]);
+    assert!(!format!("{client:?}").contains("s3cret"));
+}
