@@ -4,7 +4,7 @@
 //!
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
 //! - [`endpoints`]: where each service lives (partitions, FIPS, dual-stack, overrides);
-//! - [`http`]: the transport's policies (retries);
+//! - [`http`]: the one HTTP transport: client, retries, signed calls;
 //! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`credentials`]: the credentials type;
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);

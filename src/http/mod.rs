@@ -1,5 +1,7 @@
-//! The one HTTP transport and its policies. For now: the retry policy (pure, with an
-//! injectable random source); the hyper client joins it with the STS commands.
+//! The one HTTP transport and its policies: `client` (hyper + rustls, proxies, timeouts,
+//! body cap; the only place that opens sockets), `retry` (the standard retry mode, pure)
+//! and `call` (sign, send, retry, correct clock skew).
 
+pub mod call;
 pub mod client;
 pub mod retry;

@@ -110,3 +110,53 @@ impl std::error::Error for ResponseError {
         }
     }
 }
+
+/// A service call that failed: no final response, or a response that is not the result.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// The request got no final HTTP response (connection, timeout, signing).
+    Call(crate::http::call::CallError),
+    /// The response is an AWS error or unreadable.
+    Response(ResponseError),
+}
+
+impl ServiceError {
+    /// The AWS error, when the service answered with one.
+    pub fn aws(&self) -> Option<&AwsError> {
+        match self {
+            Self::Response(ResponseError::Aws(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Call(e) => e.fmt(f),
+            Self::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ServiceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Call(e) => e.source(),
+            Self::Response(e) => e.source(),
+        }
+    }
+}
+
+impl From<crate::http::call::CallError> for ServiceError {
+    fn from(e: crate::http::call::CallError) -> Self {
+        Self::Call(e)
+    }
+}
+
+impl From<ResponseError> for ServiceError {
+    fn from(e: ResponseError) -> Self {
+        Self::Response(e)
+    }
+}

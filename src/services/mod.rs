@@ -8,4 +8,4 @@ pub mod query;
 pub mod sts;
 mod xml;
 
-pub use error::{AwsError, ResponseError};
+pub use error::{AwsError, ResponseError, ServiceError};

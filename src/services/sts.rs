@@ -6,10 +6,15 @@
 
 use chrono::{DateTime, Utc};
 
-use super::error::ResponseError;
+use hyper::Method;
+use hyper::body::Bytes;
+
+use super::error::{ResponseError, ServiceError};
 use super::query::QueryForm;
 use super::xml::{Leaves, read_response};
 use crate::credentials::Credentials;
+use crate::endpoints::Endpoint;
+use crate::http::call::{ApiRequest, CallResponse, Caller};
 use crate::secret::SecretString;
 
 /// The STS API version.
@@ -338,6 +343,132 @@ pub fn parse_decode_authorization_message(
         "DecodeAuthorizationMessageResult/DecodedMessage",
     )?
     .to_owned())
+}
+
+/// The form content type of Query-protocol requests.
+const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+/// POSTs a form to STS, signed with `credentials` (or unsigned).
+async fn post(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    form: QueryForm,
+    credentials: Option<&Credentials>,
+) -> Result<CallResponse, ServiceError> {
+    let request = ApiRequest {
+        method: Method::POST,
+        endpoint: &endpoint.url,
+        path: "/",
+        body: Bytes::from(form.into_string()),
+        content_type: FORM,
+        signing: credentials.map(|c| (c, endpoint.signing_region.as_str(), "sts")),
+        headers: Vec::new(),
+    };
+    Ok(caller.call(&request).await?)
+}
+
+/// Calls GetCallerIdentity.
+pub async fn get_caller_identity(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+) -> Result<CallerIdentity, ServiceError> {
+    let r = post(
+        caller,
+        endpoint,
+        get_caller_identity_form(),
+        Some(credentials),
+    )
+    .await?;
+    Ok(parse_get_caller_identity(
+        r.response.status,
+        &r.response.body,
+    )?)
+}
+
+/// Calls AssumeRole.
+pub async fn assume_role(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    req: &AssumeRoleRequest<'_>,
+) -> Result<AssumedRole, ServiceError> {
+    let r = post(caller, endpoint, assume_role_form(req), Some(credentials)).await?;
+    Ok(parse_assume_role(r.response.status, &r.response.body)?)
+}
+
+/// Calls GetSessionToken.
+pub async fn get_session_token(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    req: &SessionTokenRequest<'_>,
+) -> Result<Credentials, ServiceError> {
+    let r = post(
+        caller,
+        endpoint,
+        get_session_token_form(req),
+        Some(credentials),
+    )
+    .await?;
+    Ok(parse_get_session_token(
+        r.response.status,
+        &r.response.body,
+    )?)
+}
+
+/// Calls GetFederationToken.
+pub async fn get_federation_token(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    req: &FederationTokenRequest<'_>,
+) -> Result<FederationToken, ServiceError> {
+    let r = post(
+        caller,
+        endpoint,
+        get_federation_token_form(req),
+        Some(credentials),
+    )
+    .await?;
+    Ok(parse_get_federation_token(
+        r.response.status,
+        &r.response.body,
+    )?)
+}
+
+/// Calls AssumeRoleWithWebIdentity, unsigned: the token is the proof.
+pub async fn assume_role_with_web_identity(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    req: &WebIdentityRequest<'_>,
+) -> Result<AssumedRole, ServiceError> {
+    let r = post(
+        caller,
+        endpoint,
+        assume_role_with_web_identity_form(req),
+        None,
+    )
+    .await?;
+    Ok(parse_assume_role_with_web_identity(
+        r.response.status,
+        &r.response.body,
+    )?)
+}
+
+/// Calls DecodeAuthorizationMessage.
+pub async fn decode_authorization_message(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    encoded_message: &str,
+) -> Result<String, ServiceError> {
+    let form = decode_authorization_message_form(encoded_message);
+    let r = post(caller, endpoint, form, Some(credentials)).await?;
+    Ok(parse_decode_authorization_message(
+        r.response.status,
+        &r.response.body,
+    )?)
 }
 
 #[cfg(test)]

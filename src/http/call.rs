@@ -1,0 +1,408 @@
+//! One AWS API call over the transport: sign each attempt, send it, retry what the
+//! standard retry mode retries, and correct once for a skewed clock.
+//!
+//! Clock skew: when AWS answers that the request time is too far off (or the signature
+//! expired) and its `Date` header says how far, the offset is kept for the rest of the
+//! process, the request is signed again and sent once more.
+//!
+//! The clock, the random source for jitter and the trace sink are passed in.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Instant;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use hyper::body::Bytes;
+use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
+use hyper::{HeaderMap, Method, Uri};
+
+use super::client::{HttpClient, Request, Response, TransportError, redact_query};
+use super::retry::{Decision, Failure, Jitter, RetryPolicy, RetryQuota};
+use crate::credentials::Credentials;
+use crate::sigv4::{
+    Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings, sign,
+};
+
+/// The wall clock (the binary's) or a fixed one (tests').
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The `User-Agent` aws-login sends.
+pub const USER_AGENT_VALUE: &str = concat!("aws-login/", env!("CARGO_PKG_VERSION"));
+
+/// Error codes that mean "your clock is off".
+const SKEW_CODES: [&str; 6] = [
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+];
+
+/// Everything one process shares between its calls.
+pub struct Caller<'a> {
+    client: &'a HttpClient,
+    clock: &'a dyn Clock,
+    policy: RetryPolicy,
+    quota: RetryQuota,
+    keys: SigningKeyCache,
+    jitter: Mutex<Box<dyn Jitter + Send + 'a>>,
+    skew_seconds: AtomicI64,
+    trace: Option<&'a (dyn Fn(&str) + Sync)>,
+}
+
+impl fmt::Debug for Caller<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Caller")
+            .field("policy", &self.policy)
+            .field("skew_seconds", &self.skew_seconds)
+            .finish()
+    }
+}
+
+/// A request to an AWS endpoint.
+pub struct ApiRequest<'r> {
+    /// `POST` for the Query protocol.
+    pub method: Method,
+    /// The endpoint URL (`https://sts.eu-west-1.amazonaws.com`).
+    pub endpoint: &'r str,
+    /// The path below the endpoint (`/`).
+    pub path: &'r str,
+    /// The body.
+    pub body: Bytes,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The SigV4 service name and region; `None` sends the request unsigned
+    /// (AssumeRoleWithWebIdentity, SSO portal calls).
+    pub signing: Option<(&'r Credentials, &'r str, &'r str)>,
+    /// Extra headers (the SSO bearer token...).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// A final response, and how many attempts it took.
+#[derive(Debug)]
+pub struct CallResponse {
+    /// The last response.
+    pub response: Response,
+    /// Attempts made, the first included.
+    pub attempts: u32,
+}
+
+/// A call that got no final HTTP response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The endpoint and path do not make a URL.
+    InvalidUrl(String),
+    /// The request could not be signed.
+    Signing(SigningError),
+    /// The transport failed on the last attempt.
+    Transport {
+        /// The failure.
+        source: TransportError,
+        /// Attempts made.
+        attempts: u32,
+    },
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl(url) => write!(f, "invalid request URL {url}"),
+            Self::Signing(_) => f.write_str("cannot sign the request"),
+            Self::Transport { attempts, .. } => {
+                write!(f, "request failed after {attempts} attempt(s)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidUrl(_) => None,
+            Self::Signing(e) => Some(e),
+            Self::Transport { source, .. } => Some(source),
+        }
+    }
+}
+
+/// The AWS error code of a response body, from either XML (`<Code>`) or JSON (`__type`,
+/// `code`) errors, without a full parse.
+pub fn error_code(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    if let Some(start) = text.find("<Code>") {
+        let rest = &text[start + 6..];
+        return rest
+            .find("</Code>")
+            .map(|end| rest[..end].trim().to_owned());
+    }
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let code = json
+        .get("__type")
+        .or_else(|| json.get("code"))
+        .or_else(|| json.get("error"))?;
+    // `__type` may be namespaced: `com.amazon.coral#ThrottlingException`.
+    code.as_str()
+        .map(|c| c.rsplit('#').next().unwrap_or(c).to_owned())
+}
+
+impl<'a> Caller<'a> {
+    /// A caller over `client`, with the clock, retry policy and jitter source to use.
+    pub fn new(
+        client: &'a HttpClient,
+        clock: &'a dyn Clock,
+        policy: RetryPolicy,
+        jitter: Box<dyn Jitter + Send + 'a>,
+    ) -> Self {
+        Self {
+            client,
+            clock,
+            policy,
+            quota: RetryQuota::new(),
+            keys: SigningKeyCache::new(),
+            jitter: Mutex::new(jitter),
+            skew_seconds: AtomicI64::new(0),
+            trace: None,
+        }
+    }
+
+    /// Sends a line per attempt (method, URL without query, status, attempt, timing) to
+    /// `trace`; never a header or a body.
+    pub fn with_trace(mut self, trace: &'a (dyn Fn(&str) + Sync)) -> Self {
+        self.trace = Some(trace);
+        self
+    }
+
+    /// The clock offset learnt from AWS, in seconds (0 until a skew error).
+    pub fn skew_seconds(&self) -> i64 {
+        self.skew_seconds.load(Ordering::Relaxed)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now() + TimeDelta::seconds(self.skew_seconds())
+    }
+
+    fn build(&self, req: &ApiRequest<'_>, uri: &Uri) -> Result<Request, CallError> {
+        let host = uri
+            .authority()
+            .ok_or_else(|| CallError::InvalidUrl(redact_query(uri)))?
+            .as_str()
+            .to_owned();
+        let host = host.rsplit('@').next().unwrap_or(&host).to_owned();
+        let mut headers = HeaderMap::new();
+        let value = |v: &str| {
+            HeaderValue::from_str(v).map_err(|_| CallError::InvalidUrl(redact_query(uri)))
+        };
+        headers.insert(HOST, value(&host)?);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(req.content_type));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        for (name, v) in &req.headers {
+            headers.insert(name.clone(), v.clone());
+        }
+        if let Some((credentials, region, service)) = req.signing {
+            let settings = SigningSettings::default();
+            let pairs: Vec<(&str, &str)> =
+                [("host", host.as_str()), ("content-type", req.content_type)].into();
+            let signable = SignableRequest::new(
+                req.method.as_str(),
+                uri.path(),
+                uri.query().unwrap_or_default(),
+                &pairs,
+                Payload::Bytes(&req.body),
+            );
+            let params = SigningParams {
+                credentials,
+                region,
+                service,
+                time: self.now(),
+                settings: &settings,
+                key_cache: Some(&self.keys),
+            };
+            let signed = sign(&signable, &params).map_err(CallError::Signing)?;
+            for (name, v) in signed.headers() {
+                let v = HeaderValue::from_str(v).map_err(|_| {
+                    CallError::Signing(SigningError::InvalidHeaderValue {
+                        name: name.to_owned(),
+                    })
+                })?;
+                headers.insert(HeaderName::from_static(name), v);
+            }
+        }
+        Ok(Request {
+            method: req.method.clone(),
+            uri: uri.clone(),
+            headers,
+            body: req.body.clone(),
+        })
+    }
+
+    fn trace_line(&self, line: impl FnOnce() -> String) {
+        if let Some(trace) = self.trace {
+            trace(&line());
+        }
+    }
+
+    /// Learns the clock offset from a skew error's `Date` header; true when it changed.
+    fn correct_skew(&self, response: &Response, sent_at: DateTime<Utc>) -> bool {
+        let Some(server) = response
+            .headers
+            .get(hyper::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+        else {
+            return false;
+        };
+        let offset = (server.with_timezone(&Utc) - sent_at).num_seconds();
+        // Under a minute off is not what made the request fail.
+        if offset.abs() < 60 {
+            return false;
+        }
+        self.skew_seconds.fetch_add(offset, Ordering::Relaxed);
+        true
+    }
+
+    /// Sends the request, retrying as the policy says. Any final HTTP response (2xx or
+    /// not) is `Ok`: the service's parser reads errors from it.
+    pub async fn call(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
+        let url = format!("{}{}", req.endpoint.trim_end_matches('/'), req.path);
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| CallError::InvalidUrl(url.clone()))?;
+        let shown = redact_query(&uri);
+        let mut attempt = 0;
+        let mut skew_retried = false;
+        let mut last_cost = None;
+        loop {
+            attempt += 1;
+            let sent_at = self.now();
+            let request = self.build(req, &uri)?;
+            let started = Instant::now();
+            let result = self.client.send(request).await;
+            let elapsed = started.elapsed();
+            let (failure_code, outcome) = match result {
+                Ok(response) => {
+                    self.trace_line(|| {
+                        format!(
+                            "{} {shown} -> {} (attempt {attempt}, {} ms)",
+                            req.method,
+                            response.status,
+                            elapsed.as_millis()
+                        )
+                    });
+                    if (200..300).contains(&response.status) {
+                        self.quota.release_on_success(last_cost);
+                        return Ok(CallResponse {
+                            response,
+                            attempts: attempt,
+                        });
+                    }
+                    let code = error_code(&response.body);
+                    if !skew_retried
+                        && code.as_deref().is_some_and(|c| SKEW_CODES.contains(&c))
+                        && self.correct_skew(&response, sent_at)
+                    {
+                        skew_retried = true;
+                        // The resend counts as an attempt but takes nothing from the quota.
+                        self.trace_line(|| {
+                            format!(
+                                "clock skew corrected by {}s; signing again",
+                                self.skew_seconds()
+                            )
+                        });
+                        continue;
+                    }
+                    (code, Ok(response))
+                }
+                Err(e) => {
+                    self.trace_line(|| {
+                        format!(
+                            "{} {shown} -> {e} (attempt {attempt}, {} ms)",
+                            req.method,
+                            elapsed.as_millis()
+                        )
+                    });
+                    (None, Err(e))
+                }
+            };
+            let retry_after = match &outcome {
+                Ok(r) => r
+                    .headers
+                    .get("x-amz-retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                Err(_) => None,
+            };
+            let failure = match &outcome {
+                Ok(r) => Failure::Status {
+                    status: r.status,
+                    code: failure_code.as_deref(),
+                    retry_after_ms: retry_after.as_deref(),
+                },
+                Err(TransportError::Connect { .. }) => Failure::Connect,
+                Err(TransportError::Timeout { .. }) => Failure::Timeout,
+                Err(TransportError::Reset { .. }) => Failure::Reset,
+                Err(_) => Failure::Status {
+                    status: 0,
+                    code: None,
+                    retry_after_ms: None,
+                },
+            };
+            let decision = {
+                let mut jitter = self.jitter.lock().unwrap_or_else(|p| p.into_inner());
+                self.policy
+                    .decide(attempt, &failure, &self.quota, jitter.as_mut())
+            };
+            match decision {
+                Decision::Retry { delay, cost } => {
+                    last_cost = Some(cost);
+                    self.trace_line(|| format!("retrying in {} ms", delay.as_millis()));
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::GiveUp(reason) => {
+                    self.trace_line(|| format!("{reason}"));
+                    return match outcome {
+                        Ok(response) => Ok(CallResponse {
+                            response,
+                            attempts: attempt,
+                        }),
+                        Err(source) => Err(CallError::Transport {
+                            source,
+                            attempts: attempt,
+                        }),
+                    };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_from_xml_and_json() {
+        assert_eq!(
+            error_code(b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")
+                .as_deref(),
+            Some("Throttling")
+        );
+        assert_eq!(
+            error_code(
+                br#"{"__type":"com.amazon.coral.service#ThrottlingException","message":"x"}"#
+            )
+            .as_deref(),
+            Some("ThrottlingException")
+        );
+        assert_eq!(
+            error_code(br#"{"error":"authorization_pending"}"#).as_deref(),
+            Some("authorization_pending")
+        );
+        assert_eq!(error_code(b"<html>502</html>"), None);
+    }
+}

@@ -1,0 +1,573 @@
+//! STS end to end against an in-process fake (raw HTTP/1.1 on 127.0.0.1:0) that serves
+//! queued answers and records each request: every operation's request and parsed result,
+//! and each fault (throttling, 503 storm, silent server, truncated, oversized, malformed
+//! and HTML bodies, a skewed clock) ending in the right result or a clear error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_login::credentials::Credentials;
+use aws_login::endpoints::{Endpoint, EndpointSource};
+use aws_login::http::call::{Caller, Clock};
+use aws_login::http::client::{HttpClient, TransportConfig, TransportError};
+use aws_login::http::retry::{Jitter, RetryPolicy};
+use aws_login::secret::SecretString;
+use aws_login::services::sts;
+use aws_login::services::{ResponseError, ServiceError};
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// What the fake does with the next request.
+enum Answer {
+    Respond {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
+    Hang,
+    CutOff {
+        declared: usize,
+        sent: &'static str,
+    },
+}
+
+fn ok(body: &str) -> Answer {
+    Answer::Respond {
+        status: 200,
+        headers: vec![],
+        body: body.to_owned(),
+    }
+}
+
+fn error(status: u16, code: &str) -> Answer {
+    Answer::Respond {
+        status,
+        headers: vec![],
+        body: format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>m</Message></Error><RequestId>rid-{status}</RequestId></ErrorResponse>"
+        ),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    head: String,
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+impl Seen {
+    fn form(&self) -> HashMap<String, String> {
+        self.body
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Fake {
+    answers: Mutex<VecDeque<Answer>>,
+    seen: Mutex<Vec<Seen>>,
+}
+
+async fn serve(fake: Arc<Fake>, mut stream: tokio::net::TcpStream) {
+    loop {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let headers: HashMap<String, String> = head
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        stream.read_exact(&mut body).await.unwrap();
+        let body = String::from_utf8(body).unwrap();
+        fake.seen.lock().unwrap().push(Seen {
+            head: head.lines().next().unwrap_or("").to_owned(),
+            headers,
+            body,
+        });
+        let answer = fake
+            .answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| error(500, "NoAnswerQueued"));
+        match answer {
+            Answer::Respond {
+                status,
+                headers,
+                body,
+            } => {
+                let mut out = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nContent-Type: text/xml\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                out.push_str(&body);
+                stream.write_all(out.as_bytes()).await.unwrap();
+            }
+            Answer::Hang => std::future::pending::<()>().await,
+            Answer::CutOff { declared, sent } => {
+                let out = format!("HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\n\r\n{sent}");
+                let _ = stream.write_all(out.as_bytes()).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn start(answers: Vec<Answer>) -> (Arc<Fake>, SocketAddr) {
+    let fake = Arc::new(Fake {
+        answers: Mutex::new(answers.into()),
+        ..Fake::default()
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = fake.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve(server.clone(), stream));
+        }
+    });
+    (fake, addr)
+}
+
+struct FixedClock(DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// Jitter that replays `u` forever, so delays are known (and tiny).
+struct Constant(f64);
+
+impl Jitter for Constant {
+    fn next_unit(&mut self) -> f64 {
+        self.0
+    }
+}
+
+fn time() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+fn endpoint(addr: SocketAddr) -> Endpoint {
+    Endpoint {
+        url: format!("http://{addr}"),
+        signing_region: "eu-west-1".into(),
+        source: EndpointSource::Flag,
+    }
+}
+
+fn keys() -> Credentials {
+    Credentials::new(
+        "AKIDEXAMPLE",
+        "SECRETKEY",
+        Some(SecretString::new("SESSIONTOKEN")),
+        None,
+    )
+}
+
+const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+
+const CREDS: &str = "<Credentials><AccessKeyId>ASIANEW</AccessKeyId><SecretAccessKey>NEWSECRET</SecretAccessKey><SessionToken>NEWTOKEN</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>";
+
+async fn with_caller<T>(
+    config: TransportConfig,
+    jitter: f64,
+    f: impl AsyncFnOnce(&Caller<'_>, &Mutex<Vec<String>>) -> T,
+) -> T {
+    let client = HttpClient::new(TransportConfig {
+        system_roots: false,
+        ..config
+    })
+    .unwrap();
+    let clock = FixedClock(time());
+    let trace = Mutex::new(Vec::new());
+    let sink = |line: &str| trace.lock().unwrap().push(line.to_owned());
+    let caller = Caller::new(
+        &client,
+        &clock,
+        RetryPolicy::default(),
+        Box::new(Constant(jitter)),
+    )
+    .with_trace(&sink);
+    f(&caller, &trace).await
+}
+
+#[tokio::test]
+async fn every_operation_sends_its_action_and_parses_its_result() {
+    let assume = format!(
+        "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>{CREDS}</AssumeRoleResult></AssumeRoleResponse>"
+    );
+    let session = format!(
+        "<GetSessionTokenResponse><GetSessionTokenResult>{CREDS}</GetSessionTokenResult></GetSessionTokenResponse>"
+    );
+    let federation = format!(
+        "<GetFederationTokenResponse><GetFederationTokenResult>{CREDS}<FederatedUser><Arn>arn:aws:sts::1:federated-user/bob</Arn><FederatedUserId>1:bob</FederatedUserId></FederatedUser></GetFederationTokenResult></GetFederationTokenResponse>"
+    );
+    let web = format!(
+        "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/ci/gha</Arn><AssumedRoleId>AROA:gha</AssumedRoleId></AssumedRoleUser>{CREDS}</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
+    );
+    let decoded = "<DecodeAuthorizationMessageResponse><DecodeAuthorizationMessageResult><DecodedMessage>{\"allowed\":false}</DecodedMessage></DecodeAuthorizationMessageResult></DecodeAuthorizationMessageResponse>";
+    let (fake, addr) = start(vec![
+        ok(IDENTITY),
+        ok(&assume),
+        ok(&session),
+        ok(&federation),
+        ok(&web),
+        ok(decoded),
+    ])
+    .await;
+    let ep = endpoint(addr);
+    let creds = keys();
+    with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        let id = sts::get_caller_identity(caller, &ep, &creds).await.unwrap();
+        assert_eq!(
+            (id.account.as_str(), id.arn.as_str()),
+            ("123456789012", "arn:aws:iam::123456789012:user/alice")
+        );
+        let code = SecretString::new("123456");
+        let role = sts::assume_role(
+            caller,
+            &ep,
+            &creds,
+            &sts::AssumeRoleRequest {
+                role_arn: "arn:aws:iam::1:role/r",
+                role_session_name: "s",
+                serial_number: Some("arn:aws:iam::1:mfa/alice"),
+                token_code: Some(&code),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(role.credentials.access_key_id(), "ASIANEW");
+        let st = sts::get_session_token(
+            caller,
+            &ep,
+            &creds,
+            &sts::SessionTokenRequest {
+                duration_seconds: Some(3600),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(st.session_token().unwrap().expose(), "NEWTOKEN");
+        let fed = sts::get_federation_token(
+            caller,
+            &ep,
+            &creds,
+            &sts::FederationTokenRequest {
+                name: "bob",
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(fed.federated_user_id, "1:bob");
+        let jwt = SecretString::new("eyJ.token.sig");
+        let w = sts::assume_role_with_web_identity(
+            caller,
+            &ep,
+            &sts::WebIdentityRequest {
+                role_arn: "arn:aws:iam::1:role/ci",
+                role_session_name: "gha",
+                web_identity_token: Some(&jwt),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(w.arn, "arn:aws:sts::1:assumed-role/ci/gha");
+        let msg = sts::decode_authorization_message(caller, &ep, &creds, "enc")
+            .await
+            .unwrap();
+        assert_eq!(msg, "{\"allowed\":false}");
+    })
+    .await;
+
+    let seen = fake.seen.lock().unwrap().clone();
+    let actions: Vec<String> = seen.iter().map(|s| s.form()["Action"].clone()).collect();
+    assert_eq!(
+        actions,
+        [
+            "GetCallerIdentity",
+            "AssumeRole",
+            "GetSessionToken",
+            "GetFederationToken",
+            "AssumeRoleWithWebIdentity",
+            "DecodeAuthorizationMessage"
+        ]
+    );
+    for (i, s) in seen.iter().enumerate() {
+        assert_eq!(s.head, "POST / HTTP/1.1", "{i}");
+        assert_eq!(s.form()["Version"], "2011-06-15");
+        assert_eq!(
+            s.headers["content-type"],
+            "application/x-www-form-urlencoded; charset=utf-8"
+        );
+        assert_eq!(s.headers["host"], addr.to_string());
+        assert!(s.headers["user-agent"].starts_with("aws-login/"));
+        let signed = s.headers.get("authorization");
+        if actions[i] == "AssumeRoleWithWebIdentity" {
+            assert!(signed.is_none(), "web identity is sent unsigned");
+        } else {
+            let auth = signed.unwrap();
+            assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature="), "{auth}");
+            assert_eq!(s.headers["x-amz-date"], "20231114T221320Z");
+            assert_eq!(s.headers["x-amz-security-token"], "SESSIONTOKEN");
+        }
+    }
+    assert_eq!(seen[1].form()["TokenCode"], "123456");
+    assert_eq!(
+        seen[1].form()["SerialNumber"],
+        "arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Falice"
+    );
+    assert_eq!(seen[4].form()["WebIdentityToken"], "eyJ.token.sig");
+}
+
+#[tokio::test]
+async fn throttled_twice_then_answered_in_three_attempts() {
+    let (fake, addr) = start(vec![
+        error(400, "Throttling"),
+        error(400, "Throttling"),
+        ok(IDENTITY),
+    ])
+    .await;
+    let ep = endpoint(addr);
+    let trace = with_caller(TransportConfig::default(), 0.001, async |caller, trace| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap();
+        trace.lock().unwrap().clone()
+    })
+    .await;
+    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    let waits: Vec<&String> = trace.iter().filter(|l| l.starts_with("retrying")).collect();
+    // rand * 1 s * 2^(i-1) with rand = 0.001: 1 ms, then 2 ms.
+    assert_eq!(waits, ["retrying in 1 ms", "retrying in 2 ms"]);
+    assert!(
+        trace.iter().any(|l| l.contains("-> 200 (attempt 3")),
+        "{trace:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_503_storm_gives_up_after_max_attempts_with_the_last_error() {
+    let (fake, addr) = start((0..5).map(|_| error(503, "ServiceUnavailable")).collect()).await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    let aws = err.aws().unwrap();
+    assert_eq!(
+        (aws.code.as_str(), aws.status, aws.request_id.as_deref()),
+        ("ServiceUnavailable", 503, Some("rid-503"))
+    );
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let (fake, addr) = start(vec![error(403, "AccessDenied"), ok(IDENTITY)]).await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+    assert!(
+        err.to_string()
+            .contains("AccessDenied: m (HTTP 403, request id rid-403)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_on_every_attempt() {
+    let (fake, addr) = start(vec![Answer::Hang, Answer::Hang, Answer::Hang]).await;
+    let ep = endpoint(addr);
+    let config = TransportConfig {
+        request_timeout: Duration::from_millis(200),
+        ..TransportConfig::default()
+    };
+    let err = with_caller(config, 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    match err {
+        ServiceError::Call(aws_login::http::call::CallError::Transport {
+            source: TransportError::Timeout { .. },
+            attempts: 3,
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn truncated_oversized_malformed_and_html_bodies_are_clear_errors() {
+    // Cut off mid-body: a broken connection, retried, then reported.
+    let (_, addr) = start(vec![
+        Answer::CutOff {
+            declared: 500,
+            sent: "<GetCallerIdentityResponse>",
+        },
+        Answer::CutOff {
+            declared: 500,
+            sent: "<Get",
+        },
+        Answer::CutOff {
+            declared: 500,
+            sent: "",
+        },
+    ])
+    .await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(err.to_string().contains("after 3 attempt"), "{err}");
+
+    // A complete response whose XML stops short.
+    let (_, addr) = start(vec![ok(&IDENTITY[..IDENTITY.len() / 2])]).await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(
+        matches!(
+            err,
+            ServiceError::Response(ResponseError::Malformed { status: 200, .. })
+        ),
+        "{err:?}"
+    );
+
+    // Larger than the cap: refused, not retried.
+    let (fake, addr) = start(vec![ok(&"x".repeat(4096))]).await;
+    let ep = endpoint(addr);
+    let config = TransportConfig {
+        max_body_bytes: 1024,
+        ..TransportConfig::default()
+    };
+    let err = with_caller(config, 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(err.to_string().contains("after 1 attempt"), "{err}");
+    assert!(
+        std::error::Error::source(&err)
+            .unwrap()
+            .to_string()
+            .contains("larger than 1024 bytes")
+    );
+    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+
+    // Malformed XML.
+    let (_, addr) = start(vec![ok(
+        "<GetCallerIdentityResponse><Arn>x</Account></GetCallerIdentityResponse>",
+    )])
+    .await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(err.to_string().contains("XML error"), "{err}");
+
+    // A proxy's HTML error page on 502: retried as transient, then named with its status.
+    let html = || Answer::Respond {
+        status: 502,
+        headers: vec![],
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>".into(),
+    };
+    let (fake, addr) = start(vec![html(), html(), html()]).await;
+    let ep = endpoint(addr);
+    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    assert!(err.to_string().contains("HTTP 502"), "{err}");
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_corrected_by_one_resigned_retry_and_kept() {
+    let server_time = time() + TimeDelta::hours(1);
+    let date = server_time.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let skewed = Answer::Respond {
+        status: 403,
+        headers: vec![("Date", date)],
+        body: "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>Signature expired: 20231114T221320Z is now earlier than 20231114T231820Z</Message></Error><RequestId>s</RequestId></ErrorResponse>".into(),
+    };
+    let (fake, addr) = start(vec![skewed, ok(IDENTITY), ok(IDENTITY)]).await;
+    let ep = endpoint(addr);
+    let skew = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap();
+        sts::get_caller_identity(caller, &ep, &keys())
+            .await
+            .unwrap();
+        caller.skew_seconds()
+    })
+    .await;
+    assert_eq!(skew, 3600);
+    let dates: Vec<String> = fake
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.headers["x-amz-date"].clone())
+        .collect();
+    assert_eq!(
+        dates,
+        ["20231114T221320Z", "20231114T231320Z", "20231114T231320Z"]
+    );
+}
