@@ -1,12 +1,25 @@
-//! The `aws-login` binary: parse the command line, run the command, print its output or
-//! the error with its causes, and exit with the command's status. Nothing else.
+//! The `aws-login` binary: parse the command line, give the command the world it runs in
+//! (environment, clock, terminal), print its output or the error with its causes, and
+//! exit with the command's status. Nothing else.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use argh::FromArgs;
-use aws_login::cli::{self, Cli, EXIT_USAGE};
+use aws_login::cli::{self, Cli, Context, EXIT_USAGE};
+use aws_login::http::call::Clock;
+use chrono::{DateTime, Utc};
+
+/// The wall clock: the one place that reads it.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the binary's edge is where the clock is read
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
 
 fn write_or_ignore_broken_pipe(mut w: impl Write, text: &str) -> bool {
     match w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
@@ -15,6 +28,24 @@ fn write_or_ignore_broken_pipe(mut w: impl Write, text: &str) -> bool {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
         Err(_) => false,
     }
+}
+
+/// Asks for an MFA code on the terminal, when there is one.
+fn prompt_mfa(serial: &str) -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    let mut writer = &tty;
+    write!(writer, "MFA code for {serial}: ").ok()?;
+    writer.flush().ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+    Some(line.trim().to_owned()).filter(|c| !c.is_empty())
 }
 
 fn main() -> ExitCode {
@@ -45,9 +76,31 @@ fn main() -> ExitCode {
             };
         }
     };
-    #[allow(clippy::disallowed_methods)] // the one place that reads the clock
-    let now = chrono::Utc::now();
-    match cli::run(&cli, &|name| std::env::var(name).ok(), now) {
+    let clock = SystemClock;
+    let seed = clock.now().timestamp_nanos_opt().unwrap_or_default() as u64
+        ^ (u64::from(std::process::id()) << 32);
+    let env = |name: &str| std::env::var(name).ok();
+    let stderr = |line: &str| {
+        write_or_ignore_broken_pipe(std::io::stderr(), &format!("{line}\n"));
+    };
+    let ctx = Context {
+        env: &env,
+        clock: &clock,
+        seed,
+        prompt: &prompt_mfa,
+        stderr: &stderr,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: cannot start: {e}\n"));
+            return ExitCode::from(cli::EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(cli::run(&cli, &ctx)) {
         Ok(output) => {
             let ok = write_or_ignore_broken_pipe(std::io::stderr(), &output.stderr)
                 & write_or_ignore_broken_pipe(std::io::stdout(), &output.stdout);

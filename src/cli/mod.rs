@@ -1,26 +1,53 @@
 //! The command line: argh structs that only hold what the user typed, one file per
-//! command, and the dispatch. Commands get the environment and the time as values, and
-//! return their output, so they are tested without a process.
+//! command, and the dispatch. Commands get the environment, the clock and the terminal as
+//! values in a [`Context`], and return their output, so they are tested without a process.
 
 use std::fmt;
 
 use argh::FromArgs;
-use chrono::{DateTime, Utc};
 
+use crate::http::call::Clock;
+use crate::http::client::TransportError;
+use crate::output::OutputError;
+use crate::services::ResponseError;
+use crate::services::ServiceError;
+
+pub mod decode;
+pub mod dumpcreds;
+pub mod getcallerid;
+pub mod identity;
 pub mod presign;
+pub mod session;
+
+use identity::IdentityError;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the command failed (bad input, missing credentials...).
 pub const EXIT_FAILURE: u8 = 1;
-/// Exit status: the command line could not be parsed.
+/// Exit status: the command line could not be parsed or makes no sense.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status: AWS answered with an error (access denied, expired token...).
+pub const EXIT_AWS: u8 = 3;
+/// Exit status: AWS could not be reached, or answered with something unreadable.
+pub const EXIT_NETWORK: u8 = 4;
 
 /// Get, move and use AWS credentials: one static binary with its own SigV4 signer.
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(
     error_code(1, "the command failed (bad input, missing credentials)"),
-    error_code(2, "usage error: the command line could not be parsed")
+    error_code(
+        2,
+        "usage error: the command line could not be parsed or makes no sense"
+    ),
+    error_code(
+        3,
+        "AWS answered with an error (its code, message and request id are shown)"
+    ),
+    error_code(
+        4,
+        "network error: AWS could not be reached or its answer was unreadable"
+    )
 )]
 pub struct Cli {
     /// print the version and exit
@@ -36,6 +63,12 @@ pub struct Cli {
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand)]
 pub enum Command {
+    /// `getcallerid`
+    GetCallerId(getcallerid::GetCallerIdArgs),
+    /// `dumpcreds`
+    DumpCreds(dumpcreds::DumpCredsArgs),
+    /// `decode-authorization-message`
+    Decode(decode::DecodeArgs),
     /// `presign`
     Presign(presign::PresignArgs),
 }
@@ -43,13 +76,38 @@ pub enum Command {
 /// Reads an environment variable; the binary passes the process environment, tests a map.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// What a command prints: `stdout` is the result (credentials, URLs), `stderr` is status.
+/// The world a command runs in, passed in by the binary (or a test).
+pub struct Context<'a> {
+    /// Environment variables.
+    pub env: EnvLookup<'a>,
+    /// The wall clock.
+    pub clock: &'a dyn Clock,
+    /// A seed for retry jitter.
+    pub seed: u64,
+    /// Asks for an MFA code on the terminal (`None`: no terminal).
+    pub prompt: identity::MfaPrompt<'a>,
+    /// Writes a status line to stderr as it happens (`--debug` traces).
+    pub stderr: &'a (dyn Fn(&str) + Sync),
+}
+
+/// What a command prints: `stdout` is the result (credentials, JSON, URLs), `stderr` is
+/// status.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Output {
     /// The command's result.
     pub stdout: String,
     /// Status and debugging text.
     pub stderr: String,
+}
+
+impl Output {
+    /// Output that is only a result.
+    pub fn stdout(text: String) -> Self {
+        Self {
+            stdout: text,
+            stderr: String::new(),
+        }
+    }
 }
 
 /// A command that failed.
@@ -60,6 +118,30 @@ pub enum CliError {
     Usage(String),
     /// `presign` failed.
     Presign(presign::PresignError),
+    /// No identity could be acquired, or an STS call failed.
+    Identity(IdentityError),
+    /// The transport could not be built (CA bundle, proxy URL).
+    Transport(TransportError),
+    /// The credentials cannot be written in the chosen form.
+    Output(OutputError),
+    /// A file could not be read.
+    File {
+        /// What the file is for.
+        what: String,
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn service_exit_code(e: &ServiceError) -> u8 {
+    match e {
+        ServiceError::Response(ResponseError::Aws(_)) => EXIT_AWS,
+        ServiceError::Response(_) => EXIT_NETWORK,
+        ServiceError::Call(crate::http::call::CallError::Transport { .. }) => EXIT_NETWORK,
+        ServiceError::Call(_) => EXIT_FAILURE,
+    }
 }
 
 impl CliError {
@@ -67,7 +149,11 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
-            CliError::Presign(_) => EXIT_FAILURE,
+            CliError::Identity(IdentityError::Usage(_) | IdentityError::Endpoint(_)) => EXIT_USAGE,
+            CliError::Identity(IdentityError::Sts { source, .. }) => {
+                service_exit_code(source.as_ref())
+            }
+            _ => EXIT_FAILURE,
         }
     }
 }
@@ -77,6 +163,10 @@ impl fmt::Display for CliError {
         match self {
             CliError::Usage(msg) => f.write_str(msg),
             CliError::Presign(e) => e.fmt(f),
+            CliError::Identity(e) => e.fmt(f),
+            CliError::Transport(e) => e.fmt(f),
+            CliError::Output(e) => e.fmt(f),
+            CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
         }
     }
 }
@@ -86,6 +176,10 @@ impl std::error::Error for CliError {
         match self {
             CliError::Usage(_) => None,
             CliError::Presign(e) => e.source(),
+            CliError::Identity(e) => e.source(),
+            CliError::Transport(e) => e.source(),
+            CliError::Output(_) => None,
+            CliError::File { source, .. } => Some(source),
         }
     }
 }
@@ -96,15 +190,17 @@ pub fn version_line() -> String {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: &Cli, env: EnvLookup<'_>, now: DateTime<Utc>) -> Result<Output, CliError> {
+pub async fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
     if cli.version {
-        return Ok(Output {
-            stdout: version_line(),
-            stderr: String::new(),
-        });
+        return Ok(Output::stdout(version_line()));
     }
     match &cli.command {
-        Some(Command::Presign(args)) => presign::run(args, env, now).map_err(CliError::Presign),
+        Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx).await,
+        Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx).await,
+        Some(Command::Decode(args)) => decode::run(args, ctx).await,
+        Some(Command::Presign(args)) => {
+            presign::run(args, ctx.env, ctx.clock.now()).map_err(CliError::Presign)
+        }
         None => Err(CliError::Usage(
             "no command given; run `aws-login --help` for the list".to_owned(),
         )),
@@ -114,32 +210,92 @@ pub fn run(cli: &Cli, env: EnvLookup<'_>, now: DateTime<Utc>) -> Result<Output, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
+
+    struct Epoch;
+
+    impl Clock for Epoch {
+        fn now(&self) -> DateTime<Utc> {
+            DateTime::UNIX_EPOCH
+        }
+    }
 
     fn parse(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
         Cli::from_args(&["aws-login"], args)
     }
 
+    fn run_now(cli: &Cli) -> Result<Output, CliError> {
+        let ctx = Context {
+            env: &|_| None,
+            clock: &Epoch,
+            seed: 1,
+            prompt: &|_| None,
+            stderr: &|_| {},
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(run(cli, &ctx))
+    }
+
     #[test]
     fn version_switch_prints_the_version() {
-        let cli = parse(&["--version"]).ok();
-        let out = cli.map(|c| run(&c, &|_| None, DateTime::UNIX_EPOCH).ok());
-        let expected = format!("aws-login {}\n", env!("CARGO_PKG_VERSION"));
-        assert_eq!(out.flatten().map(|o| o.stdout), Some(expected));
+        let out = run_now(&parse(&["--version"]).unwrap()).unwrap();
+        assert_eq!(
+            out.stdout,
+            format!("aws-login {}\n", env!("CARGO_PKG_VERSION"))
+        );
     }
 
     #[test]
     fn help_lists_commands_and_exit_codes() {
         let early = parse(&["--help"]).unwrap_err();
-        let text = early.output;
         assert_eq!(early.status, Ok(()));
-        assert!(text.contains("presign"), "{text}");
-        assert!(text.contains("usage error"), "{text}");
+        for word in [
+            "getcallerid",
+            "dumpcreds",
+            "decode-authorization-message",
+            "presign",
+            "usage error",
+            "network error",
+        ] {
+            assert!(early.output.contains(word), "{word}: {}", early.output);
+        }
     }
 
     #[test]
-    fn no_command_is_a_usage_error() {
-        let cli = parse(&[]).ok();
-        let err = cli.and_then(|c| run(&c, &|_| None, DateTime::UNIX_EPOCH).err());
-        assert_eq!(err.map(|e| e.exit_code()), Some(EXIT_USAGE));
+    fn flags_parse_after_the_command() {
+        let cli = parse(&[
+            "dumpcreds",
+            "--outform",
+            "powershell",
+            "--assume-roles",
+            "arn:a, arn:b",
+            "--debug",
+        ])
+        .unwrap();
+        let Some(Command::DumpCreds(args)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.outform, crate::output::OutForm::PowerShell);
+        assert_eq!(identity::role_arns(&args.identity()), ["arn:a", "arn:b"]);
+        assert!(parse(&["dumpcreds", "--outform", "csv"]).is_err());
+    }
+
+    #[test]
+    fn no_command_and_no_credentials_are_errors_with_their_codes() {
+        assert_eq!(
+            run_now(&parse(&[]).unwrap()).unwrap_err().exit_code(),
+            EXIT_USAGE
+        );
+        let err = run_now(&parse(&["getcallerid"]).unwrap()).unwrap_err();
+        assert_eq!(err.exit_code(), EXIT_FAILURE);
+        assert!(err.to_string().contains("no credentials"), "{err}");
+        let err = run_now(&parse(&["getcallerid", "--token-code", "123456"]).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("no credentials") || err.exit_code() == EXIT_USAGE,
+            "{err}"
+        );
     }
 }

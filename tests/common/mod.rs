@@ -4,11 +4,13 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
 
 pub mod botocore;
+pub mod fake_sts;
 
 use std::path::PathBuf;
 
 /// `AWS_LOGIN_SIGV4_VECTORS`, else `../shared/vectors` beside the crate. `None` (the
 /// suite is missing) fails the test when `CI` is set and skips it otherwise.
+#[allow(clippy::print_stderr)] // a skipped suite says so
 pub fn vectors_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("AWS_LOGIN_SIGV4_VECTORS")
         .map(PathBuf::from)

@@ -1,0 +1,347 @@
+//! The identity every credential-using command acquires: starting credentials from the
+//! environment, then the transitions the flags ask for, in order: `--get-session-token`
+//! or `--get-federation-token` (static credentials only), then each role of
+//! `--assume-roles`. MFA (`--mfa-serial`) applies to GetSessionToken when asked for,
+//! else to the first role; its code comes from `--token-code` or a prompt on the
+//! terminal.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::EnvLookup;
+use crate::credentials::Credentials;
+use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
+use crate::http::call::Caller;
+use crate::secret::SecretString;
+use crate::services::ServiceError;
+use crate::services::sts;
+
+/// Declares a command struct with the identity flags of every credential-using command
+/// (argh cannot flatten a shared struct, so the fields are written once here). The
+/// command's own fields take single-identifier types: argh must see `bool` as written.
+macro_rules! command_with_identity {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// comma-separated role ARNs to assume in order (a chain)
+            #[argh(option)]
+            pub assume_roles: Option<String>,
+            /// the RoleSessionName of the role hops (default aws-login)
+            #[argh(option)]
+            pub role_session_name: Option<String>,
+            /// session length in seconds for the STS calls
+            #[argh(option)]
+            pub duration_seconds: Option<u32>,
+            /// the ExternalId of the role hops
+            #[argh(option)]
+            pub external_id: Option<String>,
+            /// MFA device serial number or ARN
+            #[argh(option)]
+            pub mfa_serial: Option<String>,
+            /// MFA code (prompted for on the terminal when omitted)
+            #[argh(option)]
+            pub token_code: Option<String>,
+            /// call STS GetSessionToken on top of static credentials first
+            #[argh(switch)]
+            pub get_session_token: bool,
+            /// call STS GetFederationToken on top of static credentials first
+            #[argh(switch)]
+            pub get_federation_token: bool,
+            /// region (default: AWS_REGION, then AWS_DEFAULT_REGION)
+            #[argh(option)]
+            pub region: Option<String>,
+            /// STS endpoint URL override
+            #[argh(option)]
+            pub endpoint_url: Option<String>,
+            /// connect timeout in seconds (default 10)
+            #[argh(option)]
+            pub cli_connect_timeout: Option<u64>,
+            /// whole-request timeout in seconds (default 60)
+            #[argh(option)]
+            pub cli_read_timeout: Option<u64>,
+            /// trace each request to stderr (secrets redacted); also AWS_LOGIN_DEBUG=1
+            #[argh(switch)]
+            pub debug: bool,
+        }
+
+        impl $name {
+            /// The identity flags, as plain data.
+            pub fn identity(&self) -> $crate::cli::identity::IdentityArgs {
+                $crate::cli::identity::IdentityArgs {
+                    assume_roles: self.assume_roles.clone(),
+                    role_session_name: self.role_session_name.clone(),
+                    duration_seconds: self.duration_seconds,
+                    external_id: self.external_id.clone(),
+                    mfa_serial: self.mfa_serial.clone(),
+                    token_code: self.token_code.clone(),
+                    get_session_token: self.get_session_token,
+                    get_federation_token: self.get_federation_token,
+                    region: self.region.clone(),
+                    endpoint_url: self.endpoint_url.clone(),
+                    cli_connect_timeout: self.cli_connect_timeout,
+                    cli_read_timeout: self.cli_read_timeout,
+                    debug: self.debug,
+                }
+            }
+        }
+    };
+}
+pub(crate) use command_with_identity;
+
+/// The identity flags of a command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdentityArgs {
+    /// `--assume-roles`.
+    pub assume_roles: Option<String>,
+    /// `--role-session-name`.
+    pub role_session_name: Option<String>,
+    /// `--duration-seconds`.
+    pub duration_seconds: Option<u32>,
+    /// `--external-id`.
+    pub external_id: Option<String>,
+    /// `--mfa-serial`.
+    pub mfa_serial: Option<String>,
+    /// `--token-code`.
+    pub token_code: Option<String>,
+    /// `--get-session-token`.
+    pub get_session_token: bool,
+    /// `--get-federation-token`.
+    pub get_federation_token: bool,
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--endpoint-url`.
+    pub endpoint_url: Option<String>,
+    /// `--cli-connect-timeout`.
+    pub cli_connect_timeout: Option<u64>,
+    /// `--cli-read-timeout`.
+    pub cli_read_timeout: Option<u64>,
+    /// `--debug`.
+    pub debug: bool,
+}
+
+/// Why no identity could be acquired.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The flags contradict each other or miss a value.
+    Usage(String),
+    /// No starting credentials were found.
+    NoCredentials,
+    /// An endpoint could not be resolved.
+    Endpoint(endpoints::EndpointError),
+    /// An STS call failed.
+    Sts {
+        /// What the call was for (`AssumeRole arn:...`).
+        step: String,
+        /// The failure.
+        source: Box<ServiceError>,
+    },
+}
+
+impl IdentityError {
+    /// An STS call named `step` failed.
+    pub fn sts(step: impl Into<String>, source: ServiceError) -> Self {
+        Self::Sts {
+            step: step.into(),
+            source: Box::new(source),
+        }
+    }
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(msg) => f.write_str(msg),
+            Self::NoCredentials => f.write_str(
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)",
+            ),
+            Self::Endpoint(e) => e.fmt(f),
+            Self::Sts { step, .. } => write!(f, "{step} failed"),
+        }
+    }
+}
+
+impl std::error::Error for IdentityError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Endpoint(e) => Some(e),
+            Self::Sts { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// The region the flags and environment give.
+pub fn region(args: &IdentityArgs, env: EnvLookup<'_>) -> Option<String> {
+    args.region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .filter(|r| !r.trim().is_empty())
+}
+
+/// The STS endpoint for these flags and environment.
+pub fn sts_endpoint(args: &IdentityArgs, env: EnvLookup<'_>) -> Result<Endpoint, IdentityError> {
+    let config =
+        EndpointConfig::gather(region(args, env), args.endpoint_url.clone(), env, &|_| None);
+    endpoints::resolve(Service::Sts, &config, env, &|_| None).map_err(IdentityError::Endpoint)
+}
+
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
+/// `AWS_CREDENTIAL_EXPIRATION`.
+pub fn credentials_from_env(env: EnvLookup<'_>) -> Option<Credentials> {
+    let key = env("AWS_ACCESS_KEY_ID").filter(|v| !v.is_empty())?;
+    let secret = env("AWS_SECRET_ACCESS_KEY").filter(|v| !v.is_empty())?;
+    let token = env("AWS_SESSION_TOKEN")
+        .filter(|v| !v.is_empty())
+        .map(SecretString::new);
+    let expiration = env("AWS_CREDENTIAL_EXPIRATION")
+        .and_then(|e| DateTime::parse_from_rfc3339(e.trim()).ok())
+        .map(|e| e.with_timezone(&Utc));
+    Some(Credentials::new(key, secret, token, expiration))
+}
+
+/// The ARNs of `--assume-roles`, trimmed (the Python tool's examples use `", "`).
+pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
+    args.assume_roles
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Checks the flags before anything is sent.
+pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
+    if args.get_session_token && args.get_federation_token {
+        return Err(IdentityError::Usage(
+            "--get-session-token and --get-federation-token exclude each other".into(),
+        ));
+    }
+    if args.token_code.is_some() && args.mfa_serial.is_none() {
+        return Err(IdentityError::Usage(
+            "--token-code needs --mfa-serial".into(),
+        ));
+    }
+    if args.mfa_serial.is_some() && !args.get_session_token && role_arns(args).is_empty() {
+        return Err(IdentityError::Usage(
+            "--mfa-serial needs --get-session-token or --assume-roles to use it with".into(),
+        ));
+    }
+    if args.mfa_serial.is_some() && args.get_federation_token && role_arns(args).is_empty() {
+        return Err(IdentityError::Usage(
+            "GetFederationToken does not take MFA".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Where the MFA code comes from when `--token-code` is not given.
+pub type MfaPrompt<'p> = &'p dyn Fn(&str) -> Option<String>;
+
+/// What was acquired, and the hops taken.
+#[derive(Debug)]
+pub struct Acquired {
+    /// The final credentials.
+    pub credentials: Credentials,
+    /// One line per transition, for `--debug` (no secrets).
+    pub hops: Vec<String>,
+}
+
+/// Starts from `start` and applies the transitions of `args`.
+pub async fn acquire(
+    args: &IdentityArgs,
+    start: Credentials,
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    prompt: MfaPrompt<'_>,
+) -> Result<Acquired, IdentityError> {
+    validate(args)?;
+    let mut hops = Vec::new();
+    let mut creds = start;
+    let mut mfa_pending = args.mfa_serial.clone();
+    let mut code = || -> Result<Option<SecretString>, IdentityError> {
+        let Some(serial) = mfa_pending.take() else {
+            return Ok(None);
+        };
+        let code = match &args.token_code {
+            Some(c) => c.clone(),
+            None => prompt(&serial).ok_or_else(|| {
+                IdentityError::Usage(format!(
+                    "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"
+                ))
+            })?,
+        };
+        Ok(Some(SecretString::new(code.trim())))
+    };
+    let static_only = |what: &str, creds: &Credentials| {
+        if creds.session_token().is_some() {
+            Err(IdentityError::Usage(format!(
+                "{what} needs long-term (static) credentials, but the starting credentials are temporary (they have a session token)"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    if args.get_session_token {
+        static_only("--get-session-token", &creds)?;
+        let token_code = code()?;
+        let req = sts::SessionTokenRequest {
+            duration_seconds: args.duration_seconds,
+            serial_number: args.mfa_serial.as_deref(),
+            token_code: token_code.as_ref(),
+        };
+        creds = sts::get_session_token(caller, endpoint, &creds, &req)
+            .await
+            .map_err(|source| IdentityError::sts("GetSessionToken", source))?;
+        hops.push("GetSessionToken".to_owned());
+    } else if args.get_federation_token {
+        static_only("--get-federation-token", &creds)?;
+        let name = args.role_session_name.as_deref().unwrap_or("aws-login");
+        let req = sts::FederationTokenRequest {
+            name,
+            // Without a policy the federated session has no permissions at all; this
+            // managed policy passes on everything the user has (the user's own policies
+            // still bound it).
+            policy_arns: &["arn:aws:iam::aws:policy/AdministratorAccess"],
+            duration_seconds: args.duration_seconds,
+            ..Default::default()
+        };
+        let token = sts::get_federation_token(caller, endpoint, &creds, &req)
+            .await
+            .map_err(|source| IdentityError::sts("GetFederationToken", source))?;
+        hops.push(format!("GetFederationToken as {}", token.arn));
+        creds = token.credentials;
+    }
+    let session_name = args.role_session_name.as_deref().unwrap_or("aws-login");
+    for arn in role_arns(args) {
+        let token_code = code()?;
+        let req = sts::AssumeRoleRequest {
+            role_arn: &arn,
+            role_session_name: session_name,
+            external_id: args.external_id.as_deref(),
+            duration_seconds: args.duration_seconds,
+            serial_number: token_code.as_ref().and(args.mfa_serial.as_deref()),
+            token_code: token_code.as_ref(),
+            ..Default::default()
+        };
+        let role = sts::assume_role(caller, endpoint, &creds, &req)
+            .await
+            .map_err(|source| IdentityError::sts(format!("AssumeRole {arn}"), source))?;
+        hops.push(format!("AssumeRole {arn} -> {}", role.arn));
+        creds = role.credentials;
+    }
+    Ok(Acquired {
+        credentials: creds,
+        hops,
+    })
+}

@@ -1,0 +1,267 @@
+//! The built `aws-login` binary against a fake STS (`AWS_ENDPOINT_URL_STS`): getcallerid
+//! output, a role chain whose linux exports a shell really evaluates, credential_process
+//! JSON, MFA codes, exit codes for AWS and network errors, and `--debug` traces that never
+//! show a secret.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+mod common;
+
+use std::net::SocketAddr;
+use std::process::Output;
+
+use common::fake_sts::{error, ok, start};
+
+const SECRET: &str = "PLANTED/secret+KEY0123456789abcdefghijkl";
+const TOKEN: &str = "PLANTEDsessionTOKEN/with+chars==";
+
+fn identity(arn: &str) -> String {
+    format!(
+        "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>{arn}</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+    )
+}
+
+fn assumed(key: &str, arn: &str) -> String {
+    format!(
+        "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>{arn}</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>{SECRET}-{key}</SecretAccessKey><SessionToken>{TOKEN}-{key}</SessionToken><Expiration>2031-02-03T04:05:06Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+    )
+}
+
+async fn aws_login(addr: Option<SocketAddr>, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIASTART")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_REGION", "eu-west-1");
+    if let Some(addr) = addr {
+        cmd.env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"));
+    }
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(std::process::Stdio::null());
+    cmd.output().await.unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn getcallerid_prints_the_aws_cli_json() {
+    let (fake, addr) = start(vec![ok(&identity("arn:aws:iam::123456789012:user/alice"))]).await;
+    let out = aws_login(Some(addr), &["getcallerid"], &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\n    \"UserId\": \"AIDAEXAMPLE\",\n    \"Account\": \"123456789012\",\n    \"Arn\": \"arn:aws:iam::123456789012:user/alice\"\n}\n"
+    );
+    assert_eq!(out.stderr, b"");
+    let auth = &fake.seen.lock().unwrap()[0].headers["authorization"];
+    assert!(auth.contains("Credential=AKIASTART/"), "{auth}");
+}
+
+#[tokio::test]
+async fn a_role_chain_evaluated_by_a_shell_then_used() {
+    let (fake, addr) = start(vec![
+        ok(&assumed(
+            "ASIAONE",
+            "arn:aws:sts::111111111111:assumed-role/role1/aws-login",
+        )),
+        ok(&assumed(
+            "ASIATWO",
+            "arn:aws:sts::222222222222:assumed-role/role2/aws-login",
+        )),
+        ok(&identity(
+            "arn:aws:sts::222222222222:assumed-role/role2/aws-login",
+        )),
+    ])
+    .await;
+    let roles = "arn:aws:iam::111111111111:role/role1, arn:aws:iam::222222222222:role/role2";
+    let out = aws_login(Some(addr), &["dumpcreds", "--assume-roles", roles], &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exports = text(&out.stdout);
+    // A shell evaluates the output and runs aws-login again with what it got.
+    let script = format!(
+        "{exports}\nexec \"{}\" getcallerid",
+        env!("CARGO_BIN_EXE_aws-login")
+    );
+    let shell = tokio::process::Command::new("bash")
+        .args(["-c", &script])
+        .env_clear()
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"))
+        .output()
+        .await
+        .unwrap();
+    assert!(shell.status.success(), "{}", text(&shell.stderr));
+    assert!(
+        text(&shell.stdout).contains("assumed-role/role2"),
+        "{}",
+        text(&shell.stdout)
+    );
+    let seen = fake.seen.lock().unwrap().clone();
+    let signer = |i: usize| {
+        seen[i].headers["authorization"]
+            .split("Credential=")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        [signer(0), signer(1), signer(2)],
+        ["AKIASTART", "ASIAONE", "ASIATWO"]
+    );
+    assert_eq!(
+        seen[0].form()["RoleArn"],
+        "arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Frole1"
+    );
+    assert_eq!(seen[1].form()["RoleSessionName"], "aws-login");
+    assert_eq!(
+        seen[2].headers["x-amz-security-token"],
+        format!("{TOKEN}-ASIATWO")
+    );
+}
+
+#[tokio::test]
+async fn credential_helper_json_carries_the_expiration() {
+    let (_, addr) = start(vec![ok(&assumed(
+        "ASIAONE",
+        "arn:aws:sts::1:assumed-role/r/s",
+    ))])
+    .await;
+    let out = aws_login(
+        Some(addr),
+        &[
+            "dumpcreds",
+            "--credential-helper",
+            "--assume-roles",
+            "arn:aws:iam::1:role/r",
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert_eq!(json["AccessKeyId"], "ASIAONE");
+    assert_eq!(json["Expiration"], "2031-02-03T04:05:06Z");
+}
+
+#[tokio::test]
+async fn mfa_codes_reach_sts_and_a_missing_one_is_a_usage_error() {
+    let (fake, addr) = start(vec![ok(&assumed(
+        "ASIAONE",
+        "arn:aws:sts::1:assumed-role/r/s",
+    ))])
+    .await;
+    let args = [
+        "dumpcreds",
+        "--assume-roles",
+        "arn:aws:iam::1:role/r",
+        "--mfa-serial",
+        "arn:aws:iam::1:mfa/alice",
+    ];
+    let mut with_code = args.to_vec();
+    with_code.extend(["--token-code", "123456"]);
+    let out = aws_login(Some(addr), &with_code, &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(fake.seen.lock().unwrap()[0].form()["TokenCode"], "123456");
+
+    // No code and no terminal: a clear usage error, nothing sent.
+    let out = aws_login(Some(addr), &args, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("pass --token-code"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+
+    // GetSessionToken needs static credentials.
+    let out = aws_login(
+        Some(addr),
+        &["getcallerid", "--get-session-token"],
+        &[("AWS_SESSION_TOKEN", "t")],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("long-term (static) credentials"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn aws_and_network_errors_have_their_own_exit_codes() {
+    let (_, addr) = start(vec![error(403, "InvalidClientTokenId")]).await;
+    let out = aws_login(Some(addr), &["getcallerid"], &[]).await;
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: GetCallerIdentity failed\ncaused by: InvalidClientTokenId: m (HTTP 403, request id rid-403); hint:"), "{stderr}");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = listener.local_addr().unwrap();
+    drop(listener);
+    let out = aws_login(Some(closed), &["getcallerid"], &[("AWS_MAX_ATTEMPTS", "2")]).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("after 2 attempt"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = aws_login(
+        Some(closed),
+        &["getcallerid"],
+        &[("AWS_MAX_ATTEMPTS", "zero")],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn debug_traces_requests_without_secrets() {
+    let answers = vec![
+        error(400, "Throttling"),
+        ok(&assumed("ASIAONE", "arn:aws:sts::1:assumed-role/r/s")),
+        ok(&identity("arn:aws:sts::1:assumed-role/r/s")),
+    ];
+    let (_, addr) = start(answers).await;
+    let out = aws_login(
+        Some(addr),
+        &[
+            "getcallerid",
+            "--debug",
+            "--assume-roles",
+            "arn:aws:iam::1:role/r",
+            "--mfa-serial",
+            "arn:aws:iam::1:mfa/a",
+            "--token-code",
+            "987654",
+        ],
+        &[("AWS_SESSION_TOKEN", TOKEN)],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("debug: STS endpoint http://127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("-> 400 (attempt 1"), "{stderr}");
+    assert!(stderr.contains("debug: retrying in"), "{stderr}");
+    assert!(
+        stderr.contains("AssumeRole arn:aws:iam::1:role/r -> arn:aws:sts::1:assumed-role/r/s"),
+        "{stderr}"
+    );
+    for secret in [SECRET, TOKEN, "PLANTED", "987654"] {
+        assert!(!stderr.contains(secret), "{secret} leaked: {stderr}");
+    }
+}
