@@ -105,7 +105,7 @@ fn main() -> ExitCode {
             let ok = write_or_ignore_broken_pipe(std::io::stderr(), &output.stderr)
                 & write_or_ignore_broken_pipe(std::io::stdout(), &output.stdout);
             if ok {
-                ExitCode::SUCCESS
+                ExitCode::from(output.exit_code)
             } else {
                 ExitCode::from(cli::EXIT_FAILURE)
             }

@@ -16,7 +16,7 @@ command_with_identity! {
     pub struct DecodeArgs {
         /// the encoded message from the error
         #[argh(positional)]
-        pub message: String,
+        pub message: [String],
     }
 }
 

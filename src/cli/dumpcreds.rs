@@ -14,13 +14,13 @@ command_with_identity! {
     pub struct DumpCredsArgs {
         /// linux (default), mac, windows, powershell, fish, env, json, ini or github
         #[argh(option, default = "OutForm::Linux")]
-        pub outform: OutForm,
+        pub outform: [OutForm],
         /// print credential_process JSON (Version 1, with Expiration) instead
         #[argh(switch)]
-        pub credential_helper: bool,
+        pub credential_helper: [bool],
         /// the section name of --outform ini (default: default)
         #[argh(option, default = "String::from(\"default\")")]
-        pub ini_section: String,
+        pub ini_section: [String],
     }
 }
 

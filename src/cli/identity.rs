@@ -19,17 +19,18 @@ use crate::services::sts;
 
 /// Declares a command struct with the identity flags of every credential-using command
 /// (argh cannot flatten a shared struct, so the fields are written once here). The
-/// command's own fields take single-identifier types: argh must see `bool` as written.
+/// command's own field types go in brackets, `name: [Vec<String>],`, so that they reach
+/// argh as written tokens (it must see `bool`, `Option`, `Vec`).
 macro_rules! command_with_identity {
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
-            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ident, )*
+            $( $(#[$fmeta:meta])* pub $field:ident : [$($ty:tt)+], )*
         }
     ) => {
         $(#[$meta])*
         pub struct $name {
-            $( $(#[$fmeta])* pub $field: $ty, )*
+            $( $(#[$fmeta])* pub $field: $($ty)+, )*
             /// comma-separated role ARNs to assume in order (a chain)
             #[argh(option)]
             pub assume_roles: Option<String>,

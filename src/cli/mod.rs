@@ -17,6 +17,7 @@ pub mod dumpcreds;
 pub mod getcallerid;
 pub mod identity;
 pub mod presign;
+pub mod runas;
 pub mod session;
 
 use identity::IdentityError;
@@ -69,6 +70,8 @@ pub enum Command {
     DumpCreds(dumpcreds::DumpCredsArgs),
     /// `decode-authorization-message`
     Decode(decode::DecodeArgs),
+    /// `runas`
+    RunAs(runas::RunAsArgs),
     /// `presign`
     Presign(presign::PresignArgs),
 }
@@ -91,13 +94,15 @@ pub struct Context<'a> {
 }
 
 /// What a command prints: `stdout` is the result (credentials, JSON, URLs), `stderr` is
-/// status.
+/// status; and the exit status (`runas` passes on its child's).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Output {
     /// The command's result.
     pub stdout: String,
     /// Status and debugging text.
     pub stderr: String,
+    /// The process exit status.
+    pub exit_code: u8,
 }
 
 impl Output {
@@ -105,7 +110,7 @@ impl Output {
     pub fn stdout(text: String) -> Self {
         Self {
             stdout: text,
-            stderr: String::new(),
+            ..Self::default()
         }
     }
 }
@@ -124,6 +129,13 @@ pub enum CliError {
     Transport(TransportError),
     /// The credentials cannot be written in the chosen form.
     Output(OutputError),
+    /// The program to run could not be started.
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A file could not be read.
     File {
         /// What the file is for.
@@ -153,6 +165,9 @@ impl CliError {
             CliError::Identity(IdentityError::Sts { source, .. }) => {
                 service_exit_code(source.as_ref())
             }
+            // As shells do: 127 for a program not found, 126 for one that cannot run.
+            CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
+            CliError::Spawn { .. } => 126,
             _ => EXIT_FAILURE,
         }
     }
@@ -166,6 +181,7 @@ impl fmt::Display for CliError {
             CliError::Identity(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Output(e) => e.fmt(f),
+            CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
         }
     }
@@ -179,7 +195,7 @@ impl std::error::Error for CliError {
             CliError::Identity(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
-            CliError::File { source, .. } => Some(source),
+            CliError::Spawn { source, .. } | CliError::File { source, .. } => Some(source),
         }
     }
 }
@@ -198,6 +214,7 @@ pub async fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx).await,
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx).await,
         Some(Command::Decode(args)) => decode::run(args, ctx).await,
+        Some(Command::RunAs(args)) => runas::run(args, ctx).await,
         Some(Command::Presign(args)) => {
             presign::run(args, ctx.env, ctx.clock.now()).map_err(CliError::Presign)
         }

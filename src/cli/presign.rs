@@ -179,7 +179,7 @@ pub fn run(
     let query = signed.query_string().unwrap_or_default();
     let mut out = Output {
         stdout: format!("{scheme}://{authority}{}?{query}\n", uri.path()),
-        stderr: String::new(),
+        ..Output::default()
     };
     if args.verbose {
         out.stderr = format!(

@@ -1,0 +1,191 @@
+//! `aws-login runas`: runs a program with the acquired identity in its environment.
+//!
+//! `-c/--command` runs a shell command line through `sh -c` (as the Python tool did);
+//! `runas -- PROGRAM ARGS...` runs the program directly, no shell. The child gets the
+//! credentials, `AWS_REGION`/`AWS_DEFAULT_REGION` when known and
+//! `AWS_CREDENTIAL_EXPIRATION`; variables that would make an SDK pick other credentials
+//! (`AWS_PROFILE`, web identity and container settings...) are removed. aws-login exits
+//! with the child's status (128+N when a signal ends it) and forwards SIGINT, SIGTERM and
+//! SIGHUP to it.
+
+use argh::FromArgs;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::identity::{self, command_with_identity};
+use super::{CliError, Context, Output, session};
+use crate::credentials::Credentials;
+use crate::output::credential_variables;
+
+command_with_identity! {
+    /// run a command with the acquired identity in its environment
+    #[derive(FromArgs, Debug, PartialEq)]
+    #[argh(subcommand, name = "runas")]
+    pub struct RunAsArgs {
+        /// a shell command line, run with sh -c (may be several lines)
+        #[argh(option, short = 'c')]
+        pub command: [Option<String>],
+        /// after --: the program to run directly, and its arguments
+        #[argh(positional, greedy)]
+        pub program: [Vec<String>],
+    }
+}
+
+/// Variables removed from the child's environment: they would make an SDK or the AWS CLI
+/// choose other credentials than the ones given.
+pub const REMOVED: [&str; 11] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+];
+
+/// What to set in the child's environment (removals first, see [`REMOVED`]).
+pub fn child_environment(creds: &Credentials, region: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut vars = credential_variables(creds);
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", region.to_owned()));
+        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
+    }
+    vars
+}
+
+/// The program and its arguments.
+fn argv(args: &RunAsArgs) -> Result<(String, Vec<String>), CliError> {
+    match (&args.command, args.program.as_slice()) {
+        (Some(line), []) => Ok(("sh".to_owned(), vec!["-c".to_owned(), line.clone()])),
+        (None, [program, rest @ ..]) => Ok((program.clone(), rest.to_vec())),
+        (Some(_), [_, ..]) => Err(CliError::Usage(
+            "give either -c COMMAND or -- PROGRAM ARGS..., not both".into(),
+        )),
+        (None, []) => Err(CliError::Usage(
+            "nothing to run: give -c COMMAND or -- PROGRAM ARGS...".into(),
+        )),
+    }
+}
+
+/// The exit status aws-login passes on: the child's code, or 128+N for signal N.
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(255),
+        (None, None) => 1,
+    }
+}
+
+/// Runs `runas`.
+pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    let (program, program_args) = argv(args)?;
+    let identity = args.identity();
+    let region = identity::region(&identity, ctx.env);
+    let creds =
+        session::with_identity(&identity, ctx, async |_, _, creds| Ok(creds.clone())).await?;
+    let mut command = tokio::process::Command::new(&program);
+    command.args(&program_args);
+    for name in REMOVED {
+        command.env_remove(name);
+    }
+    command.envs(child_environment(&creds, region.as_deref()));
+    let spawn_error = |source| CliError::Spawn {
+        program: program.clone(),
+        source,
+    };
+    // Handlers first: a signal that arrives as soon as the child runs must be forwarded,
+    // not end aws-login.
+    let mut int = signal(SignalKind::interrupt()).map_err(spawn_error)?;
+    let mut term = signal(SignalKind::terminate()).map_err(spawn_error)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(spawn_error)?;
+    let mut child = command.spawn().map_err(spawn_error)?;
+    let pid = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .map(Pid::from_raw);
+    let status = loop {
+        let forwarded = tokio::select! {
+            status = child.wait() => break status.map_err(spawn_error)?,
+            _ = int.recv() => Signal::SIGINT,
+            _ = term.recv() => Signal::SIGTERM,
+            _ = hup.recv() => Signal::SIGHUP,
+        };
+        if let Some(pid) = pid {
+            // The child may have exited meanwhile; its status comes from wait() above.
+            let _ = kill(pid, forwarded);
+        }
+    };
+    Ok(Output {
+        exit_code: exit_code(status),
+        ..Output::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::SecretString;
+
+    #[test]
+    fn the_child_gets_credentials_and_region() {
+        let creds = Credentials::new("AKID", "SECRET", Some(SecretString::new("TOKEN")), None);
+        let env = child_environment(&creds, Some("eu-west-1"));
+        let names: Vec<&str> = env.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION"
+            ]
+        );
+        assert!(REMOVED.contains(&"AWS_PROFILE"));
+    }
+
+    #[test]
+    fn command_or_program_but_not_both() {
+        let base = RunAsArgs {
+            command: None,
+            program: vec![],
+            ..parse(&["runas", "--", "x"])
+        };
+        assert!(argv(&base).is_err());
+        let both = RunAsArgs {
+            command: Some("ls".into()),
+            program: vec!["ls".into()],
+            ..parse(&["runas", "--", "x"])
+        };
+        assert!(argv(&both).is_err());
+        let parsed = parse(&["runas", "--", "printf", "%s", "-c"]);
+        assert_eq!(
+            argv(&parsed).ok(),
+            Some(("printf".to_owned(), vec!["%s".to_owned(), "-c".to_owned()]))
+        );
+        let shell = parse(&["runas", "-c", "echo $HOME"]);
+        assert_eq!(
+            argv(&shell).ok(),
+            Some((
+                "sh".to_owned(),
+                vec!["-c".to_owned(), "echo $HOME".to_owned()]
+            ))
+        );
+    }
+
+    fn parse(args: &[&str]) -> RunAsArgs {
+        match super::super::Cli::from_args(&["aws-login"], args)
+            .ok()
+            .and_then(|c| c.command)
+        {
+            Some(super::super::Command::RunAs(a)) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+}
