@@ -104,10 +104,8 @@ impl fmt::Display for ResponseError {
 
 impl std::error::Error for ResponseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Aws(e) => Some(e),
-            _ => None,
-        }
+        // `Aws` shows the AWS error itself, so it has no further cause to list.
+        None
     }
 }
 
