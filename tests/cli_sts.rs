@@ -265,3 +265,33 @@ async fn debug_traces_requests_without_secrets() {
         assert!(!stderr.contains(secret), "{secret} leaked: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn github_form_writes_the_env_file_and_prints_only_masks() {
+    let dir = std::env::temp_dir().join(format!("aws-login-gh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env_file = dir.join("github_env");
+    std::fs::write(&env_file, "EARLIER=1\n").unwrap();
+    let out = aws_login(
+        None,
+        &["dumpcreds", "--outform", "github"],
+        &[
+            ("AWS_SESSION_TOKEN", TOKEN),
+            ("GITHUB_ENV", env_file.to_str().unwrap()),
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("::add-mask::{SECRET}\n::add-mask::{TOKEN}\n")
+    );
+    let written = std::fs::read_to_string(&env_file).unwrap();
+    assert_eq!(
+        written,
+        format!(
+            "EARLIER=1\nAWS_ACCESS_KEY_ID=AKIASTART\nAWS_SECRET_ACCESS_KEY={SECRET}\nAWS_SESSION_TOKEN={TOKEN}\n"
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

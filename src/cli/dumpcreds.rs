@@ -1,11 +1,17 @@
 //! `aws-login dumpcreds`: prints the acquired credentials for a shell, a file or an SDK.
 //! Only the credentials go to stdout; everything else goes to stderr.
+//!
+//! `--outform github` inside a GitHub Actions step (`GITHUB_ENV` set) appends the
+//! variables to the `$GITHUB_ENV` file itself and prints only the `::add-mask::` commands,
+//! which the runner reads from stdout; elsewhere it prints both.
 
 use argh::FromArgs;
 
 use super::identity::command_with_identity;
 use super::{CliError, Context, Output, session};
-use crate::output::{OutForm, credential_process_json, render};
+use std::io::Write;
+
+use crate::output::{OutForm, credential_process_json, github, render};
 
 command_with_identity! {
     /// print the acquired credentials (--outform, or credential_process JSON)
@@ -24,13 +30,35 @@ command_with_identity! {
     }
 }
 
+/// Appends `lines` to the `$GITHUB_ENV` file.
+fn append_github_env(path: &str, lines: &str) -> Result<(), CliError> {
+    let file_error = |source| CliError::File {
+        what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(file_error)?;
+    file.write_all(lines.as_bytes()).map_err(file_error)
+}
+
 /// Runs `dumpcreds`.
 pub async fn run(args: &DumpCredsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    let github_env = (ctx.env)("GITHUB_ENV").filter(|p| !p.trim().is_empty());
     let text = session::with_identity(&args.identity(), ctx, async |_, _, creds| {
         if args.credential_helper {
-            Ok(credential_process_json(creds))
-        } else {
-            render(args.outform, creds, &args.ini_section).map_err(CliError::Output)
+            return Ok(credential_process_json(creds));
+        }
+        match (args.outform, &github_env) {
+            (OutForm::Github, Some(path)) => {
+                let (masks, lines) = github(creds).map_err(CliError::Output)?;
+                append_github_env(path, &lines)?;
+                Ok(masks)
+            }
+            _ => render(args.outform, creds, &args.ini_section).map_err(CliError::Output),
         }
     })
     .await?;

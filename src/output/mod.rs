@@ -195,15 +195,9 @@ pub fn render(form: OutForm, creds: &Credentials, section: &str) -> Result<Strin
             }
         }
         OutForm::Github => {
-            check_no_line_breaks(&vars)?;
-            for (name, value) in &vars {
-                if matches!(*name, "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN") {
-                    out.push_str(&format!("::add-mask::{value}\n"));
-                }
-            }
-            for (name, value) in &vars {
-                out.push_str(&format!("{name}={value}\n"));
-            }
+            let (masks, lines) = github(creds)?;
+            out.push_str(&masks);
+            out.push_str(&lines);
         }
         OutForm::Ini => {
             check_no_line_breaks(&vars)?;
@@ -241,6 +235,22 @@ pub fn render(form: OutForm, creds: &Credentials, section: &str) -> Result<Strin
         }
     }
     Ok(out)
+}
+
+/// GitHub Actions: the `::add-mask::` commands for the secrets (for the step's stdout,
+/// where the runner reads them) and the `NAME=value` lines (for the `$GITHUB_ENV` file).
+pub fn github(creds: &Credentials) -> Result<(String, String), OutputError> {
+    let vars = credential_variables(creds);
+    check_no_line_breaks(&vars)?;
+    let mut masks = String::new();
+    let mut lines = String::new();
+    for (name, value) in &vars {
+        if matches!(*name, "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN") {
+            masks.push_str(&format!("::add-mask::{value}\n"));
+        }
+        lines.push_str(&format!("{name}={value}\n"));
+    }
+    Ok((masks, lines))
 }
 
 /// The JSON a `credential_process` prints: `Version: 1`, the keys, and `Expiration`
