@@ -246,17 +246,26 @@ async fn throttled_twice_then_answered_in_three_attempts() {
     );
 }
 
-#[tokio::test]
-async fn a_503_storm_gives_up_after_max_attempts_with_the_last_error() {
-    let (fake, addr) = start((0..5).map(|_| error(503, "ServiceUnavailable")).collect()).await;
+/// Calls GetCallerIdentity against a fake serving `answers`; the error and how many
+/// requests the fake saw.
+async fn failing(answers: Vec<Answer>, config: TransportConfig) -> (ServiceError, usize) {
+    let (fake, addr) = start(answers).await;
     let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+    let err = with_caller(config, 0.0, async |caller, _| {
         sts::get_caller_identity(caller, &ep, &keys())
             .await
             .unwrap_err()
     })
     .await;
-    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    let seen = fake.seen.lock().unwrap().len();
+    (err, seen)
+}
+
+#[tokio::test]
+async fn a_503_storm_gives_up_after_max_attempts_with_the_last_error() {
+    let storm = (0..5).map(|_| error(503, "ServiceUnavailable")).collect();
+    let (err, seen) = failing(storm, TransportConfig::default()).await;
+    assert_eq!(seen, 3);
     let aws = err.aws().unwrap();
     assert_eq!(
         (aws.code.as_str(), aws.status, aws.request_id.as_deref()),
@@ -266,15 +275,12 @@ async fn a_503_storm_gives_up_after_max_attempts_with_the_last_error() {
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
-    let (fake, addr) = start(vec![error(403, "AccessDenied"), ok(IDENTITY)]).await;
-    let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
+    let (err, seen) = failing(
+        vec![error(403, "AccessDenied"), ok(IDENTITY)],
+        TransportConfig::default(),
+    )
     .await;
-    assert_eq!(fake.seen.lock().unwrap().len(), 1);
+    assert_eq!(seen, 1);
     assert!(
         err.to_string()
             .contains("AccessDenied: m (HTTP 403, request id rid-403)"),
@@ -284,19 +290,12 @@ async fn client_errors_are_not_retried() {
 
 #[tokio::test]
 async fn a_silent_server_times_out_on_every_attempt() {
-    let (fake, addr) = start(vec![Answer::Hang, Answer::Hang, Answer::Hang]).await;
-    let ep = endpoint(addr);
     let config = TransportConfig {
         request_timeout: Duration::from_millis(200),
         ..TransportConfig::default()
     };
-    let err = with_caller(config, 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
-    .await;
-    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    let (err, seen) = failing(vec![Answer::Hang, Answer::Hang, Answer::Hang], config).await;
+    assert_eq!(seen, 3);
     match err {
         ServiceError::Call(aws_login::http::call::CallError::Transport {
             source: TransportError::Timeout { .. },
@@ -309,38 +308,23 @@ async fn a_silent_server_times_out_on_every_attempt() {
 #[tokio::test]
 async fn truncated_oversized_malformed_and_html_bodies_are_clear_errors() {
     // Cut off mid-body: a broken connection, retried, then reported.
-    let (_, addr) = start(vec![
-        Answer::CutOff {
-            declared: 500,
-            sent: "<GetCallerIdentityResponse>",
-        },
-        Answer::CutOff {
-            declared: 500,
-            sent: "<Get",
-        },
-        Answer::CutOff {
-            declared: 500,
-            sent: "",
-        },
-    ])
+    let cut = |sent| Answer::CutOff {
+        declared: 500,
+        sent,
+    };
+    let (err, seen) = failing(
+        vec![cut("<GetCallerIdentityResponse>"), cut("<Get"), cut("")],
+        TransportConfig::default(),
+    )
     .await;
-    let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
-    .await;
+    assert_eq!(seen, 3);
     assert!(err.to_string().contains("after 3 attempt"), "{err}");
 
     // A complete response whose XML stops short.
-    let (_, addr) = start(vec![ok(&IDENTITY[..IDENTITY.len() / 2])]).await;
-    let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
+    let (err, _) = failing(
+        vec![ok(&IDENTITY[..IDENTITY.len() / 2])],
+        TransportConfig::default(),
+    )
     .await;
     assert!(
         matches!(
@@ -351,18 +335,12 @@ async fn truncated_oversized_malformed_and_html_bodies_are_clear_errors() {
     );
 
     // Larger than the cap: refused, not retried.
-    let (fake, addr) = start(vec![ok(&"x".repeat(4096))]).await;
-    let ep = endpoint(addr);
     let config = TransportConfig {
         max_body_bytes: 1024,
         ..TransportConfig::default()
     };
-    let err = with_caller(config, 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
-    .await;
+    let (err, seen) = failing(vec![ok(&"x".repeat(4096))], config).await;
+    assert_eq!(seen, 1);
     assert!(err.to_string().contains("after 1 attempt"), "{err}");
     assert!(
         std::error::Error::source(&err)
@@ -370,19 +348,14 @@ async fn truncated_oversized_malformed_and_html_bodies_are_clear_errors() {
             .to_string()
             .contains("larger than 1024 bytes")
     );
-    assert_eq!(fake.seen.lock().unwrap().len(), 1);
 
     // Malformed XML.
-    let (_, addr) = start(vec![ok(
-        "<GetCallerIdentityResponse><Arn>x</Account></GetCallerIdentityResponse>",
-    )])
-    .await;
-    let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
+    let (err, _) = failing(
+        vec![ok(
+            "<GetCallerIdentityResponse><Arn>x</Account></GetCallerIdentityResponse>",
+        )],
+        TransportConfig::default(),
+    )
     .await;
     assert!(err.to_string().contains("XML error"), "{err}");
 
@@ -392,15 +365,8 @@ async fn truncated_oversized_malformed_and_html_bodies_are_clear_errors() {
         headers: vec![],
         body: "<html><body><h1>502 Bad Gateway</h1></body></html>".into(),
     };
-    let (fake, addr) = start(vec![html(), html(), html()]).await;
-    let ep = endpoint(addr);
-    let err = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
-        sts::get_caller_identity(caller, &ep, &keys())
-            .await
-            .unwrap_err()
-    })
-    .await;
-    assert_eq!(fake.seen.lock().unwrap().len(), 3);
+    let (err, seen) = failing(vec![html(), html(), html()], TransportConfig::default()).await;
+    assert_eq!(seen, 3);
     assert!(err.to_string().contains("HTTP 502"), "{err}");
 }
 

@@ -218,19 +218,8 @@ pub fn render(form: OutForm, creds: &Credentials, section: &str) -> Result<Strin
             }
         }
         OutForm::Json => {
-            let mut obj = serde_json::Map::new();
-            obj.insert("AccessKeyId".into(), creds.access_key_id().into());
-            obj.insert(
-                "SecretAccessKey".into(),
-                creds.secret_access_key().expose().into(),
-            );
-            if let Some(token) = creds.session_token() {
-                obj.insert("SessionToken".into(), token.expose().into());
-            }
-            if let Some(expiration) = creds.expiration() {
-                obj.insert("Expiration".into(), rfc3339(expiration).into());
-            }
-            out = serde_json::to_string_pretty(&serde_json::Value::Object(obj)).unwrap_or_default();
+            let obj = serde_json::Value::Object(credentials_object(creds));
+            out = serde_json::to_string_pretty(&obj).unwrap_or_default();
             out.push('\n');
         }
     }
@@ -256,8 +245,17 @@ pub fn github(creds: &Credentials) -> Result<(String, String), OutputError> {
 /// The JSON a `credential_process` prints: `Version: 1`, the keys, and `Expiration`
 /// whenever the credentials expire, so that SDKs refresh them in time.
 pub fn credential_process_json(creds: &Credentials) -> String {
-    let mut obj = serde_json::Map::new();
+    let mut obj = credentials_object(creds);
     obj.insert("Version".into(), 1.into());
+    let mut out = serde_json::to_string(&serde_json::Value::Object(obj)).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// `AccessKeyId`, `SecretAccessKey`, and `SessionToken` and `Expiration` when there are,
+/// as STS and credential_process name them.
+fn credentials_object(creds: &Credentials) -> serde_json::Map<String, serde_json::Value> {
+    let mut obj = serde_json::Map::new();
     obj.insert("AccessKeyId".into(), creds.access_key_id().into());
     obj.insert(
         "SecretAccessKey".into(),
@@ -269,7 +267,5 @@ pub fn credential_process_json(creds: &Credentials) -> String {
     if let Some(expiration) = creds.expiration() {
         obj.insert("Expiration".into(), rfc3339(expiration).into());
     }
-    let mut out = serde_json::to_string(&serde_json::Value::Object(obj)).unwrap_or_default();
-    out.push('\n');
-    out
+    obj
 }
