@@ -6,12 +6,14 @@
 //! - [`endpoints`]: where each service lives (partitions, FIPS, dual-stack, overrides);
 //! - [`http`]: the one HTTP transport: client, retries, signed calls;
 //! - [`services`]: AWS service clients (request builders and response parsers);
+//! - [`config`]: the shared `config` and `credentials` files;
 //! - [`credentials`]: the credentials type;
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
 //! - [`secret`]: a string type that never prints its value;
 //! - [`cli`]: the command-line interface, one file per command.
 
 pub mod cli;
+pub mod config;
 pub mod credentials;
 pub mod endpoints;
 pub mod http;
