@@ -23,14 +23,15 @@ command_with_identity! {
 /// Runs `decode-authorization-message`.
 pub async fn run(args: &DecodeArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let message = args.message.trim();
-    let decoded = session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds| {
-        sts::decode_authorization_message(caller, endpoint, creds, message)
-            .await
-            .map_err(|source| {
-                CliError::Identity(IdentityError::sts("DecodeAuthorizationMessage", source))
-            })
-    })
-    .await?;
+    let decoded =
+        session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds, _| {
+            sts::decode_authorization_message(caller, endpoint, creds, message)
+                .await
+                .map_err(|source| {
+                    CliError::Identity(IdentityError::sts("DecodeAuthorizationMessage", source))
+                })
+        })
+        .await?;
     // The message is JSON: shown indented when it parses, as sent otherwise.
     Ok(Output::stdout(
         match serde_json::from_str::<serde_json::Value>(&decoded) {

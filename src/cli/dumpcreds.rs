@@ -48,7 +48,7 @@ fn append_github_env(path: &str, lines: &str) -> Result<(), CliError> {
 /// Runs `dumpcreds`.
 pub async fn run(args: &DumpCredsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let github_env = (ctx.env)("GITHUB_ENV").filter(|p| !p.trim().is_empty());
-    let text = session::with_identity(&args.identity(), ctx, async |_, _, creds| {
+    let text = session::with_identity(&args.identity(), ctx, async |_, _, creds, _| {
         if args.credential_helper {
             return Ok(credential_process_json(creds));
         }

@@ -38,7 +38,7 @@ pub(crate) fn aws_cli_json(value: &impl Serialize) -> String {
 
 /// Runs `getcallerid`.
 pub async fn run(args: &GetCallerIdArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
-    let id = session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds| {
+    let id = session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds, _| {
         sts::get_caller_identity(caller, endpoint, creds)
             .await
             .map_err(|source| CliError::Identity(IdentityError::sts("GetCallerIdentity", source)))

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::EnvLookup;
 use crate::credentials::Credentials;
-use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
+use crate::endpoints::{self, Endpoint};
 use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::services::ServiceError;
@@ -31,6 +31,9 @@ macro_rules! command_with_identity {
         $(#[$meta])*
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $($ty)+, )*
+            /// the profile to start from (default: AWS_PROFILE, then default)
+            #[argh(option)]
+            pub profile: Option<String>,
             /// comma-separated role ARNs to assume in order (a chain)
             #[argh(option)]
             pub assume_roles: Option<String>,
@@ -76,6 +79,7 @@ macro_rules! command_with_identity {
             /// The identity flags, as plain data.
             pub fn identity(&self) -> $crate::cli::identity::IdentityArgs {
                 $crate::cli::identity::IdentityArgs {
+                    profile: self.profile.clone(),
                     assume_roles: self.assume_roles.clone(),
                     role_session_name: self.role_session_name.clone(),
                     duration_seconds: self.duration_seconds,
@@ -99,6 +103,8 @@ pub(crate) use command_with_identity;
 /// The identity flags of a command.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdentityArgs {
+    /// `--profile`.
+    pub profile: Option<String>,
     /// `--assume-roles`.
     pub assume_roles: Option<String>,
     /// `--role-session-name`.
@@ -135,6 +141,20 @@ pub enum IdentityError {
     Usage(String),
     /// No starting credentials were found.
     NoCredentials,
+    /// The named profile is in neither shared file.
+    ProfileNotFound {
+        /// The profile.
+        profile: String,
+        /// The files looked in.
+        files: String,
+    },
+    /// The profile has no static keys: it takes its credentials another way.
+    ProfileWithoutKeys {
+        /// The profile.
+        profile: String,
+        /// The key that says how (`role_arn`, `sso_session`, `credential_process`...).
+        via: String,
+    },
     /// An endpoint could not be resolved.
     Endpoint(endpoints::EndpointError),
     /// An STS call failed.
@@ -161,7 +181,15 @@ impl fmt::Display for IdentityError {
         match self {
             Self::Usage(msg) => f.write_str(msg),
             Self::NoCredentials => f.write_str(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)",
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), or name a profile with keys (--profile, AWS_PROFILE)",
+            ),
+            Self::ProfileNotFound { profile, files } => {
+                write!(f, "profile {profile:?} not found in {files}")
+            }
+            Self::ProfileWithoutKeys { profile, via } => write!(
+                f,
+                "profile {profile:?} gets its credentials through {via}, which aws-login does not resolve yet; \
+                 start from a profile with keys (and --assume-roles), or from exported credentials"
             ),
             Self::Endpoint(e) => e.fmt(f),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
@@ -179,20 +207,35 @@ impl std::error::Error for IdentityError {
     }
 }
 
-/// The region the flags and environment give.
-pub fn region(args: &IdentityArgs, env: EnvLookup<'_>) -> Option<String> {
-    args.region
-        .clone()
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .filter(|r| !r.trim().is_empty())
-}
-
-/// The STS endpoint for these flags and environment.
-pub fn sts_endpoint(args: &IdentityArgs, env: EnvLookup<'_>) -> Result<Endpoint, IdentityError> {
-    let config =
-        EndpointConfig::gather(region(args, env), args.endpoint_url.clone(), env, &|_| None);
-    endpoints::resolve(Service::Sts, &config, env, &|_| None).map_err(IdentityError::Endpoint)
+/// Static keys of a profile (`aws_access_key_id`, `aws_secret_access_key`, optional
+/// `aws_session_token`); `Err` names the key through which the profile gets credentials
+/// instead, if any.
+pub fn credentials_from_profile(
+    profile: &crate::config::Section,
+) -> Result<Credentials, Option<&'static str>> {
+    let key = profile.get("aws_access_key_id").filter(|v| !v.is_empty());
+    let secret = profile
+        .get("aws_secret_access_key")
+        .filter(|v| !v.is_empty());
+    match (key, secret) {
+        (Some(key), Some(secret)) => {
+            let token = profile
+                .get("aws_session_token")
+                .filter(|v| !v.is_empty())
+                .map(SecretString::new);
+            Ok(Credentials::new(key, secret, token, None))
+        }
+        _ => Err([
+            "role_arn",
+            "sso_session",
+            "sso_start_url",
+            "credential_process",
+            "web_identity_token_file",
+            "credential_source",
+        ]
+        .into_iter()
+        .find(|k| profile.get(k).is_some())),
+    }
 }
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and

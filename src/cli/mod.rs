@@ -136,6 +136,8 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// A shared config or credentials file cannot be read or parsed.
+    Config(crate::config::files::LoadError),
     /// A file could not be read.
     File {
         /// What the file is for.
@@ -161,7 +163,11 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
-            CliError::Identity(IdentityError::Usage(_) | IdentityError::Endpoint(_)) => EXIT_USAGE,
+            CliError::Identity(
+                IdentityError::Usage(_)
+                | IdentityError::Endpoint(_)
+                | IdentityError::ProfileNotFound { .. },
+            ) => EXIT_USAGE,
             CliError::Identity(IdentityError::Sts { source, .. }) => {
                 service_exit_code(source.as_ref())
             }
@@ -182,6 +188,7 @@ impl fmt::Display for CliError {
             CliError::Transport(e) => e.fmt(f),
             CliError::Output(e) => e.fmt(f),
             CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
+            CliError::Config(e) => e.fmt(f),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
         }
     }
@@ -195,6 +202,7 @@ impl std::error::Error for CliError {
             CliError::Identity(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
+            CliError::Config(e) => e.source(),
             CliError::Spawn { source, .. } | CliError::File { source, .. } => Some(source),
         }
     }

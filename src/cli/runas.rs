@@ -13,7 +13,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::identity::{self, command_with_identity};
+use super::identity::command_with_identity;
 use super::{CliError, Context, Output, session};
 use crate::credentials::Credentials;
 use crate::output::credential_variables;
@@ -86,9 +86,10 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
 pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let (program, program_args) = argv(args)?;
     let identity = args.identity();
-    let region = identity::region(&identity, ctx.env);
-    let creds =
-        session::with_identity(&identity, ctx, async |_, _, creds| Ok(creds.clone())).await?;
+    let (creds, region) = session::with_identity(&identity, ctx, async |_, _, creds, settings| {
+        Ok((creds.clone(), settings.region(&identity, ctx)))
+    })
+    .await?;
     let mut command = tokio::process::Command::new(&program);
     command.args(&program_args);
     for name in REMOVED {

@@ -1,16 +1,110 @@
-//! What a credential-using command needs to talk to AWS, built from its flags and the
-//! environment: the transport (CA bundle, proxies, timeouts), the caller (clock, retries,
-//! jitter, `--debug` trace) and the STS endpoint.
+//! What a credential-using command settles before it sends anything, from its flags, the
+//! environment and the shared files: the profile, the region, the starting credentials,
+//! the transport (CA bundle, proxies, timeouts), the caller (clock, retries, jitter,
+//! `--debug` trace) and the STS endpoint.
 
 use std::time::Duration;
 
-use super::identity::{IdentityArgs, IdentityError, acquire, credentials_from_env, sts_endpoint};
+use super::identity::{
+    IdentityArgs, IdentityError, acquire, credentials_from_env, credentials_from_profile,
+};
 use super::{CliError, Context};
+use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
-use crate::endpoints::Endpoint;
+use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
 use crate::http::retry::{RetryPolicy, XorShiftJitter};
+
+/// The profile and shared files a command works with.
+#[derive(Debug)]
+pub struct Settings {
+    /// `--profile`, else `AWS_PROFILE`, else `default`.
+    pub profile_name: String,
+    /// Whether the profile was named (flag or `AWS_PROFILE`) rather than `default`.
+    pub profile_named: bool,
+    /// Whether it came from `--profile`, which also passes over environment credentials.
+    pub profile_flag: bool,
+    /// Both shared files, merged.
+    pub shared: SharedConfig,
+}
+
+impl Settings {
+    /// Reads the shared files and picks the profile.
+    pub fn resolve(args: &IdentityArgs, ctx: &Context<'_>) -> Result<Self, CliError> {
+        let from_env = (ctx.env)("AWS_PROFILE").filter(|p| !p.trim().is_empty());
+        let (profile_name, profile_named) = match (&args.profile, from_env) {
+            (Some(p), _) => (p.clone(), true),
+            (None, Some(p)) => (p, true),
+            (None, None) => ("default".to_owned(), false),
+        };
+        let shared = files::load(ctx.env).map_err(CliError::Config)?;
+        Ok(Self {
+            profile_name,
+            profile_named,
+            profile_flag: args.profile.is_some(),
+            shared,
+        })
+    }
+
+    /// The selected profile's section, if it exists.
+    pub fn profile(&self) -> Option<&Section> {
+        self.shared.profile(&self.profile_name)
+    }
+
+    /// A key of the selected profile.
+    pub fn value(&self, key: &str) -> Option<String> {
+        self.profile()
+            .and_then(|p| p.get(key))
+            .map(str::to_owned)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's.
+    pub fn region(&self, args: &IdentityArgs, ctx: &Context<'_>) -> Option<String> {
+        args.region
+            .clone()
+            .or_else(|| (ctx.env)("AWS_REGION"))
+            .or_else(|| (ctx.env)("AWS_DEFAULT_REGION"))
+            .filter(|r| !r.trim().is_empty())
+            .or_else(|| self.value("region"))
+    }
+
+    /// The starting credentials: the environment's (unless `--profile` names a profile),
+    /// then the profile's static keys.
+    pub fn starting_credentials(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<(Credentials, String), IdentityError> {
+        if !self.profile_flag
+            && let Some(creds) = credentials_from_env(ctx.env)
+        {
+            return Ok((creds, "the environment".to_owned()));
+        }
+        let Some(profile) = self.profile() else {
+            if self.profile_named {
+                let (config, credentials) = files::paths(ctx.env);
+                return Err(IdentityError::ProfileNotFound {
+                    profile: self.profile_name.clone(),
+                    files: format!("{} or {}", config.display(), credentials.display()),
+                });
+            }
+            return Err(IdentityError::NoCredentials);
+        };
+        match credentials_from_profile(profile) {
+            Ok(creds) => Ok((creds, format!("profile {:?}", self.profile_name))),
+            Err(Some(via)) => Err(IdentityError::ProfileWithoutKeys {
+                profile: self.profile_name.clone(),
+                via: via.to_owned(),
+            }),
+            Err(None) if self.profile_named => Err(IdentityError::ProfileWithoutKeys {
+                profile: self.profile_name.clone(),
+                via: "nothing (it has no keys)".to_owned(),
+            }),
+            Err(None) => Err(IdentityError::NoCredentials),
+        }
+    }
+}
 
 /// Whether `--debug` or `AWS_LOGIN_DEBUG=1` asks for a trace.
 pub fn debug_enabled(args: &IdentityArgs, ctx: &Context<'_>) -> bool {
@@ -18,10 +112,11 @@ pub fn debug_enabled(args: &IdentityArgs, ctx: &Context<'_>) -> bool {
         || (ctx.env)("AWS_LOGIN_DEBUG").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
-/// The transport settings: timeouts from the flags, trust from `AWS_CA_BUNDLE`, proxies
-/// from the environment.
+/// The transport settings: timeouts from the flags, trust from `AWS_CA_BUNDLE` (or the
+/// profile's `ca_bundle`), proxies from the environment.
 pub fn transport_config(
     args: &IdentityArgs,
+    settings: &Settings,
     ctx: &Context<'_>,
 ) -> Result<TransportConfig, CliError> {
     let mut config = TransportConfig {
@@ -34,10 +129,15 @@ pub fn transport_config(
     if let Some(s) = args.cli_read_timeout {
         config.request_timeout = Duration::from_secs(s.max(1));
     }
-    if let Some(path) = (ctx.env)("AWS_CA_BUNDLE").filter(|p| !p.trim().is_empty()) {
-        let pem = std::fs::read(path.trim()).map_err(|e| CliError::File {
-            what: "the CA bundle (AWS_CA_BUNDLE)".into(),
-            path: path.clone(),
+    let bundle = (ctx.env)("AWS_CA_BUNDLE")
+        .filter(|p| !p.trim().is_empty())
+        .or_else(|| settings.value("ca_bundle"));
+    if let Some(path) = bundle {
+        let home = (ctx.env)("HOME");
+        let expanded = files::expand_home(path.trim(), home.as_deref());
+        let pem = std::fs::read(&expanded).map_err(|e| CliError::File {
+            what: "the CA bundle (AWS_CA_BUNDLE or ca_bundle)".into(),
+            path: expanded.display().to_string(),
             source: e,
         })?;
         config.extra_ca_pem = Some(pem);
@@ -45,19 +145,19 @@ pub fn transport_config(
     Ok(config)
 }
 
-/// The transport, built once for the command.
-pub fn client(args: &IdentityArgs, ctx: &Context<'_>) -> Result<HttpClient, CliError> {
-    HttpClient::new(transport_config(args, ctx)?).map_err(CliError::Transport)
-}
-
-/// The caller over `client`, with retries from `AWS_MAX_ATTEMPTS` and the trace sink.
+/// The caller over `client`, with retries from `AWS_MAX_ATTEMPTS` (or the profile's
+/// `max_attempts`) and the trace sink.
 pub fn caller<'a>(
     client: &'a HttpClient,
+    settings: &Settings,
     ctx: &'a Context<'a>,
     trace: Option<&'a (dyn Fn(&str) + Sync)>,
 ) -> Result<Caller<'a>, CliError> {
-    let policy = RetryPolicy::resolve((ctx.env)("AWS_MAX_ATTEMPTS").as_deref(), None)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let policy = RetryPolicy::resolve(
+        (ctx.env)("AWS_MAX_ATTEMPTS").as_deref(),
+        settings.value("max_attempts").as_deref(),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     let caller = Caller::new(
         client,
         ctx.clock,
@@ -73,10 +173,24 @@ pub fn caller<'a>(
 /// The STS endpoint, with a trace line saying where it came from.
 pub fn endpoint(
     args: &IdentityArgs,
+    settings: &Settings,
     ctx: &Context<'_>,
     trace: Option<&(dyn Fn(&str) + Sync)>,
 ) -> Result<Endpoint, CliError> {
-    let endpoint = sts_endpoint(args, ctx.env).map_err(CliError::Identity)?;
+    let profile = |key: &str| settings.value(key);
+    let config = EndpointConfig::gather(
+        settings.region(args, ctx),
+        args.endpoint_url.clone(),
+        ctx.env,
+        &profile,
+    );
+    let services = |key: &str| {
+        settings
+            .shared
+            .service_endpoint(&settings.profile_name, key)
+    };
+    let endpoint = endpoints::resolve(Service::Sts, &config, ctx.env, &services)
+        .map_err(|e| CliError::Identity(IdentityError::Endpoint(e)))?;
     if let Some(t) = trace {
         t(&format!(
             "STS endpoint {} (from {}, signing region {})",
@@ -88,24 +202,27 @@ pub fn endpoint(
     Ok(endpoint)
 }
 
-/// Acquires the identity the flags ask for and hands it, with the caller and the STS
-/// endpoint, to `f`. Trace lines (`--debug`) go to the context's stderr as they happen.
+/// Acquires the identity the flags ask for and hands it, with the caller, the STS
+/// endpoint and the settings, to `f`. Trace lines (`--debug`) go to the context's stderr as they happen.
 pub async fn with_identity<T>(
     identity: &IdentityArgs,
     ctx: &Context<'_>,
-    f: impl AsyncFnOnce(&Caller<'_>, &Endpoint, &Credentials) -> Result<T, CliError>,
+    f: impl AsyncFnOnce(&Caller<'_>, &Endpoint, &Credentials, &Settings) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     let debug = debug_enabled(identity, ctx);
     let sink = |line: &str| (ctx.stderr)(&format!("debug: {line}"));
     let trace: Option<&(dyn Fn(&str) + Sync)> = debug.then_some(&sink);
-    let client = client(identity, ctx)?;
-    let caller = caller(&client, ctx, trace)?;
-    let endpoint = endpoint(identity, ctx, trace)?;
-    let start =
-        credentials_from_env(ctx.env).ok_or(CliError::Identity(IdentityError::NoCredentials))?;
+    let settings = Settings::resolve(identity, ctx)?;
+    let client = HttpClient::new(transport_config(identity, &settings, ctx)?)
+        .map_err(CliError::Transport)?;
+    let caller = caller(&client, &settings, ctx, trace)?;
+    let endpoint = endpoint(identity, &settings, ctx, trace)?;
+    let (start, source) = settings
+        .starting_credentials(ctx)
+        .map_err(CliError::Identity)?;
     if let Some(t) = trace {
         t(&format!(
-            "starting credentials: environment, access key id {}",
+            "starting credentials: {source}, access key id {}",
             start.access_key_id()
         ));
     }
@@ -117,5 +234,5 @@ pub async fn with_identity<T>(
             t(hop);
         }
     }
-    f(&caller, &endpoint, &acquired.credentials).await
+    f(&caller, &endpoint, &acquired.credentials, &settings).await
 }
