@@ -245,9 +245,8 @@ async fn tls_trusts_the_extra_bundle_and_only_it() {
     assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
 }
 
-#[tokio::test]
-async fn https_goes_through_the_connect_proxy_with_its_credentials() {
-    let target = spawn_tls().await;
+/// A CONNECT proxy that tunnels every connection to `target`, recording each request head.
+async fn spawn_connect_proxy(target: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen_by_proxy = seen.clone();
     let proxy = spawn_raw(move |mut client| {
@@ -273,6 +272,13 @@ async fn https_goes_through_the_connect_proxy_with_its_credentials() {
         }
     })
     .await;
+    (proxy, seen)
+}
+
+#[tokio::test]
+async fn https_goes_through_the_connect_proxy_with_its_credentials() {
+    let target = spawn_tls().await;
+    let (proxy, seen) = spawn_connect_proxy(target).await;
     let config = TransportConfig {
         extra_ca_pem: Some(CA.to_vec()),
         proxy: ProxyConfig {
@@ -304,4 +310,32 @@ async fn https_goes_through_the_connect_proxy_with_its_credentials() {
     // base64("alice:s3cret")
     assert!(heads[0].contains("Basic YWxpY2U6czNjcmV0"), "{}", heads[0]);
     assert!(!format!("{client:?}").contains("s3cret"));
+}
+
+#[tokio::test]
+async fn http_goes_through_the_http_proxy() {
+    let target = spawn_http().await;
+    let (proxy, seen) = spawn_connect_proxy(target).await;
+    let config = TransportConfig {
+        proxy: ProxyConfig {
+            https: None,
+            http: Some(format!("http://{proxy}")),
+            no_proxy: None,
+        },
+        ..local_config()
+    };
+    let client = HttpClient::new(config).unwrap();
+    assert!(client.uses_proxy(&"http://ec2.test:8080/".parse().unwrap()));
+    assert!(!client.uses_proxy(&"https://ec2.test/".parse().unwrap()));
+    let resp = client
+        .send(request("http://ec2.test:8080/plain", "via"))
+        .await
+        .unwrap();
+    assert_eq!(resp.body, Bytes::from("POST /plain hello via"));
+    let heads = seen.lock().unwrap().clone();
+    assert!(
+        heads[0].starts_with("CONNECT ec2.test:8080 HTTP/1.1\r\n"),
+        "{}",
+        heads[0]
+    );
 }

@@ -4,9 +4,9 @@
 //!
 //! Trust is Mozilla's roots (bundled) plus the system store plus an optional PEM bundle
 //! (`AWS_CA_BUNDLE`, profile `ca_bundle`), so a TLS-inspecting corporate proxy works.
-//! `https://` requests go through `HTTPS_PROXY` with a CONNECT tunnel unless `NO_PROXY`
-//! says otherwise; loopback and the instance/container metadata addresses never do.
-//! `http://` targets (only ever explicit overrides, such as a local emulator) go direct.
+//! `https://` requests go through `HTTPS_PROXY`, `http://` ones through `HTTP_PROXY`, both
+//! in a CONNECT tunnel, unless `NO_PROXY` says otherwise; loopback and the
+//! instance/container metadata addresses never do.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -37,7 +37,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct ProxyConfig {
     /// The proxy for `https://` targets.
     pub https: Option<String>,
-    /// The proxy for `http://` targets (recorded; see the module docs).
+    /// The proxy for `http://` targets.
     pub http: Option<String>,
     /// Hosts, domains and CIDRs that bypass the proxy, comma-separated.
     pub no_proxy: Option<String>,
@@ -233,15 +233,23 @@ type TunnelClient = Client<HttpsConnector<Tunnel<HttpConnector>>, Full<Bytes>>;
 /// The HTTP client. Cheap to share by reference; build one per process.
 pub struct HttpClient {
     direct: DirectClient,
-    proxied: Option<(Matcher, TunnelClient)>,
+    proxies: Option<Proxies>,
     config: TransportConfig,
+}
+
+/// The configured proxies: which targets go through one, and a tunnelling client for each
+/// scheme that has a proxy.
+struct Proxies {
+    matcher: Matcher,
+    https: Option<TunnelClient>,
+    http: Option<TunnelClient>,
 }
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpClient")
             .field("config", &self.config)
-            .field("proxied", &self.proxied.is_some())
+            .field("proxied", &self.proxies.is_some())
             .finish()
     }
 }
@@ -308,6 +316,36 @@ fn never_proxied(host: &str) -> bool {
     }
 }
 
+/// A client that reaches `scheme://` targets through a CONNECT tunnel to the proxy at
+/// `url` (with its `user:password`, if any, as Basic credentials).
+fn tunnel_client(
+    scheme: &str,
+    url: &str,
+    tls: &rustls::ClientConfig,
+    config: &TransportConfig,
+) -> Result<TunnelClient, TransportError> {
+    let invalid = || TransportError::InvalidProxy(redact_userinfo(url));
+    let probe: Uri = format!("{scheme}://aws.amazon.com/")
+        .parse()
+        .map_err(|_| invalid())?;
+    let matcher = match scheme {
+        "https" => Matcher::builder().https(url.to_owned()),
+        _ => Matcher::builder().http(url.to_owned()),
+    }
+    .build();
+    let intercept = matcher.intercept(&probe).ok_or_else(invalid)?;
+    let mut tunnel = Tunnel::new(intercept.uri().clone(), http_connector(config));
+    if let Some(auth) = intercept.basic_auth() {
+        tunnel = tunnel.with_auth(auth.clone());
+    }
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls.clone())
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tunnel);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
 impl HttpClient {
     /// Builds the client. Fails on a broken CA bundle or proxy URL.
     pub fn new(config: TransportConfig) -> Result<Self, TransportError> {
@@ -318,36 +356,34 @@ impl HttpClient {
             .enable_http1()
             .wrap_connector(http_connector(&config));
         let direct = Client::builder(TokioExecutor::new()).build(https);
-        let proxied = match &config.proxy.https {
-            None => None,
-            Some(url) => {
-                let mut builder = Matcher::builder().https(url.clone());
+        let proxies = match (&config.proxy.https, &config.proxy.http) {
+            (None, None) => None,
+            (https, http) => {
+                let mut builder = Matcher::builder();
+                if let Some(url) = https {
+                    builder = builder.https(url.clone());
+                }
+                if let Some(url) = http {
+                    builder = builder.http(url.clone());
+                }
                 if let Some(no) = &config.proxy.no_proxy {
                     builder = builder.no(no.clone());
                 }
-                let matcher = builder.build();
-                let probe: Uri = "https://aws.amazon.com/"
-                    .parse()
-                    .map_err(|_| TransportError::InvalidProxy(redact_userinfo(url)))?;
-                let proxy = Matcher::builder().https(url.clone()).build();
-                let intercept = proxy
-                    .intercept(&probe)
-                    .ok_or_else(|| TransportError::InvalidProxy(redact_userinfo(url)))?;
-                let mut tunnel = Tunnel::new(intercept.uri().clone(), http_connector(&config));
-                if let Some(auth) = intercept.basic_auth() {
-                    tunnel = tunnel.with_auth(auth.clone());
-                }
-                let https = hyper_rustls::HttpsConnectorBuilder::new()
-                    .with_tls_config(tls)
-                    .https_only()
-                    .enable_http1()
-                    .wrap_connector(tunnel);
-                Some((matcher, Client::builder(TokioExecutor::new()).build(https)))
+                let tunnel = |scheme: &str, url: &Option<String>| {
+                    url.as_deref()
+                        .map(|u| tunnel_client(scheme, u, &tls, &config))
+                        .transpose()
+                };
+                Some(Proxies {
+                    matcher: builder.build(),
+                    https: tunnel("https", https)?,
+                    http: tunnel("http", http)?,
+                })
             }
         };
         Ok(Self {
             direct,
-            proxied,
+            proxies,
             config,
         })
     }
@@ -357,14 +393,23 @@ impl HttpClient {
         &self.config
     }
 
-    /// Whether a request to `uri` would go through the proxy.
+    /// The tunnelling client a request to `uri` goes through, if any.
+    fn proxy_for(&self, uri: &Uri) -> Option<&TunnelClient> {
+        let proxies = self.proxies.as_ref()?;
+        if uri.host().is_none_or(never_proxied) {
+            return None;
+        }
+        proxies.matcher.intercept(uri)?;
+        match uri.scheme_str() {
+            Some("https") => proxies.https.as_ref(),
+            Some("http") => proxies.http.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether a request to `uri` would go through a proxy.
     pub fn uses_proxy(&self, uri: &Uri) -> bool {
-        let Some((matcher, _)) = &self.proxied else {
-            return false;
-        };
-        uri.scheme_str() == Some("https")
-            && !uri.host().is_some_and(never_proxied)
-            && matcher.intercept(uri).is_some()
+        self.proxy_for(uri).is_some()
     }
 
     /// Sends one attempt and reads the whole body, within the request timeout and the
@@ -382,7 +427,7 @@ impl HttpClient {
     }
 
     async fn exchange(&self, request: Request, url: &str) -> Result<Response, TransportError> {
-        let via_proxy = self.uses_proxy(&request.uri);
+        let tunnel = self.proxy_for(&request.uri);
         let mut http = hyper::Request::builder()
             .method(request.method)
             .uri(request.uri)
@@ -392,9 +437,9 @@ impl HttpClient {
                 source: Box::new(e),
             })?;
         *http.headers_mut() = request.headers;
-        let sent = match (&self.proxied, via_proxy) {
-            (Some((_, tunnel)), true) => tunnel.request(http).await,
-            _ => self.direct.request(http).await,
+        let sent = match tunnel {
+            Some(tunnel) => tunnel.request(http).await,
+            None => self.direct.request(http).await,
         };
         let response = sent.map_err(|e| {
             if e.is_connect() {
