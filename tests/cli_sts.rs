@@ -295,3 +295,64 @@ async fn github_form_writes_the_env_file_and_prints_only_masks() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn federation_tokens_take_the_chosen_policy() {
+    let federation = "<GetFederationTokenResponse><GetFederationTokenResult><Credentials><AccessKeyId>ASIAFED</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>2031-01-01T00:00:00Z</Expiration></Credentials><FederatedUser><Arn>arn:aws:sts::1:federated-user/bob</Arn><FederatedUserId>1:bob</FederatedUserId></FederatedUser></GetFederationTokenResult></GetFederationTokenResponse>";
+    let (fake, addr) = start(vec![ok(federation), ok(federation)]).await;
+    let out = aws_login(
+        Some(addr),
+        &[
+            "dumpcreds",
+            "--get-federation-token",
+            "--role-session-name",
+            "bob",
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let out = aws_login(
+        Some(addr),
+        &[
+            "dumpcreds",
+            "--get-federation-token",
+            "--federation-policy",
+            policy,
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let seen = fake.seen.lock().unwrap().clone();
+    let first = seen[0].form();
+    assert_eq!(first["Name"], "bob");
+    assert_eq!(
+        first["PolicyArns.member.1.arn"],
+        "arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FAdministratorAccess"
+    );
+    let second = seen[1].form();
+    assert!(
+        second["Policy"].starts_with("%7B%22Version%22"),
+        "{second:?}"
+    );
+    assert!(!second.contains_key("PolicyArns.member.1.arn"));
+
+    let out = aws_login(
+        Some(addr),
+        &[
+            "dumpcreds",
+            "--federation-policy-arns",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("go with --get-federation-token"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -58,6 +58,13 @@ macro_rules! command_with_identity {
             /// call STS GetFederationToken on top of static credentials first
             #[argh(switch)]
             pub get_federation_token: bool,
+            /// the session policy (JSON) of --get-federation-token
+            #[argh(option)]
+            pub federation_policy: Option<String>,
+            /// comma-separated managed policy ARNs of --get-federation-token (default, when
+            /// no policy is given: AdministratorAccess, which passes on all the user's permissions)
+            #[argh(option)]
+            pub federation_policy_arns: Option<String>,
             /// region (default: AWS_REGION, then AWS_DEFAULT_REGION)
             #[argh(option)]
             pub region: Option<String>,
@@ -88,6 +95,8 @@ macro_rules! command_with_identity {
                     token_code: self.token_code.clone(),
                     get_session_token: self.get_session_token,
                     get_federation_token: self.get_federation_token,
+                    federation_policy: self.federation_policy.clone(),
+                    federation_policy_arns: self.federation_policy_arns.clone(),
                     region: self.region.clone(),
                     endpoint_url: self.endpoint_url.clone(),
                     cli_connect_timeout: self.cli_connect_timeout,
@@ -121,6 +130,10 @@ pub struct IdentityArgs {
     pub get_session_token: bool,
     /// `--get-federation-token`.
     pub get_federation_token: bool,
+    /// `--federation-policy`.
+    pub federation_policy: Option<String>,
+    /// `--federation-policy-arns`.
+    pub federation_policy_arns: Option<String>,
     /// `--region`.
     pub region: Option<String>,
     /// `--endpoint-url`.
@@ -252,11 +265,9 @@ pub fn credentials_from_env(env: EnvLookup<'_>) -> Option<Credentials> {
     Some(Credentials::new(key, secret, token, expiration))
 }
 
-/// The ARNs of `--assume-roles`, trimmed (the Python tool's examples use `", "`).
-pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
-    args.assume_roles
-        .as_deref()
-        .unwrap_or_default()
+/// A comma-separated list, trimmed, empty items dropped.
+fn split_list(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|a| !a.is_empty())
@@ -264,11 +275,24 @@ pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
         .collect()
 }
 
+/// The ARNs of `--assume-roles`, trimmed (the Python tool's examples use `", "`).
+pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
+    split_list(args.assume_roles.as_deref())
+}
+
 /// Checks the flags before anything is sent.
 pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
     if args.get_session_token && args.get_federation_token {
         return Err(IdentityError::Usage(
             "--get-session-token and --get-federation-token exclude each other".into(),
+        ));
+    }
+    if (args.federation_policy.is_some() || args.federation_policy_arns.is_some())
+        && !args.get_federation_token
+    {
+        return Err(IdentityError::Usage(
+            "--federation-policy and --federation-policy-arns go with --get-federation-token"
+                .into(),
         ));
     }
     if args.token_code.is_some() && args.mfa_serial.is_none() {
@@ -351,12 +375,18 @@ pub async fn acquire(
     } else if args.get_federation_token {
         static_only("--get-federation-token", &creds)?;
         let name = args.role_session_name.as_deref().unwrap_or("aws-login");
+        let listed: Vec<String> = split_list(args.federation_policy_arns.as_deref());
+        // Without any policy a federated session has no permissions at all; the default
+        // passes on everything the user has (the user's own policies still bound it).
+        let arns: Vec<&str> = if listed.is_empty() && args.federation_policy.is_none() {
+            vec!["arn:aws:iam::aws:policy/AdministratorAccess"]
+        } else {
+            listed.iter().map(String::as_str).collect()
+        };
         let req = sts::FederationTokenRequest {
             name,
-            // Without a policy the federated session has no permissions at all; this
-            // managed policy passes on everything the user has (the user's own policies
-            // still bound it).
-            policy_arns: &["arn:aws:iam::aws:policy/AdministratorAccess"],
+            policy: args.federation_policy.as_deref(),
+            policy_arns: &arns,
             duration_seconds: args.duration_seconds,
             ..Default::default()
         };
