@@ -356,3 +356,47 @@ async fn federation_tokens_take_the_chosen_policy() {
         text(&out.stderr)
     );
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), a missing MFA code is
+/// asked for, and the typed code reaches STS.
+#[tokio::test]
+async fn the_mfa_code_is_asked_for_on_a_terminal() {
+    use tokio::io::AsyncWriteExt;
+    let (fake, addr) = start(vec![ok(&assumed(
+        "ASIAONE",
+        "arn:aws:sts::1:assumed-role/r/s",
+    ))])
+    .await;
+    let command = format!(
+        "{} dumpcreds --assume-roles arn:aws:iam::1:role/r --mfa-serial arn:aws:iam::1:mfa/alice",
+        env!("CARGO_BIN_EXE_aws-login")
+    );
+    let mut child = tokio::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "AKIASTART")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs the binary on a pseudo-terminal");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"654321\n")
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}{}", text(&out.stderr));
+    assert!(
+        screen.contains("MFA code for arn:aws:iam::1:mfa/alice: "),
+        "{screen}"
+    );
+    assert_eq!(fake.seen.lock().unwrap()[0].form()["TokenCode"], "654321");
+}
