@@ -51,6 +51,8 @@ impl std::error::Error for ConfigError {}
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Section {
     properties: BTreeMap<String, String>,
+    /// Keys whose value came from the credentials file (the rest came from config).
+    from_credentials: std::collections::BTreeSet<String>,
 }
 
 /// Keys whose values are secrets, shown as `<redacted>` by `Debug`.
@@ -95,7 +97,23 @@ impl Section {
         self.properties.keys().map(String::as_str)
     }
 
-    pub(crate) fn insert(&mut self, key: String, value: String) {
+    /// The file the value of `key` came from.
+    pub fn origin(&self, key: &str) -> Option<FileKind> {
+        self.properties.contains_key(key).then(|| {
+            if self.from_credentials.contains(key) {
+                FileKind::Credentials
+            } else {
+                FileKind::Config
+            }
+        })
+    }
+
+    pub(crate) fn insert(&mut self, key: String, value: String, origin: FileKind) {
+        if origin == FileKind::Credentials {
+            self.from_credentials.insert(key.clone());
+        } else {
+            self.from_credentials.remove(&key);
+        }
         self.properties.insert(key, value);
     }
 }

@@ -56,14 +56,14 @@ fn classify(name: &str, kind: FileKind) -> Kind<'_> {
     }
 }
 
-fn add(into: &mut BTreeMap<String, Section>, name: &str, section: &RawSection) {
+fn add(into: &mut BTreeMap<String, Section>, name: &str, section: &RawSection, origin: FileKind) {
     if !is_identifier(name) {
         return;
     }
     let target = into.entry(name.to_owned()).or_default();
     for (key, value, _) in &section.properties {
         if is_identifier(key) {
-            target.insert(key.clone(), value.clone());
+            target.insert(key.clone(), value.clone(), origin);
         }
     }
 }
@@ -79,16 +79,16 @@ pub fn merge(config: &[RawSection], credentials: &[RawSection]) -> SharedConfig 
     for section in config {
         match classify(&section.name, FileKind::Config) {
             Kind::Profile("default") if has_explicit_default => {}
-            Kind::Profile(name) => add(&mut out.profiles, name, section),
-            Kind::ExplicitDefault => add(&mut out.profiles, "default", section),
-            Kind::SsoSession(name) => add(&mut out.sso_sessions, name, section),
-            Kind::Services(name) => add(&mut out.services, name, section),
+            Kind::Profile(name) => add(&mut out.profiles, name, section, FileKind::Config),
+            Kind::ExplicitDefault => add(&mut out.profiles, "default", section, FileKind::Config),
+            Kind::SsoSession(name) => add(&mut out.sso_sessions, name, section, FileKind::Config),
+            Kind::Services(name) => add(&mut out.services, name, section, FileKind::Config),
             Kind::Ignored => {}
         }
     }
     for section in credentials {
         if let Kind::Profile(name) = classify(&section.name, FileKind::Credentials) {
-            add(&mut out.profiles, name, section);
+            add(&mut out.profiles, name, section, FileKind::Credentials);
         }
     }
     out

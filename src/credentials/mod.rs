@@ -1,7 +1,9 @@
-//! AWS credentials as aws-login holds them: key id, secret, optional session token and expiry.
-//!
-//! This module only defines the value type; where credentials come from (env, profiles,
-//! SSO, IMDS...) is the job of the providers added beside it.
+//! AWS credentials as aws-login holds them (key id, secret, optional session token and
+//! expiry), and where they come from: `plan` decides (pure), `process` runs a
+//! `credential_process`.
+
+pub mod plan;
+pub mod process;
 
 use std::fmt;
 

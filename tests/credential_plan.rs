@@ -1,0 +1,398 @@
+//! The credential plan from a table: environment and shared files in, the plan (base and
+//! role hops, rendered) or the error out, in the AWS CLI's (botocore's) order.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+use aws_login::config::{merge, parse};
+use aws_login::credentials::plan::{Base, PlanError, plan};
+
+/// (name, config, credentials, env, profile, named, flag, expected plan or `ERR:` text)
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    bool,
+    bool,
+    &'static str,
+);
+
+const KEYS: &[(&str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "AKIAENV"),
+    ("AWS_SECRET_ACCESS_KEY", "s"),
+];
+const NONE: &[(&str, &str)] = &[];
+const WEB_ENV: &[(&str, &str)] = &[
+    ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+    ("AWS_ROLE_ARN", "arn:aws:iam::1:role/eks"),
+];
+
+const CASES: &[Case] = &[
+    (
+        "environment keys",
+        "",
+        "",
+        KEYS,
+        "default",
+        false,
+        false,
+        "environment variables",
+    ),
+    (
+        "environment keys over AWS_PROFILE",
+        "",
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        KEYS,
+        "dev",
+        true,
+        false,
+        "environment variables",
+    ),
+    (
+        "--profile over environment keys",
+        "",
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        KEYS,
+        "dev",
+        true,
+        true,
+        "keys of profile \"dev\"",
+    ),
+    (
+        "default profile keys",
+        "",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "keys in the config file",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        "",
+        NONE,
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "three-deep role chain",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = c\n",
+        "[c]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "a",
+        true,
+        false,
+        "keys of profile \"c\" -> AssumeRole arn:aws:iam::1:role/b (profile \"b\") -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "cycle",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:source_profile links loop: a -> b -> a",
+    ),
+    (
+        "self source with keys",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = a\n",
+        "[a]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "a",
+        true,
+        false,
+        "keys of profile \"a\" -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "self source without keys is a cycle",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = a\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:source_profile links loop: a -> a",
+    ),
+    (
+        "credential_source Environment",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Environment\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "environment variables -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "credential_source Ec2InstanceMetadata",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Ec2InstanceMetadata\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "credential_source Ec2InstanceMetadata -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "unknown credential_source",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Laptop\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"a\" has credential_source = Laptop; expected Environment, Ec2InstanceMetadata or EcsContainer",
+    ),
+    (
+        "both sources",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\ncredential_source = Environment\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"a\" has both source_profile and credential_source; keep one",
+    ),
+    (
+        "role without a source",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"a\" has role_arn but no source_profile, credential_source or web_identity_token_file",
+    ),
+    (
+        "missing source profile",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = gone\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"a\" has source_profile = gone, which does not exist",
+    ),
+    (
+        "web identity in a profile",
+        "[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nweb_identity_token_file = /tmp/t\nrole_session_name = gha\n",
+        "",
+        NONE,
+        "ci",
+        true,
+        false,
+        "web identity token (profile ci) for arn:aws:iam::1:role/ci",
+    ),
+    (
+        "web identity from the environment",
+        "",
+        "",
+        WEB_ENV,
+        "default",
+        false,
+        false,
+        "web identity token (environment) for arn:aws:iam::1:role/eks",
+    ),
+    (
+        "environment web identity over profile keys",
+        "",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        WEB_ENV,
+        "default",
+        false,
+        false,
+        "web identity token (environment) for arn:aws:iam::1:role/eks",
+    ),
+    (
+        "profile role chain over environment web identity",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n",
+        "[b]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        WEB_ENV,
+        "a",
+        true,
+        false,
+        "keys of profile \"b\" -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "web identity as a source profile",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = ci\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nweb_identity_token_file = /tmp/t\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "web identity token (profile ci) for arn:aws:iam::1:role/ci -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "credential_process before config-file keys",
+        "[default]\ncredential_process = /bin/creds\naws_access_key_id = A\naws_secret_access_key = s\n",
+        "",
+        NONE,
+        "default",
+        false,
+        false,
+        "credential_process of profile \"default\"",
+    ),
+    (
+        "credentials-file keys before credential_process",
+        "[default]\ncredential_process = /bin/creds\n",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "credential_process as a source",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = p\n[profile p]\ncredential_process = /bin/creds --x\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "credential_process of profile \"p\" -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "sso session",
+        "[profile s]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://x\nsso_region = us-east-1\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "SSO of profile \"s\"",
+    ),
+    (
+        "named profile missing",
+        "",
+        "",
+        NONE,
+        "nope",
+        true,
+        false,
+        "ERR:profile \"nope\" not found in the shared config or credentials file",
+    ),
+    (
+        "named profile empty",
+        "[profile e]\nregion = us-east-1\n",
+        "",
+        NONE,
+        "e",
+        true,
+        false,
+        "ERR:profile \"e\" has no credentials (no keys, role_arn, SSO or credential_process)",
+    ),
+    (
+        "nothing at all",
+        "",
+        "",
+        NONE,
+        "default",
+        false,
+        false,
+        "ERR:no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them",
+    ),
+    (
+        "default profile without credentials",
+        "[default]\nregion = us-east-1\n",
+        "",
+        NONE,
+        "default",
+        false,
+        false,
+        "ERR:no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them",
+    ),
+    (
+        "half the environment keys",
+        "",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        &[("AWS_ACCESS_KEY_ID", "AKIAENV")],
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "invalid duration_seconds",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nduration_seconds = soon\n",
+        "[b]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"a\" has an invalid duration_seconds",
+    ),
+];
+
+fn run(case: &Case) -> String {
+    let (_, config, credentials, env, profile, named, flag, _) = *case;
+    let shared = merge(
+        &parse(config, "config").unwrap(),
+        &parse(credentials, "credentials").unwrap(),
+    );
+    let env = |k: &str| {
+        env.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    match plan(&shared, profile, named, flag, &env) {
+        Ok(p) => p.to_string(),
+        Err(e) => format!("ERR:{e}"),
+    }
+}
+
+#[test]
+fn plans_follow_the_aws_cli_order() {
+    assert!(CASES.len() >= 30, "{} cases", CASES.len());
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|case| {
+            let got = run(case);
+            (got != case.7).then(|| format!("{}:\n  want {}\n  got  {got}", case.0, case.7))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} plans differ:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn hops_carry_their_profile_settings() {
+    let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nmfa_serial = arn:aws:iam::1:mfa/u\nexternal_id = ext\nrole_session_name = me\nduration_seconds = 7200\nsource_identity = alice\n";
+    let shared = merge(
+        &parse(config, "c").unwrap(),
+        &parse(
+            "[b]\naws_access_key_id = A\naws_secret_access_key = s\n",
+            "k",
+        )
+        .unwrap(),
+    );
+    let p = plan(&shared, "a", true, false, &|_| None).unwrap();
+    assert_eq!(
+        p.base,
+        Base::StaticKeys {
+            profile: "b".into()
+        }
+    );
+    let hop = &p.hops[0];
+    assert_eq!(hop.mfa_serial.as_deref(), Some("arn:aws:iam::1:mfa/u"));
+    assert_eq!(hop.external_id.as_deref(), Some("ext"));
+    assert_eq!(hop.role_session_name.as_deref(), Some("me"));
+    assert_eq!(hop.duration_seconds, Some(7200));
+    assert_eq!(hop.source_identity.as_deref(), Some("alice"));
+    assert!(matches!(
+        plan(&shared, "zz", true, false, &|_| None),
+        Err(PlanError::ProfileNotFound(_))
+    ));
+}
