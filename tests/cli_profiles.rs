@@ -64,7 +64,7 @@ fn stderr(out: &Output) -> String {
 }
 
 const CREDS: &str = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n";
-const CONFIG: &str = "[default]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nsource_profile = dev\n";
+const CONFIG: &str = "[default]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nsource_profile = dev\nrole_session_name = pipeline\nexternal_id = ext-1\n[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://d-1.awsapps.com/start\n";
 
 fn signer(fake: &common::fake_sts::Fake, i: usize) -> String {
     let auth = &fake.seen.lock().unwrap()[i].headers["authorization"];
@@ -142,6 +142,40 @@ async fn keys_and_region_come_from_the_selected_profile() {
 }
 
 #[tokio::test]
+async fn a_profile_role_chain_is_assumed_with_its_settings() {
+    let assumed = "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/ci/pipeline</Arn><AssumedRoleId>AROA:p</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIACI</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>2031-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
+    let files = Files::new("profile-chain", CONFIG, CREDS);
+    let (fake, addr) = start(vec![ok(assumed), ok(IDENTITY)]).await;
+    let out = aws_login(
+        &files,
+        Some(addr),
+        &["getcallerid", "--profile", "ci", "--debug"],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("credential plan: keys of profile \"dev\" -> AssumeRole arn:aws:iam::1:role/ci (profile \"ci\")"), "{}", stderr(&out));
+    assert!(
+        signer(&fake, 0).starts_with("AKIADEV/"),
+        "{}",
+        signer(&fake, 0)
+    );
+    assert!(
+        signer(&fake, 1).starts_with("ASIACI/"),
+        "{}",
+        signer(&fake, 1)
+    );
+    let form = fake.seen.lock().unwrap()[0].form();
+    assert_eq!(
+        (
+            form["RoleSessionName"].as_str(),
+            form["ExternalId"].as_str()
+        ),
+        ("pipeline", "ext-1")
+    );
+}
+
+#[tokio::test]
 async fn the_profiles_services_section_sets_the_endpoint() {
     let (fake, addr) = start(vec![ok(IDENTITY)]).await;
     let config = format!(
@@ -169,10 +203,12 @@ async fn missing_keyless_and_malformed_profiles_are_clear_errors() {
         stderr(&out)
     );
 
-    let out = aws_login(&files, None, &["getcallerid", "--profile", "ci"], &[]).await;
+    // SSO is resolved by a later part of the chain: a clear error, and nothing sent.
+    let out = aws_login(&files, None, &["getcallerid", "--profile", "sso"], &[]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("profile \"ci\" gets its credentials through role_arn"),
+        stderr(&out)
+            .contains("credentials from SSO of profile \"sso\" are not resolved by aws-login yet"),
         "{}",
         stderr(&out)
     );

@@ -152,22 +152,10 @@ pub struct IdentityArgs {
 pub enum IdentityError {
     /// The flags contradict each other or miss a value.
     Usage(String),
-    /// No starting credentials were found.
-    NoCredentials,
-    /// The named profile is in neither shared file.
-    ProfileNotFound {
-        /// The profile.
-        profile: String,
-        /// The files looked in.
-        files: String,
-    },
-    /// The profile has no static keys: it takes its credentials another way.
-    ProfileWithoutKeys {
-        /// The profile.
-        profile: String,
-        /// The key that says how (`role_arn`, `sso_session`, `credential_process`...).
-        via: String,
-    },
+    /// No plan for the starting credentials (no source, a broken profile).
+    Plan(crate::credentials::plan::PlanError),
+    /// The plan could not be carried out.
+    Execute(crate::credentials::execute::ExecuteError),
     /// An endpoint could not be resolved.
     Endpoint(endpoints::EndpointError),
     /// An STS call failed.
@@ -193,17 +181,8 @@ impl fmt::Display for IdentityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Usage(msg) => f.write_str(msg),
-            Self::NoCredentials => f.write_str(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), or name a profile with keys (--profile, AWS_PROFILE)",
-            ),
-            Self::ProfileNotFound { profile, files } => {
-                write!(f, "profile {profile:?} not found in {files}")
-            }
-            Self::ProfileWithoutKeys { profile, via } => write!(
-                f,
-                "profile {profile:?} gets its credentials through {via}, which aws-login does not resolve yet; \
-                 start from a profile with keys (and --assume-roles), or from exported credentials"
-            ),
+            Self::Plan(e) => e.fmt(f),
+            Self::Execute(e) => e.fmt(f),
             Self::Endpoint(e) => e.fmt(f),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
         }
@@ -214,40 +193,10 @@ impl std::error::Error for IdentityError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Endpoint(e) => Some(e),
+            Self::Execute(e) => e.source(),
             Self::Sts { source, .. } => Some(source.as_ref()),
             _ => None,
         }
-    }
-}
-
-/// Static keys of a profile (`aws_access_key_id`, `aws_secret_access_key`, optional
-/// `aws_session_token`); `Err` names the key through which the profile gets credentials
-/// instead, if any.
-pub fn credentials_from_profile(
-    profile: &crate::config::Section,
-) -> Result<Credentials, Option<&'static str>> {
-    let key = profile.get("aws_access_key_id").filter(|v| !v.is_empty());
-    let secret = profile
-        .get("aws_secret_access_key")
-        .filter(|v| !v.is_empty());
-    match (key, secret) {
-        (Some(key), Some(secret)) => {
-            let token = profile
-                .get("aws_session_token")
-                .filter(|v| !v.is_empty())
-                .map(SecretString::new);
-            Ok(Credentials::new(key, secret, token, None))
-        }
-        _ => Err([
-            "role_arn",
-            "sso_session",
-            "sso_start_url",
-            "credential_process",
-            "web_identity_token_file",
-            "credential_source",
-        ]
-        .into_iter()
-        .find(|k| profile.get(k).is_some())),
     }
 }
 

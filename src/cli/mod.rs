@@ -166,11 +166,14 @@ impl CliError {
             CliError::Identity(
                 IdentityError::Usage(_)
                 | IdentityError::Endpoint(_)
-                | IdentityError::ProfileNotFound { .. },
+                | IdentityError::Plan(crate::credentials::plan::PlanError::ProfileNotFound(_)),
             ) => EXIT_USAGE,
             CliError::Identity(IdentityError::Sts { source, .. }) => {
                 service_exit_code(source.as_ref())
             }
+            CliError::Identity(IdentityError::Execute(
+                crate::credentials::execute::ExecuteError::Sts { source, .. },
+            )) => service_exit_code(source.as_ref()),
             // As shells do: 127 for a program not found, 126 for one that cannot run.
             CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
             CliError::Spawn { .. } => 126,

@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
-use super::identity::{
-    IdentityArgs, IdentityError, acquire, credentials_from_env, credentials_from_profile,
-};
+use super::identity::{IdentityArgs, IdentityError, acquire};
 use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
+use crate::credentials::execute::Executor;
+use crate::credentials::plan::{Plan, plan};
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
@@ -70,39 +70,16 @@ impl Settings {
             .or_else(|| self.value("region"))
     }
 
-    /// The starting credentials: the environment's (unless `--profile` names a profile),
-    /// then the profile's static keys.
-    pub fn starting_credentials(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<(Credentials, String), IdentityError> {
-        if !self.profile_flag
-            && let Some(creds) = credentials_from_env(ctx.env)
-        {
-            return Ok((creds, "the environment".to_owned()));
-        }
-        let Some(profile) = self.profile() else {
-            if self.profile_named {
-                let (config, credentials) = files::paths(ctx.env);
-                return Err(IdentityError::ProfileNotFound {
-                    profile: self.profile_name.clone(),
-                    files: format!("{} or {}", config.display(), credentials.display()),
-                });
-            }
-            return Err(IdentityError::NoCredentials);
-        };
-        match credentials_from_profile(profile) {
-            Ok(creds) => Ok((creds, format!("profile {:?}", self.profile_name))),
-            Err(Some(via)) => Err(IdentityError::ProfileWithoutKeys {
-                profile: self.profile_name.clone(),
-                via: via.to_owned(),
-            }),
-            Err(None) if self.profile_named => Err(IdentityError::ProfileWithoutKeys {
-                profile: self.profile_name.clone(),
-                via: "nothing (it has no keys)".to_owned(),
-            }),
-            Err(None) => Err(IdentityError::NoCredentials),
-        }
+    /// The plan for the starting credentials.
+    pub fn plan(&self, ctx: &Context<'_>) -> Result<Plan, IdentityError> {
+        plan(
+            &self.shared,
+            &self.profile_name,
+            self.profile_named,
+            self.profile_flag,
+            ctx.env,
+        )
+        .map_err(IdentityError::Plan)
     }
 }
 
@@ -217,12 +194,34 @@ pub async fn with_identity<T>(
         .map_err(CliError::Transport)?;
     let caller = caller(&client, &settings, ctx, trace)?;
     let endpoint = endpoint(identity, &settings, ctx, trace)?;
-    let (start, source) = settings
-        .starting_credentials(ctx)
-        .map_err(CliError::Identity)?;
+    let plan = settings.plan(ctx).map_err(CliError::Identity)?;
     if let Some(t) = trace {
+        t(&format!("credential plan: {plan}"));
+    }
+    let profile_mfa = plan.hops.iter().any(|h| h.mfa_serial.is_some());
+    if identity.token_code.is_some() && identity.mfa_serial.is_none() && !profile_mfa {
+        return Err(CliError::Usage(
+            "--token-code given, but no MFA device is used (--mfa-serial, or a profile's mfa_serial)".into(),
+        ));
+    }
+    let mfa_code = |serial: &str| identity.token_code.clone().or_else(|| (ctx.prompt)(serial));
+    let executor = Executor {
+        caller: &caller,
+        endpoint: &endpoint,
+        shared: &settings.shared,
+        env: ctx.env,
+        mfa_code: &mfa_code,
+    };
+    let (start, steps) = executor
+        .run(&plan)
+        .await
+        .map_err(|e| CliError::Identity(IdentityError::Execute(e)))?;
+    if let Some(t) = trace {
+        for step in &steps {
+            t(step);
+        }
         t(&format!(
-            "starting credentials: {source}, access key id {}",
+            "starting credentials: access key id {}",
             start.access_key_id()
         ));
     }

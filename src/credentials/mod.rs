@@ -1,7 +1,8 @@
 //! AWS credentials as aws-login holds them (key id, secret, optional session token and
-//! expiry), and where they come from: `plan` decides (pure), `process` runs a
-//! `credential_process`.
+//! expiry), and where they come from: `plan` decides (pure), `execute` carries the plan
+//! out, `process` runs a `credential_process`.
 
+pub mod execute;
 pub mod plan;
 pub mod process;
 
