@@ -7,9 +7,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
 
-use super::EnvLookup;
 use crate::credentials::Credentials;
 use crate::endpoints::{self, Endpoint};
 use crate::http::call::Caller;
@@ -198,20 +196,6 @@ impl std::error::Error for IdentityError {
             _ => None,
         }
     }
-}
-
-/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
-/// `AWS_CREDENTIAL_EXPIRATION`.
-pub fn credentials_from_env(env: EnvLookup<'_>) -> Option<Credentials> {
-    let key = env("AWS_ACCESS_KEY_ID").filter(|v| !v.is_empty())?;
-    let secret = env("AWS_SECRET_ACCESS_KEY").filter(|v| !v.is_empty())?;
-    let token = env("AWS_SESSION_TOKEN")
-        .filter(|v| !v.is_empty())
-        .map(SecretString::new);
-    let expiration = env("AWS_CREDENTIAL_EXPIRATION")
-        .and_then(|e| DateTime::parse_from_rfc3339(e.trim()).ok())
-        .map(|e| e.with_timezone(&Utc));
-    Some(Credentials::new(key, secret, token, expiration))
 }
 
 /// A comma-separated list, trimmed, empty items dropped.

@@ -110,7 +110,7 @@ pub fn profile_keys(section: &Section) -> Option<Credentials> {
 impl Executor<'_, '_> {
     async fn base(&self, base: &Base) -> Result<Credentials, ExecuteError> {
         match base {
-            Base::Environment => crate::cli::identity::credentials_from_env(self.env)
+            Base::Environment => super::from_env(self.env)
                 .ok_or_else(|| ExecuteError::MissingKeys("the environment".into())),
             Base::StaticKeys { profile } => self
                 .shared

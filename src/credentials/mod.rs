@@ -58,6 +58,20 @@ impl Credentials {
     }
 }
 
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
+/// `AWS_CREDENTIAL_EXPIRATION` (both keys needed; empty values count as unset).
+pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
+    let key = env("AWS_ACCESS_KEY_ID").filter(|v| !v.is_empty())?;
+    let secret = env("AWS_SECRET_ACCESS_KEY").filter(|v| !v.is_empty())?;
+    let token = env("AWS_SESSION_TOKEN")
+        .filter(|v| !v.is_empty())
+        .map(SecretString::new);
+    let expiration = env("AWS_CREDENTIAL_EXPIRATION")
+        .and_then(|e| DateTime::parse_from_rfc3339(e.trim()).ok())
+        .map(|e| e.with_timezone(&Utc));
+    Some(Credentials::new(key, secret, token, expiration))
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
