@@ -39,6 +39,7 @@ async fn aws_login(addr: SocketAddr, config: &str, env: &[(&str, &str)]) -> Outp
     tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
         .args(["getcallerid", "--debug"])
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_CONFIG_FILE", config)
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")

@@ -49,6 +49,7 @@ async fn aws_login(
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
     cmd.args(args)
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", files.path("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", files.path("credentials"))
         .stdin(std::process::Stdio::null());

@@ -13,6 +13,7 @@ fn aws_login(args: &[&str]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
     cmd.args(args)
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ACCESS_KEY_ID", "AKIASTART")
         .env("AWS_SECRET_ACCESS_KEY", "SECRETKEY")

@@ -31,6 +31,7 @@ async fn aws_login(addr: Option<SocketAddr>, args: &[&str], extra_env: &[(&str, 
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
     cmd.args(args)
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd.env("AWS_ACCESS_KEY_ID", "AKIASTART")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
@@ -91,6 +92,7 @@ async fn a_role_chain_evaluated_by_a_shell_then_used() {
     let shell = tokio::process::Command::new("bash")
         .args(["-c", &script])
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_REGION", "eu-west-1")
         .env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"))
         .output()
@@ -374,6 +376,7 @@ async fn the_mfa_code_is_asked_for_on_a_terminal() {
     let mut child = tokio::process::Command::new("script")
         .args(["-q", "-e", "-c", &command, "/dev/null"])
         .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_ACCESS_KEY_ID", "AKIASTART")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)

@@ -23,12 +23,67 @@ const KEYS: &[(&str, &str)] = &[
     ("AWS_SECRET_ACCESS_KEY", "s"),
 ];
 const NONE: &[(&str, &str)] = &[];
+/// No instance metadata: the chain's end is "no credentials".
+const NO_IMDS: &[(&str, &str)] = &[("AWS_EC2_METADATA_DISABLED", "true")];
 const WEB_ENV: &[(&str, &str)] = &[
     ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
     ("AWS_ROLE_ARN", "arn:aws:iam::1:role/eks"),
 ];
 
 const CASES: &[Case] = &[
+    (
+        "IMDS as the last resort",
+        "",
+        "",
+        NONE,
+        "default",
+        false,
+        false,
+        "the instance metadata service (IMDSv2)",
+    ),
+    (
+        "IMDS after an empty named profile",
+        "[profile e]\nregion = us-east-1\n",
+        "",
+        NONE,
+        "e",
+        true,
+        false,
+        "the instance metadata service (IMDSv2)",
+    ),
+    (
+        "container before IMDS",
+        "",
+        "",
+        &[(
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "/v2/credentials/x",
+        )],
+        "default",
+        false,
+        false,
+        "the container credentials endpoint",
+    ),
+    (
+        "profile keys before the container",
+        "",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/x")],
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "credential_source EcsContainer",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = EcsContainer\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "the container credentials endpoint -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
     (
         "environment keys",
         "",
@@ -137,7 +192,7 @@ const CASES: &[Case] = &[
         "a",
         true,
         false,
-        "credential_source Ec2InstanceMetadata -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+        "the instance metadata service (IMDSv2) -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
     ),
     (
         "unknown credential_source",
@@ -283,7 +338,7 @@ const CASES: &[Case] = &[
         "named profile empty",
         "[profile e]\nregion = us-east-1\n",
         "",
-        NONE,
+        NO_IMDS,
         "e",
         true,
         false,
@@ -293,7 +348,7 @@ const CASES: &[Case] = &[
         "nothing at all",
         "",
         "",
-        NONE,
+        NO_IMDS,
         "default",
         false,
         false,
@@ -303,7 +358,7 @@ const CASES: &[Case] = &[
         "default profile without credentials",
         "[default]\nregion = us-east-1\n",
         "",
-        NONE,
+        NO_IMDS,
         "default",
         false,
         false,

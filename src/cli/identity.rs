@@ -7,7 +7,6 @@
 
 use std::fmt;
 
-
 use crate::credentials::Credentials;
 use crate::endpoints::{self, Endpoint};
 use crate::http::call::Caller;

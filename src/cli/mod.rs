@@ -253,8 +253,10 @@ mod tests {
     }
 
     fn run_now(cli: &Cli) -> Result<Output, CliError> {
+        // No instance metadata here: the chain must not reach for 169.254.169.254.
+        let env = |k: &str| (k == "AWS_EC2_METADATA_DISABLED").then(|| "true".to_owned());
         let ctx = Context {
-            env: &|_| None,
+            env: &env,
             clock: &Epoch,
             seed: 1,
             prompt: &|_| None,

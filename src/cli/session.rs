@@ -211,6 +211,7 @@ pub async fn with_identity<T>(
         shared: &settings.shared,
         env: ctx.env,
         mfa_code: &mfa_code,
+        profile: settings.profile(),
     };
     let (start, steps) = executor
         .run(&plan)

@@ -1,7 +1,6 @@
 //! Runs a credential plan: gets the base credentials (environment, a profile's keys, a
 //! `credential_process`, a web identity token) and applies each role hop with its profile
-//! settings. Bases that are still to come (SSO, instance and container credentials)
-//! are an error that says so.
+//! settings. Bases that are still to come (SSO) are an error that says so.
 
 use std::fmt;
 
@@ -13,6 +12,8 @@ use crate::endpoints::Endpoint;
 use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::services::ServiceError;
+use crate::services::container::{self, ContainerConfig};
+use crate::services::imds::{self, ImdsConfig, ImdsError};
 use crate::services::sts;
 
 /// Why a plan could not be carried out.
@@ -34,6 +35,12 @@ pub enum ExecuteError {
     },
     /// An MFA code is needed and none can be had.
     NoMfaCode(String),
+    /// The container credentials endpoint failed.
+    Container(crate::services::container::ContainerError),
+    /// The instance metadata service failed (named by `credential_source`).
+    Imds(crate::services::imds::ImdsError),
+    /// Nothing gave credentials; the last resort, IMDS, failed too.
+    NoCredentials(crate::services::imds::ImdsError),
     /// An STS call failed.
     Sts {
         /// What for.
@@ -61,6 +68,11 @@ impl fmt::Display for ExecuteError {
                     "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"
                 )
             }
+            Self::Container(_) => f.write_str("container credentials failed"),
+            Self::Imds(_) => f.write_str("instance metadata credentials failed"),
+            Self::NoCredentials(_) => f.write_str(
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them; not on EC2 either",
+            ),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
         }
     }
@@ -70,6 +82,8 @@ impl std::error::Error for ExecuteError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Process(e) => Some(e),
+            Self::Container(e) => Some(e),
+            Self::Imds(e) | Self::NoCredentials(e) => Some(e),
             Self::TokenFile { source, .. } => Some(source),
             Self::Sts { source, .. } => Some(source.as_ref()),
             _ => None,
@@ -92,6 +106,8 @@ pub struct Executor<'e, 'c> {
     pub env: &'e dyn Fn(&str) -> Option<String>,
     /// The MFA code for a serial (`--token-code`, or asked on the terminal).
     pub mfa_code: &'e dyn Fn(&str) -> Option<String>,
+    /// The selected profile (for its IMDS settings).
+    pub profile: Option<&'e Section>,
 }
 
 /// A profile's static keys.
@@ -145,6 +161,34 @@ impl Executor<'_, '_> {
                     .map_err(|source| ExecuteError::Sts {
                         step: format!("AssumeRoleWithWebIdentity {role_arn}"),
                         source: Box::new(source),
+                    })
+            }
+            Base::Container => {
+                let config = ContainerConfig::from_env(self.env)
+                    .map_err(ExecuteError::Container)?
+                    .ok_or_else(|| {
+                        ExecuteError::Unsupported(
+                            "a container endpoint without AWS_CONTAINER_CREDENTIALS_*_URI".into(),
+                        )
+                    })?;
+                container::credentials(self.caller.client(), &config)
+                    .await
+                    .map_err(ExecuteError::Container)
+            }
+            Base::Imds { fallback } => {
+                let profile = |k: &str| self.profile.and_then(|p| p.get(k)).map(str::to_owned);
+                let Some(config) = ImdsConfig::from_env(self.env, &profile) else {
+                    return Err(ExecuteError::Unsupported(
+                        "the instance metadata service (disabled by AWS_EC2_METADATA_DISABLED)"
+                            .into(),
+                    ));
+                };
+                let fallback = *fallback;
+                imds::credentials(self.caller.client(), &config)
+                    .await
+                    .map_err(|e| match (fallback, e) {
+                        (true, e @ ImdsError::Unreachable(_)) => ExecuteError::NoCredentials(e),
+                        (_, e) => ExecuteError::Imds(e),
                     })
             }
             other => Err(ExecuteError::Unsupported(other.to_string())),

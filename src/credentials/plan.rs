@@ -5,7 +5,8 @@
 //! profile, then `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`. Within a profile, as
 //! botocore orders its providers: `role_arn` (with `source_profile`, `credential_source`
 //! or `web_identity_token_file`), then SSO, then keys from the credentials file, then
-//! `credential_process`, then keys from the config file. A `source_profile` chain is
+//! `credential_process`, then keys from the config file; then the container credentials
+//! endpoint, then the instance metadata service. A `source_profile` chain is
 //! followed to its end; a cycle is an error naming the path, except a profile that is its
 //! own source and has keys, which the AWS CLI allows.
 //!
@@ -48,10 +49,12 @@ pub enum Base {
         /// The profile.
         profile: String,
     },
-    /// `credential_source = Ec2InstanceMetadata` or `EcsContainer`.
-    CredentialSource {
-        /// The value as written.
-        source: String,
+    /// The container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_*_URI`).
+    Container,
+    /// The EC2 instance metadata service (IMDSv2).
+    Imds {
+        /// Reached as the chain's last resort (rather than named by `credential_source`).
+        fallback: bool,
     },
 }
 
@@ -65,7 +68,8 @@ impl fmt::Display for Base {
                 write!(f, "web identity token ({from}) for {role_arn}")
             }
             Base::Sso { profile } => write!(f, "SSO of profile {profile:?}"),
-            Base::CredentialSource { source } => write!(f, "credential_source {source}"),
+            Base::Container => f.write_str("the container credentials endpoint"),
+            Base::Imds { .. } => f.write_str("the instance metadata service (IMDSv2)"),
         }
     }
 }
@@ -283,7 +287,8 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
                 hops.push(hop(&current, section)?);
                 break match source.as_str() {
                     "Environment" => Base::Environment,
-                    "Ec2InstanceMetadata" | "EcsContainer" => Base::CredentialSource { source },
+                    "Ec2InstanceMetadata" => Base::Imds { fallback: false },
+                    "EcsContainer" => Base::Container,
                     _ => {
                         return Err(PlanError::UnknownCredentialSource {
                             profile: current,
@@ -369,9 +374,26 @@ pub fn plan(
                 hops: Vec::new(),
             });
         }
-        if named {
-            return Err(PlanError::EmptyProfile(profile.to_owned()));
-        }
     }
-    Err(PlanError::NoCredentials)
+    // The chain's last resorts, as in botocore: container credentials, then IMDS.
+    let container = set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
+        || set("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some();
+    if container {
+        return Ok(Plan {
+            base: Base::Container,
+            hops: Vec::new(),
+        });
+    }
+    let imds_disabled =
+        set("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if !imds_disabled {
+        return Ok(Plan {
+            base: Base::Imds { fallback: true },
+            hops: Vec::new(),
+        });
+    }
+    match section {
+        Some(_) if named => Err(PlanError::EmptyProfile(profile.to_owned())),
+        _ => Err(PlanError::NoCredentials),
+    }
 }

@@ -178,6 +178,11 @@ impl<'a> Caller<'a> {
         self
     }
 
+    /// The transport, for requests that are not AWS API calls (metadata endpoints).
+    pub fn client(&self) -> &HttpClient {
+        self.client
+    }
+
     /// The clock offset learnt from AWS, in seconds (0 until a skew error).
     pub fn skew_seconds(&self) -> i64 {
         self.skew_seconds.load(Ordering::Relaxed)

@@ -415,13 +415,23 @@ impl HttpClient {
     /// Sends one attempt and reads the whole body, within the request timeout and the
     /// body cap.
     pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self.send_within(request, self.config.request_timeout).await
+    }
+
+    /// Sends one attempt within `timeout` instead of the configured request timeout (the
+    /// instance metadata service gets about a second).
+    pub async fn send_within(
+        &self,
+        request: Request,
+        timeout: Duration,
+    ) -> Result<Response, TransportError> {
         let url = redact_query(&request.uri);
         let exchange = self.exchange(request, &url);
-        match tokio::time::timeout(self.config.request_timeout, exchange).await {
+        match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout {
                 url,
-                after: self.config.request_timeout,
+                after: timeout,
             }),
         }
     }

@@ -3,7 +3,10 @@
 //!
 //! This module does no I/O itself.
 
+pub mod container;
 mod error;
+pub mod imds;
+mod metadata;
 pub mod query;
 pub mod sts;
 mod xml;

@@ -1,0 +1,294 @@
+//! EC2 instance credentials from the instance metadata service, IMDSv2: a session token
+//! from `PUT /latest/api/token` (with its TTL header), reused for the role name and the
+//! credentials, and IMDSv1 only when the token call answers 403, 404 or 405 and
+//! `AWS_EC2_METADATA_V1_DISABLED` is not set. Short timeouts, so that a machine without
+//! IMDS moves on within about a second.
+
+use std::fmt;
+use std::time::Duration;
+
+use hyper::body::Bytes;
+use hyper::header::{HOST, HeaderValue};
+use hyper::{HeaderMap, Method, Uri};
+
+use super::metadata::parse_credentials;
+use crate::credentials::Credentials;
+use crate::http::client::{HttpClient, Request, TransportError};
+
+/// The IPv4 endpoint.
+pub const ENDPOINT_V4: &str = "http://169.254.169.254";
+/// The IPv6 endpoint.
+pub const ENDPOINT_V6: &str = "http://[fd00:ec2::254]";
+const TOKEN_TTL: &str = "21600";
+const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
+const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
+
+/// How to reach IMDS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImdsConfig {
+    /// The endpoint URL, without a trailing slash.
+    pub endpoint: String,
+    /// The time limit of each request.
+    pub timeout: Duration,
+    /// Attempts per request.
+    pub attempts: u32,
+    /// Refuse IMDSv1.
+    pub v1_disabled: bool,
+}
+
+fn truthy(v: Option<String>) -> bool {
+    v.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+impl ImdsConfig {
+    /// From the environment (which wins) and the profile; `None` when
+    /// `AWS_EC2_METADATA_DISABLED=true`.
+    pub fn from_env(
+        env: &dyn Fn(&str) -> Option<String>,
+        profile: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Self> {
+        if truthy(env("AWS_EC2_METADATA_DISABLED")) {
+            return None;
+        }
+        let either = |e: &str, p: &str| {
+            env(e)
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| profile(p))
+        };
+        let mode_v6 = either(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+            "ec2_metadata_service_endpoint_mode",
+        )
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("ipv6"));
+        let endpoint = either(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            "ec2_metadata_service_endpoint",
+        )
+        .unwrap_or_else(|| if mode_v6 { ENDPOINT_V6 } else { ENDPOINT_V4 }.to_owned());
+        let timeout = env("AWS_METADATA_SERVICE_TIMEOUT")
+            .and_then(|t| t.trim().parse::<f64>().ok())
+            .filter(|t| *t > 0.0 && t.is_finite())
+            .map_or(Duration::from_secs(1), Duration::from_secs_f64);
+        let attempts = env("AWS_METADATA_SERVICE_NUM_ATTEMPTS")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .filter(|n| *n >= 1)
+            .unwrap_or(1);
+        Some(Self {
+            endpoint: endpoint.trim().trim_end_matches('/').to_owned(),
+            timeout,
+            attempts,
+            v1_disabled: truthy(either(
+                "AWS_EC2_METADATA_V1_DISABLED",
+                "ec2_metadata_v1_disabled",
+            )),
+        })
+    }
+}
+
+/// Why IMDS gave no credentials.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ImdsError {
+    /// The endpoint is not a URL.
+    InvalidEndpoint(String),
+    /// IMDS did not answer (not on EC2, or blocked).
+    Unreachable(TransportError),
+    /// The token call was refused and IMDSv1 is disabled.
+    V1Disabled,
+    /// An answer with an unexpected status.
+    Status {
+        /// What was asked.
+        what: &'static str,
+        /// The status.
+        status: u16,
+    },
+    /// The instance has no role attached.
+    NoRole,
+    /// The credentials document is not valid.
+    BadCredentials(String),
+}
+
+impl fmt::Display for ImdsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidEndpoint(e) => write!(f, "invalid instance metadata endpoint {e:?}"),
+            Self::Unreachable(_) => f.write_str("the instance metadata service did not answer"),
+            Self::V1Disabled => f.write_str(
+                "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)",
+            ),
+            Self::Status { what, status } => write!(f, "instance metadata {what} answered HTTP {status}"),
+            Self::NoRole => f.write_str("the instance has no IAM role (instance profile) attached"),
+            Self::BadCredentials(why) => write!(f, "instance metadata credentials are not valid: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ImdsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unreachable(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn request(
+    config: &ImdsConfig,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+) -> Result<Request, ImdsError> {
+    let url = format!("{}{path}", config.endpoint);
+    let uri: Uri = url
+        .parse()
+        .map_err(|_| ImdsError::InvalidEndpoint(config.endpoint.clone()))?;
+    let host = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .ok_or_else(|| ImdsError::InvalidEndpoint(config.endpoint.clone()))?;
+    let mut headers = HeaderMap::new();
+    let value = |v: &str| {
+        HeaderValue::from_str(v).map_err(|_| ImdsError::InvalidEndpoint(config.endpoint.clone()))
+    };
+    headers.insert(HOST, value(&host)?);
+    match token {
+        Some(t) => {
+            headers.insert(TOKEN_HEADER, value(t)?);
+        }
+        None if method == Method::PUT => {
+            headers.insert(TTL_HEADER, HeaderValue::from_static(TOKEN_TTL));
+        }
+        None => {}
+    }
+    Ok(Request {
+        method,
+        uri,
+        headers,
+        body: Bytes::new(),
+    })
+}
+
+async fn send(
+    client: &HttpClient,
+    config: &ImdsConfig,
+    req: Request,
+) -> Result<(u16, Bytes), ImdsError> {
+    let mut last = None;
+    for _ in 0..config.attempts {
+        match client.send_within(req.clone(), config.timeout).await {
+            Ok(r) if r.status >= 500 => last = Some(Ok((r.status, r.body))),
+            Ok(r) => return Ok((r.status, r.body)),
+            Err(e) => last = Some(Err(ImdsError::Unreachable(e))),
+        }
+    }
+    last.unwrap_or(Err(ImdsError::Status {
+        what: "request",
+        status: 0,
+    }))
+}
+
+/// A session token, or `None` when IMDSv1 may be used instead.
+async fn token(client: &HttpClient, config: &ImdsConfig) -> Result<Option<String>, ImdsError> {
+    let (status, body) = send(
+        client,
+        config,
+        request(config, Method::PUT, "/latest/api/token", None)?,
+    )
+    .await?;
+    match status {
+        200 => Ok(Some(String::from_utf8_lossy(&body).trim().to_owned())),
+        403..=405 if config.v1_disabled => Err(ImdsError::V1Disabled),
+        403..=405 => Ok(None),
+        status => Err(ImdsError::Status {
+            what: "token",
+            status,
+        }),
+    }
+}
+
+async fn get(
+    client: &HttpClient,
+    config: &ImdsConfig,
+    path: &str,
+    token: Option<&str>,
+    what: &'static str,
+) -> Result<Bytes, ImdsError> {
+    let (status, body) = send(client, config, request(config, Method::GET, path, token)?).await?;
+    match status {
+        200 => Ok(body),
+        404 if what == "role name" => Err(ImdsError::NoRole),
+        status => Err(ImdsError::Status { what, status }),
+    }
+}
+
+/// The instance role's credentials.
+pub async fn credentials(
+    client: &HttpClient,
+    config: &ImdsConfig,
+) -> Result<Credentials, ImdsError> {
+    let token = token(client, config).await?;
+    let token = token.as_deref();
+    let base = "/latest/meta-data/iam/security-credentials/";
+    let roles = get(client, config, base, token, "role name").await?;
+    let role = String::from_utf8_lossy(&roles)
+        .lines()
+        .next()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if role.is_empty() {
+        return Err(ImdsError::NoRole);
+    }
+    let body = get(
+        client,
+        config,
+        &format!("{base}{role}"),
+        token,
+        "credentials",
+    )
+    .await?;
+    parse_credentials(&body).map_err(ImdsError::BadCredentials)
+}
+
+/// The instance's region (`placement/region`).
+pub async fn region(client: &HttpClient, config: &ImdsConfig) -> Result<String, ImdsError> {
+    let token = token(client, config).await?;
+    let body = get(
+        client,
+        config,
+        "/latest/meta-data/placement/region",
+        token.as_deref(),
+        "region",
+    )
+    .await?;
+    Ok(String::from_utf8_lossy(&body).trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_from_environment_and_profile() {
+        let none = |_: &str| None;
+        let c = ImdsConfig::from_env(&none, &none).unwrap();
+        assert_eq!(
+            (c.endpoint.as_str(), c.timeout, c.attempts, c.v1_disabled),
+            (ENDPOINT_V4, Duration::from_secs(1), 1, false)
+        );
+        let env = |k: &str| match k {
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE" => Some("IPv6".to_owned()),
+            "AWS_METADATA_SERVICE_TIMEOUT" => Some("0.5".to_owned()),
+            "AWS_METADATA_SERVICE_NUM_ATTEMPTS" => Some("3".to_owned()),
+            _ => None,
+        };
+        let profile = |k: &str| (k == "ec2_metadata_v1_disabled").then(|| "true".to_owned());
+        let c = ImdsConfig::from_env(&env, &profile).unwrap();
+        assert_eq!(
+            (c.endpoint.as_str(), c.timeout, c.attempts, c.v1_disabled),
+            (ENDPOINT_V6, Duration::from_millis(500), 3, true)
+        );
+        let disabled = |k: &str| (k == "AWS_EC2_METADATA_DISABLED").then(|| "TRUE".to_owned());
+        assert!(ImdsConfig::from_env(&disabled, &none).is_none());
+    }
+}
