@@ -65,7 +65,7 @@ fn stderr(out: &Output) -> String {
 }
 
 const CREDS: &str = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n";
-const CONFIG: &str = "[default]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nsource_profile = dev\nrole_session_name = pipeline\nexternal_id = ext-1\n[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://d-1.awsapps.com/start\n";
+const CONFIG: &str = "[default]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nsource_profile = dev\nrole_session_name = pipeline\nexternal_id = ext-1\n[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://d-1.awsapps.com/start\n";
 
 fn signer(fake: &common::fake_sts::Fake, i: usize) -> String {
     let auth = &fake.seen.lock().unwrap()[i].headers["authorization"];
@@ -204,12 +204,13 @@ async fn missing_keyless_and_malformed_profiles_are_clear_errors() {
         stderr(&out)
     );
 
-    // SSO is resolved by a later part of the chain: a clear error, and nothing sent.
+    // An SSO profile without a sign-in in the AWS CLI's cache: a clear hint, nothing sent.
     let out = aws_login(&files, None, &["getcallerid", "--profile", "sso"], &[]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("credentials from SSO of profile \"sso\" are not resolved by aws-login yet"),
+        stderr(&out).contains(
+            "no valid SSO sign-in for profile \"sso\": run `aws sso login --profile sso`"
+        ),
         "{}",
         stderr(&out)
     );

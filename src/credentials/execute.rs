@@ -1,6 +1,6 @@
 //! Runs a credential plan: gets the base credentials (environment, a profile's keys, a
 //! `credential_process`, a web identity token) and applies each role hop with its profile
-//! settings. Bases that are still to come (SSO) are an error that says so.
+//! settings.
 
 use std::fmt;
 
@@ -9,11 +9,13 @@ use super::plan::{Base, Plan};
 use super::process::{self, ProcessError};
 use crate::config::{Section, SharedConfig};
 use crate::endpoints::Endpoint;
+use crate::endpoints::{self, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::services::ServiceError;
 use crate::services::container::{self, ContainerConfig};
 use crate::services::imds::{self, ImdsConfig, ImdsError};
+use crate::services::sso;
 use crate::services::sts;
 
 /// Why a plan could not be carried out.
@@ -35,6 +37,15 @@ pub enum ExecuteError {
     },
     /// An MFA code is needed and none can be had.
     NoMfaCode(String),
+    /// A profile's SSO settings are incomplete.
+    SsoConfig(String),
+    /// No valid SSO token in the AWS CLI's cache.
+    SsoToken {
+        /// The profile.
+        profile: String,
+        /// Why.
+        source: super::sso_cache::SsoCacheError,
+    },
     /// The container credentials endpoint failed.
     Container(crate::services::container::ContainerError),
     /// The instance metadata service failed (named by `credential_source`).
@@ -68,6 +79,11 @@ impl fmt::Display for ExecuteError {
                     "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"
                 )
             }
+            Self::SsoConfig(why) => f.write_str(why),
+            Self::SsoToken { profile, .. } => write!(
+                f,
+                "no valid SSO sign-in for profile {profile:?}: run `aws sso login --profile {profile}` and try again"
+            ),
             Self::Container(_) => f.write_str("container credentials failed"),
             Self::Imds(_) => f.write_str("instance metadata credentials failed"),
             Self::NoCredentials(_) => f.write_str(
@@ -83,6 +99,7 @@ impl std::error::Error for ExecuteError {
         match self {
             Self::Process(e) => Some(e),
             Self::Container(e) => Some(e),
+            Self::SsoToken { source, .. } => Some(source),
             Self::Imds(e) | Self::NoCredentials(e) => Some(e),
             Self::TokenFile { source, .. } => Some(source),
             Self::Sts { source, .. } => Some(source.as_ref()),
@@ -124,6 +141,68 @@ pub fn profile_keys(section: &Section) -> Option<Credentials> {
 }
 
 impl Executor<'_, '_> {
+    /// SSO: the profile's account and role, the session's start URL and region, the
+    /// AWS CLI's cached token, then GetRoleCredentials.
+    async fn sso(&self, profile: &str) -> Result<Credentials, ExecuteError> {
+        let config = |why: String| ExecuteError::SsoConfig(why);
+        let section = self
+            .shared
+            .profile(profile)
+            .ok_or_else(|| config(format!("profile {profile:?} not found")))?;
+        let get = |s: &Section, k: &str| {
+            s.get(k)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (cache_key, region) = match get(section, "sso_session") {
+            Some(name) => {
+                let session = self.shared.sso_sessions.get(&name).ok_or_else(|| {
+                    config(format!("profile {profile:?} names sso_session {name}, which is not in the config file"))
+                })?;
+                let region = get(session, "sso_region")
+                    .ok_or_else(|| config(format!("sso-session {name} has no sso_region")))?;
+                (name, region)
+            }
+            None => {
+                let url = get(section, "sso_start_url").ok_or_else(|| {
+                    config(format!(
+                        "profile {profile:?} has no sso_session or sso_start_url"
+                    ))
+                })?;
+                let region = get(section, "sso_region").ok_or_else(|| {
+                    config(format!(
+                        "profile {profile:?} has sso_start_url but no sso_region"
+                    ))
+                })?;
+                (url, region)
+            }
+        };
+        let account = get(section, "sso_account_id")
+            .ok_or_else(|| config(format!("profile {profile:?} has no sso_account_id")))?;
+        let role = get(section, "sso_role_name")
+            .ok_or_else(|| config(format!("profile {profile:?} has no sso_role_name")))?;
+        let home = (self.env)("HOME");
+        let dir = crate::config::files::expand_home("~/.aws/sso/cache", home.as_deref());
+        let token = super::sso_cache::read_token(&dir, &cache_key, self.caller.now()).map_err(
+            |source| ExecuteError::SsoToken {
+                profile: profile.to_owned(),
+                source,
+            },
+        )?;
+        let lookup = |k: &str| get(section, k);
+        let endpoint_config = EndpointConfig::gather(Some(region), None, self.env, &lookup);
+        let services = |k: &str| self.shared.service_endpoint(profile, k);
+        let endpoint = endpoints::resolve(Service::Sso, &endpoint_config, self.env, &services)
+            .map_err(|e| config(e.to_string()))?;
+        sso::get_role_credentials(self.caller, &endpoint, &token, &account, &role)
+            .await
+            .map_err(|source| ExecuteError::Sts {
+                step: format!("SSO GetRoleCredentials for {account}/{role} (profile {profile:?})"),
+                source: Box::new(source),
+            })
+    }
+
     async fn base(&self, base: &Base) -> Result<Credentials, ExecuteError> {
         match base {
             Base::Environment => super::from_env(self.env)
@@ -163,6 +242,7 @@ impl Executor<'_, '_> {
                         source: Box::new(source),
                     })
             }
+            Base::Sso { profile } => self.sso(profile).await,
             Base::Container => {
                 let config = ContainerConfig::from_env(self.env)
                     .map_err(ExecuteError::Container)?
@@ -191,7 +271,6 @@ impl Executor<'_, '_> {
                         (_, e) => ExecuteError::Imds(e),
                     })
             }
-            other => Err(ExecuteError::Unsupported(other.to_string())),
         }
     }
 

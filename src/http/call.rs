@@ -188,7 +188,8 @@ impl<'a> Caller<'a> {
         self.skew_seconds.load(Ordering::Relaxed)
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    /// The current time, corrected by the skew learnt from AWS.
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now() + TimeDelta::seconds(self.skew_seconds())
     }
 

@@ -35,6 +35,9 @@ impl AwsError {
                 "the identity lacks permission, or the role's trust policy does not allow it"
             }
             "RegionDisabledException" => "STS is not activated in this region for the account",
+            "UnauthorizedException" => {
+                "the SSO sign-in is no longer valid: run `aws sso login` again"
+            }
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ mod error;
 pub mod imds;
 mod metadata;
 pub mod query;
+pub mod sso;
 pub mod sts;
 mod xml;
 

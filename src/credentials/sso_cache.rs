@@ -1,0 +1,140 @@
+//! The AWS CLI's SSO token cache (`~/.aws/sso/cache/<sha1>.json`): the file for an
+//! `sso-session` (SHA-1 of its name) or a legacy start URL (SHA-1 of the URL), and the
+//! access token in it while it is valid. Pure but for the file read.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sha1::{Digest, Sha1};
+
+use crate::secret::SecretString;
+
+/// The cache file name for a session name or a legacy start URL.
+pub fn cache_file_name(session_or_start_url: &str) -> String {
+    format!(
+        "{}.json",
+        hex::encode(Sha1::digest(session_or_start_url.as_bytes()))
+    )
+}
+
+/// Why there is no usable token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SsoCacheError {
+    /// No cache file: never signed in on this machine (as this user).
+    Missing(PathBuf),
+    /// The file cannot be read or is not the cache's JSON.
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (never its content).
+        why: String,
+    },
+    /// The token has expired.
+    Expired {
+        /// The file.
+        path: PathBuf,
+        /// When it expired.
+        at: DateTime<Utc>,
+    },
+}
+
+impl fmt::Display for SsoCacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing(p) => write!(f, "no SSO sign-in found ({} does not exist)", p.display()),
+            Self::Unreadable { path, why } => write!(
+                f,
+                "cannot use the SSO token cache {}: {why}",
+                path.display()
+            ),
+            Self::Expired { at, .. } => write!(f, "the SSO sign-in expired at {}", at.to_rfc3339()),
+        }
+    }
+}
+
+impl std::error::Error for SsoCacheError {}
+
+/// `expiresAt` as the AWS CLI writes it (`...Z`), or as older tools did (`...UTC`).
+fn parse_expiry(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let bare = text.strip_suffix("UTC")?;
+    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// The access token of the cache file in `dir` for `key`, if still valid at `now`.
+pub fn read_token(
+    dir: &Path,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<SecretString, SsoCacheError> {
+    let path = dir.join(cache_file_name(key));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SsoCacheError::Missing(path));
+        }
+        Err(e) => {
+            return Err(SsoCacheError::Unreadable {
+                path,
+                why: e.to_string(),
+            });
+        }
+    };
+    let unreadable = |why: &str| SsoCacheError::Unreadable {
+        path: path.clone(),
+        why: why.to_owned(),
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| unreadable("not JSON"))?;
+    let token = json
+        .get("accessToken")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unreadable("no accessToken"))?;
+    let expires = json
+        .get("expiresAt")
+        .and_then(serde_json::Value::as_str)
+        .and_then(parse_expiry)
+        .ok_or_else(|| unreadable("no valid expiresAt"))?;
+    if expires <= now {
+        return Err(SsoCacheError::Expired { path, at: expires });
+    }
+    Ok(SecretString::new(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_names_are_sha1_of_the_key() {
+        // sha1("my-sso") and sha1 of a start URL, as the AWS CLI names them.
+        assert_eq!(
+            cache_file_name("my-sso"),
+            format!("{}.json", hex::encode(Sha1::digest(b"my-sso")))
+        );
+        assert_eq!(
+            cache_file_name("abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d.json"
+        );
+    }
+
+    #[test]
+    fn expiry_formats() {
+        assert_eq!(
+            parse_expiry("2024-01-02T03:04:05Z").map(|t| t.timestamp()),
+            Some(1_704_164_645)
+        );
+        assert_eq!(
+            parse_expiry("2024-01-02T03:04:05UTC").map(|t| t.timestamp()),
+            Some(1_704_164_645)
+        );
+        assert!(parse_expiry("tomorrow").is_none());
+    }
+}

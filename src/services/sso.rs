@@ -1,0 +1,173 @@
+//! The IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials`, the
+//! access token in `x-amz-sso_bearer_token`, unsigned), builder and parser.
+
+use chrono::DateTime;
+use hyper::Method;
+use hyper::body::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+
+use super::error::{AwsError, ResponseError, ServiceError};
+use crate::credentials::Credentials;
+use crate::endpoints::Endpoint;
+use crate::http::call::{ApiRequest, Caller};
+use crate::secret::SecretString;
+use crate::sigv4::encode_query_component;
+
+/// The path and query of GetRoleCredentials.
+pub fn get_role_credentials_path(account_id: &str, role_name: &str) -> String {
+    let mut path = String::from("/federation/credentials?account_id=");
+    encode_query_component(&mut path, account_id);
+    path.push_str("&role_name=");
+    encode_query_component(&mut path, role_name);
+    path
+}
+
+/// The error of a restJson response: code from `x-amzn-errortype` or the body.
+fn json_error(status: u16, error_type: Option<&str>, body: &[u8]) -> ResponseError {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let code = error_type
+        .map(|t| t.split(':').next().unwrap_or(t).to_owned())
+        .or_else(|| {
+            json.get("__type")
+                .and_then(serde_json::Value::as_str)
+                .map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
+        });
+    let message = json
+        .get("message")
+        .or_else(|| json.get("Message"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    match code {
+        Some(code) => ResponseError::Aws(AwsError {
+            status,
+            kind: None,
+            code,
+            message,
+            request_id: None,
+        }),
+        None => ResponseError::Malformed {
+            status,
+            detail: format!("error status with no error code ({} bytes)", body.len()),
+        },
+    }
+}
+
+/// Parses a GetRoleCredentials response.
+pub fn parse_get_role_credentials(
+    status: u16,
+    error_type: Option<&str>,
+    body: &[u8],
+) -> Result<Credentials, ResponseError> {
+    if !(200..300).contains(&status) {
+        return Err(json_error(status, error_type, body));
+    }
+    let malformed = |detail: &str| ResponseError::Malformed {
+        status,
+        detail: detail.to_owned(),
+    };
+    let json: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| malformed("body is not JSON"))?;
+    let creds = json
+        .get("roleCredentials")
+        .ok_or(ResponseError::MissingField {
+            status,
+            field: "roleCredentials",
+        })?;
+    let text = |k: &'static str| {
+        creds
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or(ResponseError::MissingField { status, field: k })
+    };
+    let expiration = creds
+        .get("expiration")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or(ResponseError::InvalidField {
+            status,
+            field: "expiration",
+        })?;
+    Ok(Credentials::new(
+        text("accessKeyId")?,
+        text("secretAccessKey")?,
+        Some(SecretString::new(text("sessionToken")?)),
+        Some(expiration),
+    ))
+}
+
+/// Calls GetRoleCredentials with an SSO access token.
+pub async fn get_role_credentials(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    access_token: &SecretString,
+    account_id: &str,
+    role_name: &str,
+) -> Result<Credentials, ServiceError> {
+    let token =
+        HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
+            status: 0,
+            detail: "the SSO access token is not a valid header value".into(),
+        })?;
+    let path = get_role_credentials_path(account_id, role_name);
+    let request = ApiRequest {
+        method: Method::GET,
+        endpoint: &endpoint.url,
+        path: &path,
+        body: Bytes::new(),
+        content_type: "application/json",
+        signing: None,
+        headers: vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+    };
+    let r = caller.call(&request).await?;
+    let error_type = r
+        .response
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok());
+    Ok(parse_get_role_credentials(
+        r.response.status,
+        error_type,
+        &r.response.body,
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_and_parses_get_role_credentials() {
+        assert_eq!(
+            get_role_credentials_path("111122223333", "Power User"),
+            "/federation/credentials?account_id=111122223333&role_name=Power%20User"
+        );
+        let c = parse_get_role_credentials(200, None, br#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"S","sessionToken":"T","expiration":1700000000000}}"#).unwrap();
+        assert_eq!(c.access_key_id(), "ASIASSO");
+        assert_eq!(c.expiration().map(|e| e.timestamp()), Some(1_700_000_000));
+        let err = parse_get_role_credentials(
+            401,
+            Some("UnauthorizedException:http://internal.amazon.com/"),
+            br#"{"message":"Session token not found or invalid"}"#,
+        )
+        .unwrap_err();
+        match err {
+            ResponseError::Aws(e) => assert_eq!(
+                (e.code.as_str(), e.message.as_str()),
+                (
+                    "UnauthorizedException",
+                    "Session token not found or invalid"
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse_get_role_credentials(200, None, b"{}"),
+            Err(ResponseError::MissingField {
+                field: "roleCredentials",
+                ..
+            })
+        ));
+    }
+}
