@@ -78,6 +78,7 @@ async fn fake_imds(mode: Mode) -> (SocketAddr, Log) {
                 200,
                 r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"IMDSSECRET","Token":"IMDSTOKEN","Expiration":"2031-01-01T00:00:00Z"}"#,
             ),
+            (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
             _ => reply(404, "not found"),
         }
     })
@@ -240,4 +241,39 @@ async fn container_credentials_with_a_token_file_and_a_guarded_host() {
         stderr(&out)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn imds_gives_the_region_when_nothing_else_does() {
+    let (imds, log) = fake_imds(Mode::V2).await;
+    let (seen, sts) = start(vec![ok(IDENTITY)]).await;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
+        .args(["getcallerid", "--debug"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://{imds}"),
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("region ap-northeast-2 from the instance metadata service"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        log.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l == "GET /latest/meta-data/placement/region token=true")
+    );
+    let auth = seen.seen.lock().unwrap()[0].headers["authorization"].clone();
+    assert!(auth.contains("/ap-northeast-2/sts/aws4_request"), "{auth}");
 }

@@ -10,11 +10,12 @@ use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
 use crate::credentials::execute::Executor;
-use crate::credentials::plan::{Plan, plan};
+use crate::credentials::plan::{Base, Plan, plan};
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
 use crate::http::retry::{RetryPolicy, XorShiftJitter};
+use crate::services::imds::{self, ImdsConfig};
 
 /// The profile and shared files a command works with.
 #[derive(Debug)]
@@ -27,6 +28,8 @@ pub struct Settings {
     pub profile_flag: bool,
     /// Both shared files, merged.
     pub shared: SharedConfig,
+    /// The instance's region, learnt from IMDS when nothing else gave one.
+    imds_region: std::cell::OnceCell<String>,
 }
 
 impl Settings {
@@ -44,6 +47,7 @@ impl Settings {
             profile_named,
             profile_flag: args.profile.is_some(),
             shared,
+            imds_region: std::cell::OnceCell::new(),
         })
     }
 
@@ -60,7 +64,8 @@ impl Settings {
             .filter(|v| !v.trim().is_empty())
     }
 
-    /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's.
+    /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, then
+    /// the instance's (learnt from IMDS when the credentials come from there too).
     pub fn region(&self, args: &IdentityArgs, ctx: &Context<'_>) -> Option<String> {
         args.region
             .clone()
@@ -68,6 +73,7 @@ impl Settings {
             .or_else(|| (ctx.env)("AWS_DEFAULT_REGION"))
             .filter(|r| !r.trim().is_empty())
             .or_else(|| self.value("region"))
+            .or_else(|| self.imds_region.get().cloned())
     }
 
     /// The plan for the starting credentials.
@@ -193,8 +199,24 @@ pub async fn with_identity<T>(
     let client = HttpClient::new(transport_config(identity, &settings, ctx)?)
         .map_err(CliError::Transport)?;
     let caller = caller(&client, &settings, ctx, trace)?;
-    let endpoint = endpoint(identity, &settings, ctx, trace)?;
     let plan = settings.plan(ctx).map_err(CliError::Identity)?;
+    // On EC2 (the credentials come from IMDS) with no region configured, ask IMDS for it;
+    // elsewhere, don't spend a second on a metadata service that is not there.
+    if matches!(plan.base, Base::Imds { .. }) && settings.region(identity, ctx).is_none() {
+        let profile = |k: &str| settings.value(k);
+        if let Some(config) = ImdsConfig::from_env(ctx.env, &profile)
+            && let Ok(region) = imds::region(&client, &config).await
+            && !region.is_empty()
+        {
+            if let Some(t) = trace {
+                t(&format!(
+                    "region {region} from the instance metadata service"
+                ));
+            }
+            let _ = settings.imds_region.set(region);
+        }
+    }
+    let endpoint = endpoint(identity, &settings, ctx, trace)?;
     if let Some(t) = trace {
         t(&format!("credential plan: {plan}"));
     }
