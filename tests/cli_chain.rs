@@ -1,6 +1,7 @@
 //! Sources of the credential chain through the built binary against a fake STS:
 //! credential_process (success with stderr passed through, failure, bad output) and web
-//! identity from the environment (the token file sent unsigned; a missing file).
+//! identity from the environment (the token file sent unsigned; a missing file); expired
+//! credentials (refused before any call; a process inside the refresh window is asked again).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
@@ -151,4 +152,92 @@ async fn web_identity_from_the_environment_sends_the_token_unsigned() {
         "{}",
         stderr(&out)
     );
+}
+
+#[tokio::test]
+async fn expired_environment_credentials_are_refused_before_any_call() {
+    let dir = Dir::new("env-expired");
+    let config = dir.file("config", "");
+    let (fake, addr) = start(vec![]).await;
+    let out = aws_login(
+        addr,
+        &config,
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIAOLD"),
+            ("AWS_SECRET_ACCESS_KEY", "OLDSECRET"),
+            ("AWS_SESSION_TOKEN", "OLDTOKEN"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2001-02-03T04:05:06Z"),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the credentials from environment variables expired at 2001-02-03T04:05:06Z: export fresh ones"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("OLDSECRET") && !err.contains("OLDTOKEN"),
+        "{err}"
+    );
+    assert!(fake.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn credential_process_inside_the_refresh_window_is_asked_again() {
+    let dir = Dir::new("process-refresh");
+    let marker = dir.0.join("ran");
+    // First run: credentials that expire in two minutes (inside the five-minute window);
+    // second run: fresh ones.
+    let script = dir.file(
+        "creds.sh",
+        &format!(
+            "if [ -f '{m}' ]; then\n  echo '{{\"Version\": 1, \"AccessKeyId\": \"AKIANEW\", \"SecretAccessKey\": \"S\", \"Expiration\": \"2099-01-01T00:00:00Z\"}}'\nelse\n  touch '{m}'\n  soon=$(date -u -d \"@$(( $(date +%s) + 120 ))\" +%Y-%m-%dT%H:%M:%SZ)\n  echo \"{{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAOLD\\\", \\\"SecretAccessKey\\\": \\\"S\\\", \\\"Expiration\\\": \\\"$soon\\\"}}\"\nfi\n",
+            m = marker.display()
+        ),
+    );
+    let config = dir.file(
+        "config",
+        &format!("[default]\ncredential_process = /bin/sh '{script}'\n"),
+    );
+    let (fake, addr) = start(vec![ok(IDENTITY)]).await;
+    let out = aws_login(addr, &config, &[]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("; asking again"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("base credentials expire at 2099-01-01T00:00:00Z"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(fake.seen.lock().unwrap()[0].headers["authorization"].contains("Credential=AKIANEW/"));
+}
+
+#[tokio::test]
+async fn credential_process_that_stays_expired_is_an_error() {
+    let dir = Dir::new("process-expired");
+    let log = dir.0.join("runs");
+    let script = dir.file(
+        "creds.sh",
+        &format!(
+            "echo run >> '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"AKIAOLD\", \"SecretAccessKey\": \"OLDSECRET\", \"Expiration\": \"2001-02-03T04:05:06Z\"}}'\n",
+            log.display()
+        ),
+    );
+    let config = dir.file(
+        "config",
+        &format!("[default]\ncredential_process = /bin/sh '{script}'\n"),
+    );
+    let (fake, addr) = start(vec![]).await;
+    let out = aws_login(addr, &config, &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "the credentials from credential_process of profile \"default\" expired at 2001-02-03T04:05:06Z"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("OLDSECRET"), "{err}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "run\nrun\n");
+    assert!(fake.seen.lock().unwrap().is_empty());
 }

@@ -52,6 +52,14 @@ pub enum ExecuteError {
     Imds(crate::services::imds::ImdsError),
     /// Nothing gave credentials; the last resort, IMDS, failed too.
     NoCredentials(crate::services::imds::ImdsError),
+    /// The source handed out credentials that have expired (asked twice where asking
+    /// again could help).
+    Expired {
+        /// The source, as the plan names it.
+        source: String,
+        /// When they expired.
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// An STS call failed.
     Sts {
         /// What for.
@@ -89,6 +97,16 @@ impl fmt::Display for ExecuteError {
             Self::NoCredentials(_) => f.write_str(
                 "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them; not on EC2 either",
             ),
+            Self::Expired { source, at } => write!(
+                f,
+                "the credentials from {source} expired at {}{}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                if source.starts_with("environment") {
+                    ": export fresh ones (AWS_CREDENTIAL_EXPIRATION says they are stale)"
+                } else {
+                    ""
+                }
+            ),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
         }
     }
@@ -106,6 +124,14 @@ impl std::error::Error for ExecuteError {
             _ => None,
         }
     }
+}
+
+/// A credential's expiry as a step line shows it.
+fn expiry_text(creds: &Credentials) -> String {
+    creds.expiration().map_or_else(
+        || "never".to_owned(),
+        |e| e.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 /// The session name used when a profile sets none.
@@ -278,6 +304,31 @@ impl Executor<'_, '_> {
     pub async fn run(&self, plan: &Plan) -> Result<(Credentials, Vec<String>), ExecuteError> {
         let mut steps = vec![format!("base: {}", plan.base)];
         let mut creds = self.base(&plan.base).await?;
+        // A source that can hand out newer credentials is asked once more when the ones it
+        // gave are inside the refresh window; expired ones are never used.
+        if creds.needs_refresh(self.caller.now()) && plan.base.can_refresh() {
+            steps.push(format!(
+                "{} gave credentials expiring at {}; asking again",
+                plan.base,
+                expiry_text(&creds)
+            ));
+            creds = self.base(&plan.base).await?;
+        }
+        if let Some(at) = creds
+            .expiration()
+            .filter(|_| creds.is_expired(self.caller.now()))
+        {
+            return Err(ExecuteError::Expired {
+                source: plan.base.to_string(),
+                at,
+            });
+        }
+        if creds.expiration().is_some() {
+            steps.push(format!(
+                "base credentials expire at {}",
+                expiry_text(&creds)
+            ));
+        }
         for hop in &plan.hops {
             let code = match &hop.mfa_serial {
                 Some(serial) => Some(SecretString::new(

@@ -9,7 +9,7 @@ pub mod sso_cache;
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::secret::SecretString;
 
@@ -59,6 +59,23 @@ impl Credentials {
     }
 }
 
+/// How long before their expiry credentials are renewed (the SDKs' advisory window is
+/// of the same order; five minutes leaves a signed request time to arrive).
+pub const REFRESH_WINDOW: TimeDelta = TimeDelta::minutes(5);
+
+impl Credentials {
+    /// Whether credentials should be renewed at `now`: they expire within [`REFRESH_WINDOW`].
+    /// Credentials without an expiry never need it.
+    pub fn needs_refresh(&self, now: DateTime<Utc>) -> bool {
+        self.expiration.is_some_and(|e| e - REFRESH_WINDOW <= now)
+    }
+
+    /// Whether credentials no longer work at `now`.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expiration.is_some_and(|e| e <= now)
+    }
+}
+
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
 /// `AWS_CREDENTIAL_EXPIRATION` (both keys needed; empty values count as unset).
 pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
@@ -103,6 +120,19 @@ mod tests {
         assert!(debug.contains("AKIDEXAMPLE"), "{debug}");
         assert!(!debug.contains("wJalr"), "{debug}");
         assert!(!debug.contains("TOKEN-SECRET"), "{debug}");
+    }
+
+    #[test]
+    fn refresh_window_is_five_minutes_before_expiry() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let c = Credentials::new("AKID", "s", None, Some(at("2030-01-01T12:00:00Z")));
+        assert!(!c.needs_refresh(at("2030-01-01T11:54:59Z")));
+        assert!(c.needs_refresh(at("2030-01-01T11:55:00Z")));
+        assert!(!c.is_expired(at("2030-01-01T11:59:59Z")));
+        assert!(c.is_expired(at("2030-01-01T12:00:00Z")));
+        let forever = Credentials::new("AKID", "s", None, None);
+        assert!(!forever.needs_refresh(at("2999-01-01T00:00:00Z")));
+        assert!(!forever.is_expired(at("2999-01-01T00:00:00Z")));
     }
 
     #[test]

@@ -58,6 +58,14 @@ pub enum Base {
     },
 }
 
+impl Base {
+    /// Whether asking this source again can give newer credentials (the environment and a
+    /// profile's keys give the same ones every time).
+    pub fn can_refresh(&self) -> bool {
+        !matches!(self, Self::Environment | Self::StaticKeys { .. })
+    }
+}
+
 impl fmt::Display for Base {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
