@@ -7,84 +7,13 @@
 
 mod common;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::Output;
-use std::sync::{Arc, Mutex};
 
+use common::endpoints::{IMDS_TOKEN as TOKEN, ImdsMode as Mode, fake_container, fake_imds};
 use common::fake_sts::{ok, start};
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::1:assumed-role/r/i</Arn><UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
-const TOKEN: &str = "IMDS-SESSION-TOKEN";
-
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
-    /// IMDSv2 only: tokens required.
-    V2,
-    /// An old IMDS: the token PUT is forbidden, GETs need no token.
-    V1,
-}
-
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn reply(status: u16, body: &str) -> hyper::Response<Full<Bytes>> {
-    hyper::Response::builder()
-        .status(status)
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .unwrap()
-}
-
-async fn spawn<F>(handler: F) -> SocketAddr
-where
-    F: Fn(hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> + Clone + Send + Sync + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let handler = handler.clone();
-            let service = service_fn(move |req| {
-                let handler = handler.clone();
-                async move { Ok::<_, Infallible>(handler(req)) }
-            });
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service),
-            );
-        }
-    });
-    addr
-}
-
-async fn fake_imds(mode: Mode) -> (SocketAddr, Log) {
-    let log: Log = Arc::default();
-    let seen = log.clone();
-    let addr = spawn(move |req| {
-        let token = req.headers().get("x-aws-ec2-metadata-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let ttl = req.headers().contains_key("x-aws-ec2-metadata-token-ttl-seconds");
-        seen.lock().unwrap().push(format!("{} {} token={}", req.method(), req.uri().path(), token.is_some()));
-        match (mode, req.method().as_str(), req.uri().path()) {
-            (Mode::V1, "PUT", _) => reply(403, "forbidden"),
-            (Mode::V2, "PUT", "/latest/api/token") if ttl => reply(200, TOKEN),
-            (Mode::V2, "PUT", _) => reply(400, "missing TTL"),
-            (Mode::V2, _, _) if token.as_deref() != Some(TOKEN) => reply(401, "unauthorized"),
-            (_, "GET", "/latest/meta-data/iam/security-credentials/") => reply(200, "imds-role\n"),
-            (_, "GET", "/latest/meta-data/iam/security-credentials/imds-role") => reply(
-                200,
-                r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"IMDSSECRET","Token":"IMDSTOKEN","Expiration":"2031-01-01T00:00:00Z"}"#,
-            ),
-            (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
-            _ => reply(404, "not found"),
-        }
-    })
-    .await;
-    (addr, log)
-}
 
 async fn aws_login(sts: SocketAddr, env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
@@ -188,13 +117,7 @@ async fn container_credentials_with_a_token_file_and_a_guarded_host() {
     std::fs::create_dir_all(&dir).unwrap();
     let token_file = dir.join("token");
     std::fs::write(&token_file, "pod-identity-token\n").unwrap();
-    let container = spawn(|req: hyper::Request<Incoming>| {
-        match req.headers().get("authorization").and_then(|v| v.to_str().ok()) {
-            Some("pod-identity-token") => reply(200, r#"{"AccessKeyId":"ASIACONT","SecretAccessKey":"S","Token":"T","Expiration":"2031-01-01T00:00:00Z"}"#),
-            _ => reply(401, "no"),
-        }
-    })
-    .await;
+    let (container, _) = fake_container(Some("pod-identity-token".into())).await;
     let (seen, sts) = start(vec![ok(IDENTITY)]).await;
     let uri = format!("http://{container}/v1/credentials");
     let out = aws_login(

@@ -212,7 +212,8 @@ pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
     split_list(args.assume_roles.as_deref())
 }
 
-/// Checks the flags before anything is sent.
+/// Checks the flags before anything is sent. (`--token-code` without `--mfa-serial` is
+/// checked by the caller, which knows whether a profile's `mfa_serial` will use it.)
 pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
     if args.get_session_token && args.get_federation_token {
         return Err(IdentityError::Usage(
@@ -225,11 +226,6 @@ pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
         return Err(IdentityError::Usage(
             "--federation-policy and --federation-policy-arns go with --get-federation-token"
                 .into(),
-        ));
-    }
-    if args.token_code.is_some() && args.mfa_serial.is_none() {
-        return Err(IdentityError::Usage(
-            "--token-code needs --mfa-serial".into(),
         ));
     }
     if args.mfa_serial.is_some() && !args.get_session_token && role_arns(args).is_empty() {
@@ -265,7 +261,6 @@ pub async fn acquire(
     endpoint: &Endpoint,
     prompt: MfaPrompt<'_>,
 ) -> Result<Acquired, IdentityError> {
-    validate(args)?;
     let mut hops = Vec::new();
     let mut creds = start;
     let mut mfa_pending = args.mfa_serial.clone();

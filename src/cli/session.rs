@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::identity::{IdentityArgs, IdentityError, acquire};
+use super::identity::{IdentityArgs, IdentityError, acquire, validate};
 use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
@@ -192,6 +192,7 @@ pub async fn with_identity<T>(
     ctx: &Context<'_>,
     f: impl AsyncFnOnce(&Caller<'_>, &Endpoint, &Credentials, &Settings) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
+    validate(identity).map_err(CliError::Identity)?;
     let debug = debug_enabled(identity, ctx);
     let sink = |line: &str| (ctx.stderr)(&format!("debug: {line}"));
     let trace: Option<&(dyn Fn(&str) + Sync)> = debug.then_some(&sink);

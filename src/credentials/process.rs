@@ -273,4 +273,13 @@ mod tests {
             assert!(err.contains(why) && !err.contains("TOPSECRET"), "{err}");
         }
     }
+
+    #[tokio::test]
+    async fn a_process_that_hangs_is_stopped_at_the_timeout() {
+        let err = run("/bin/sh -c 'exec sleep 30'", Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
+        assert!(err.to_string().contains("/bin/sh"), "{err}");
+    }
 }

@@ -1,0 +1,238 @@
+//! In-process fake endpoints on 127.0.0.1:0 for tests of the built binary, enforcing what
+//! the real ones enforce: IMDSv2 (the TTL header on the token PUT, the token on every GET,
+//! 401 otherwise) or an old IMDSv1; a container credentials endpoint that checks the
+//! Authorization token; and an STS that answers AssumeRole, AssumeRoleWithWebIdentity and
+//! GetCallerIdentity by what it was sent, so a test can check who signed what.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+/// What a fake saw, one line per request.
+pub type Log = Arc<Mutex<Vec<String>>>;
+
+/// The account the fakes' identities live in.
+pub const ACCOUNT: &str = "111122223333";
+
+pub fn reply(status: u16, body: &str) -> hyper::Response<Full<Bytes>> {
+    hyper::Response::builder()
+        .status(status)
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .unwrap()
+}
+
+/// Serves `handler` (given each request with its whole body) until the test ends.
+pub async fn spawn<F>(handler: F) -> SocketAddr
+where
+    F: Fn(hyper::Request<Bytes>) -> hyper::Response<Full<Bytes>> + Clone + Send + Sync + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let handler = handler.clone();
+            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let handler = handler.clone();
+                async move {
+                    let (parts, body) = req.into_parts();
+                    let body = body
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    Ok::<_, Infallible>(handler(hyper::Request::from_parts(parts, body)))
+                }
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service),
+            );
+        }
+    });
+    addr
+}
+
+/// A loopback address where nothing listens (connections are refused).
+pub async fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap()
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum ImdsMode {
+    /// IMDSv2 only: tokens required.
+    V2,
+    /// An old IMDS: the token PUT is forbidden, GETs need no token.
+    V1,
+}
+
+pub const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN";
+
+/// A fake IMDS whose instance role `imds-role` has key id `ASIAIMDS`, in region
+/// `ap-northeast-2`. The log has `METHOD PATH token=BOOL` per request.
+pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
+    let log: Log = Arc::default();
+    let seen = log.clone();
+    let addr = spawn(move |req| {
+        let token = req.headers().get("x-aws-ec2-metadata-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let ttl = req.headers().contains_key("x-aws-ec2-metadata-token-ttl-seconds");
+        seen.lock().unwrap().push(format!("{} {} token={}", req.method(), req.uri().path(), token.is_some()));
+        match (mode, req.method().as_str(), req.uri().path()) {
+            (ImdsMode::V1, "PUT", _) => reply(403, "forbidden"),
+            (ImdsMode::V2, "PUT", "/latest/api/token") if ttl => reply(200, IMDS_TOKEN),
+            (ImdsMode::V2, "PUT", _) => reply(400, "missing TTL"),
+            (ImdsMode::V2, _, _) if token.as_deref() != Some(IMDS_TOKEN) => reply(401, "unauthorized"),
+            (_, "GET", "/latest/meta-data/iam/security-credentials/") => reply(200, "imds-role\n"),
+            (_, "GET", "/latest/meta-data/iam/security-credentials/imds-role") => reply(
+                200,
+                r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"IMDSSECRET","Token":"IMDSTOKEN","Expiration":"2099-01-01T00:00:00Z"}"#,
+            ),
+            (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
+            _ => reply(404, "not found"),
+        }
+    })
+    .await;
+    (addr, log)
+}
+
+/// A fake container credentials endpoint handing out key id `ASIACONT`, only to requests
+/// whose Authorization header is `token` (or that send none, when `token` is `None`).
+pub async fn fake_container(token: Option<String>) -> (SocketAddr, Log) {
+    let log: Log = Arc::default();
+    let seen = log.clone();
+    let addr = spawn(move |req| {
+        let sent = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        seen.lock().unwrap().push(format!("GET {} authorization={}", req.uri().path(), sent.as_deref().unwrap_or("none")));
+        if sent == token {
+            reply(200, r#"{"AccessKeyId":"ASIACONT","SecretAccessKey":"CONTSECRET","Token":"CONTTOKEN","Expiration":"2099-01-01T00:00:00Z"}"#)
+        } else {
+            reply(401, "unauthorized")
+        }
+    })
+    .await;
+    (addr, log)
+}
+
+/// `application/x-www-form-urlencoded` into pairs.
+pub fn form(body: &[u8]) -> HashMap<String, String> {
+    let decode = |s: &str| {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'%' if i + 2 < bytes.len() => {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 3;
+                }
+                b'+' => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                b => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
+#[derive(Default)]
+struct StsState {
+    /// Key id handed out -> the identity it belongs to.
+    identities: HashMap<String, String>,
+    issued: usize,
+}
+
+/// A fake STS. Its log has one line per call:
+/// `AssumeRole ROLE session=NAME [external_id=..] [mfa=SERIAL:CODE] [source_identity=..]
+/// [duration=..] by SIGNER`, `AssumeRoleWithWebIdentity ROLE session=NAME token=TOKEN by
+/// unsigned`, `GetCallerIdentity by SIGNER` (SIGNER: the access key id in the
+/// Authorization header, or `unsigned`). Roles' key ids are `ASIAROLE1`, `ASIAROLE2`...
+/// in the order they are issued; a key id it did not issue is the IAM user of that name.
+pub async fn echo_sts() -> (SocketAddr, Log) {
+    let log: Log = Arc::default();
+    let seen = log.clone();
+    let state: Arc<Mutex<StsState>> = Arc::default();
+    let addr = spawn(move |req| {
+        let signer = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("Credential=").nth(1))
+            .and_then(|v| v.split('/').next())
+            .unwrap_or("unsigned")
+            .to_owned();
+        let f = form(req.body());
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let mut state = state.lock().unwrap();
+        let action = get("Action");
+        let (line, body) = match action.as_str() {
+            "AssumeRole" | "AssumeRoleWithWebIdentity" => {
+                state.issued += 1;
+                let n = state.issued;
+                let role = get("RoleArn");
+                let session = get("RoleSessionName");
+                let role_name = role.rsplit('/').next().unwrap_or_default().to_owned();
+                let arn = format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/{session}");
+                let key = format!("ASIAROLE{n}");
+                state.identities.insert(key.clone(), arn.clone());
+                let mut line = format!("{action} {role} session={session}");
+                for (param, name) in [
+                    ("ExternalId", "external_id"),
+                    ("SourceIdentity", "source_identity"),
+                    ("DurationSeconds", "duration"),
+                    ("WebIdentityToken", "token"),
+                ] {
+                    if let Some(v) = f.get(param) {
+                        line.push_str(&format!(" {name}={v}"));
+                    }
+                }
+                if let Some(serial) = f.get("SerialNumber") {
+                    line.push_str(&format!(" mfa={serial}:{}", get("TokenCode")));
+                }
+                line.push_str(&format!(" by {signer}"));
+                let body = format!(
+                    "<{action}Response><{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>ROLESECRET{n}</SecretAccessKey><SessionToken>ROLETOKEN{n}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>{arn}</Arn><AssumedRoleId>AROA{n}:{session}</AssumedRoleId></AssumedRoleUser></{action}Result><ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
+                );
+                (line, body)
+            }
+            "GetCallerIdentity" => {
+                let arn = state
+                    .identities
+                    .get(&signer)
+                    .cloned()
+                    .unwrap_or_else(|| format!("arn:aws:iam::{ACCOUNT}:user/{signer}"));
+                (
+                    format!("GetCallerIdentity by {signer}"),
+                    format!(
+                        "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>{arn}</Arn><UserId>U</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+                    ),
+                )
+            }
+            other => {
+                seen.lock().unwrap().push(format!("{other} (not faked)"));
+                return reply(400, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not faked</Message></Error><RequestId>r-0</RequestId></ErrorResponse>");
+            }
+        };
+        seen.lock().unwrap().push(line);
+        reply(200, &body)
+    })
+    .await;
+    (addr, log)
+}

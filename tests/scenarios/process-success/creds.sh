@@ -1,0 +1,3 @@
+[ "$2" = 'two words' ] || exit 9
+echo 'process says hi' >&2
+echo '{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "PROCSECRET", "Expiration": "2099-01-01T00:00:00Z"}'
