@@ -1,7 +1,8 @@
 //! Sources of the credential chain through the built binary against a fake STS:
 //! credential_process (success with stderr passed through, failure, bad output) and web
-//! identity from the environment (the token file sent unsigned; a missing file); expired
-//! credentials (refused before any call; a process inside the refresh window is asked again).
+//! identity from the environment (the token file sent unsigned; a missing file); a process
+//! inside the refresh window is asked again, one that stays expired is refused. (The
+//! chain's precedence and sources as a whole are in `scenarios.rs`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
@@ -152,35 +153,6 @@ async fn web_identity_from_the_environment_sends_the_token_unsigned() {
         "{}",
         stderr(&out)
     );
-}
-
-#[tokio::test]
-async fn expired_environment_credentials_are_refused_before_any_call() {
-    let dir = Dir::new("env-expired");
-    let config = dir.file("config", "");
-    let (fake, addr) = start(vec![]).await;
-    let out = aws_login(
-        addr,
-        &config,
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIAOLD"),
-            ("AWS_SECRET_ACCESS_KEY", "OLDSECRET"),
-            ("AWS_SESSION_TOKEN", "OLDTOKEN"),
-            ("AWS_CREDENTIAL_EXPIRATION", "2001-02-03T04:05:06Z"),
-        ],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("the credentials from environment variables expired at 2001-02-03T04:05:06Z: export fresh ones"),
-        "{err}"
-    );
-    assert!(
-        !err.contains("OLDSECRET") && !err.contains("OLDTOKEN"),
-        "{err}"
-    );
-    assert!(fake.seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
