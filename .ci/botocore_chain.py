@@ -5,9 +5,10 @@ Usage: botocore_chain.py AWS_LOGIN_BINARY MOTO_URL
 
 For each scenario (config and credentials files, environment, profile), botocore
 (`Session(profile=...).get_credentials()`, then STS GetCallerIdentity) and aws-login
-(`getcallerid --debug`) must pick the same kind of source and end as the same identity,
-or both must refuse. Prints one line per scenario and "N passed, N failed"; exits 1 on
-any difference.
+(`getcallerid --debug`) must pick the same kind of source, assume the same roles in the
+same order and end as the same identity, or both must refuse. Last, botocore runs as the
+child of `aws-login runas --credentials-server` and must sign through that endpoint.
+Prints one line per check and "N passed, N failed"; exits 1 on any difference.
 """
 import http.server
 import json
@@ -189,6 +190,29 @@ def run_aws_login(config, credentials, env, profile, via):
     return plan, json.loads(out.stdout)["Arn"], None
 
 
+def botocore_under_credentials_server(tmp, users, roles):
+    """botocore as the child of `aws-login runas --credentials-server`: it must find the
+    loopback endpoint through its container provider and sign as the role aws-login assumed."""
+    _, key, secret = users["u1"]
+    config = os.path.join(tmp, "config-server")
+    with open(config, "w") as f:
+        f.write(f"[profile app]\nrole_arn = {roles['r1']}\nsource_profile = base\nrole_session_name = served\n"
+                f"[profile base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
+    child = ("import botocore.session; s = botocore.session.Session(); c = s.get_credentials(); "
+             f"print(c.method, s.create_client('sts', region_name='{REGION}', endpoint_url='{MOTO}')"
+             ".get_caller_identity()['Arn'])")
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_CONFIG_FILE": config,
+           "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "none"), "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_ENDPOINT_URL_STS": MOTO, "AWS_REGION": REGION}
+    out = subprocess.run([BINARY, "runas", "--profile", "app", "--credentials-server", "--", sys.executable, "-c", child],
+                         env=env, capture_output=True, text=True, timeout=60)
+    want = f"container-role arn:aws:sts::{roles['r1'].split(':')[4]}:assumed-role/r1/served"
+    ok = out.returncode == 0 and out.stdout.strip() == want
+    name = "botocore as the child of runas --credentials-server"
+    print(f"{'ok  ' if ok else 'FAIL'} {name}" + ("" if ok else f": {out.stdout!r} {out.stderr[-2000:]!r}"))
+    return ok
+
+
 def uses_web_identity(config_text, env):
     return "web_identity_token_file" in config_text or "AWS_WEB_IDENTITY_TOKEN_FILE" in env
 
@@ -232,6 +256,7 @@ def main():
         results = [compare(tmp, i, c) for i, c in web]
         enable_auth()
         results += [compare(tmp, i, c) for i, c in signed]
+        results.append(botocore_under_credentials_server(tmp, users, roles))
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if all(results) else 1

@@ -12,6 +12,7 @@ use crate::output::OutputError;
 use crate::services::ResponseError;
 use crate::services::ServiceError;
 
+pub mod credentials_server;
 pub mod decode;
 pub mod dumpcreds;
 pub mod getcallerid;
@@ -93,6 +94,18 @@ pub struct Context<'a> {
     pub stderr: &'a (dyn Fn(&str) + Sync),
 }
 
+/// An error and its causes on one line, `error: cause: cause`.
+pub fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// What a command prints: `stdout` is the result (credentials, JSON, URLs), `stderr` is
 /// status; and the exit status (`runas` passes on its child's).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -136,6 +149,8 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// The credentials endpoint of `runas --credentials-server` cannot be opened.
+    Serve(std::io::Error),
     /// A shared config or credentials file cannot be read or parsed.
     Config(crate::config::files::LoadError),
     /// A file could not be read.
@@ -191,6 +206,7 @@ impl fmt::Display for CliError {
             CliError::Transport(e) => e.fmt(f),
             CliError::Output(e) => e.fmt(f),
             CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
+            CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
             CliError::Config(e) => e.fmt(f),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
         }
@@ -207,6 +223,7 @@ impl std::error::Error for CliError {
             CliError::Output(_) => None,
             CliError::Config(e) => e.source(),
             CliError::Spawn { source, .. } | CliError::File { source, .. } => Some(source),
+            CliError::Serve(source) => Some(source),
         }
     }
 }

@@ -7,16 +7,25 @@
 //! (`AWS_PROFILE`, web identity and container settings...) are removed. aws-login exits
 //! with the child's status (128+N when a signal ends it) and forwards SIGINT, SIGTERM and
 //! SIGHUP to it.
+//!
+//! With `--credentials-server` the child gets no keys: it gets
+//! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` for a
+//! loopback endpoint (see `credentials_server`) that renews the credentials, by resolving
+//! the identity again, when they come within 5 minutes of expiry. The SDKs and the AWS CLI
+//! read that endpoint and ask it again before their credentials expire, so a program can
+//! outlive one session.
 
 use argh::FromArgs;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::identity::command_with_identity;
+use super::credentials_server::{self, CredentialsEndpoint};
+use super::identity::{IdentityArgs, command_with_identity};
 use super::{CliError, Context, Output, session};
 use crate::credentials::Credentials;
-use crate::output::credential_variables;
+use crate::credentials::refresh::{Refreshing, Served};
+use crate::output::{container_credentials_json, credential_variables};
 
 command_with_identity! {
     /// run a command with the acquired identity in its environment
@@ -26,6 +35,10 @@ command_with_identity! {
         /// a shell command line, run with sh -c (may be several lines)
         #[argh(option, short = 'c')]
         pub command: [Option<String>],
+        /// serve the credentials to the program on a loopback container endpoint, renewed
+        /// 5 minutes before they expire, instead of putting keys in its environment
+        #[argh(switch)]
+        pub credentials_server: [bool],
         /// after --: the program to run directly, and its arguments
         #[argh(positional, greedy)]
         pub program: [Vec<String>],
@@ -56,6 +69,62 @@ pub fn child_environment(creds: &Credentials, region: Option<&str>) -> Vec<(&'st
         vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
     }
     vars
+}
+
+/// What the child's environment gets instead of keys with `--credentials-server`.
+pub fn endpoint_environment(
+    endpoint: &CredentialsEndpoint,
+    region: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url.clone()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint.token.clone()),
+    ];
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", region.to_owned()));
+        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
+    }
+    vars
+}
+
+/// Variables removed from the child's environment with `--credentials-server`, besides
+/// [`REMOVED`]: keys would win over the endpoint.
+const REMOVED_FOR_ENDPOINT: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/// The container JSON for the held credentials, renewed (the whole identity resolved
+/// again) when they are due.
+async fn renewed_json(
+    held: &tokio::sync::Mutex<Refreshing>,
+    identity: &IdentityArgs,
+    ctx: &Context<'_>,
+) -> Result<String, String> {
+    let mut held = held.lock().await;
+    let renew = async || {
+        session::with_identity(identity, ctx, async |_, _, creds, _| Ok(creds.clone())).await
+    };
+    let creds = match held.get(ctx.clock.now(), renew).await {
+        Served::Fresh(creds) => creds,
+        Served::Stale { credentials, error } => {
+            (ctx.stderr)(&format!(
+                "aws-login: renewing the credentials failed, serving the current ones until they expire: {}",
+                super::cause_chain(&error)
+            ));
+            credentials
+        }
+        Served::Failed(error) => {
+            let message = super::cause_chain(&error);
+            (ctx.stderr)(&format!(
+                "aws-login: renewing the credentials failed: {message}"
+            ));
+            return Err(message);
+        }
+    };
+    container_credentials_json(&creds)
+        .ok_or_else(|| "the renewed credentials have no session token or expiry".to_owned())
 }
 
 /// The program and its arguments.
@@ -90,12 +159,34 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
         Ok((creds.clone(), settings.region(&identity, ctx)))
     })
     .await?;
+    let endpoint = if args.credentials_server {
+        if container_credentials_json(&creds).is_none() {
+            return Err(CliError::Usage(
+                "--credentials-server needs temporary credentials (a session token and an expiry): start from a role, SSO, or add --get-session-token".into(),
+            ));
+        }
+        Some(credentials_server::bind().await.map_err(CliError::Serve)?)
+    } else {
+        None
+    };
     let mut command = tokio::process::Command::new(&program);
     command.args(&program_args);
     for name in REMOVED {
         command.env_remove(name);
     }
-    command.envs(child_environment(&creds, region.as_deref()));
+    match &endpoint {
+        Some(endpoint) => {
+            for name in REMOVED_FOR_ENDPOINT {
+                command.env_remove(name);
+            }
+            command.envs(endpoint_environment(endpoint, region.as_deref()));
+        }
+        None => {
+            command.envs(child_environment(&creds, region.as_deref()));
+        }
+    }
+    let held = tokio::sync::Mutex::new(Refreshing::new(creds));
+    let provide = async || renewed_json(&held, &identity, ctx).await;
     let spawn_error = |source| CliError::Spawn {
         program: program.clone(),
         source,
@@ -110,12 +201,32 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .map(Pid::from_raw);
+    // One request at a time, polled beside the child and the signals.
+    let mut serving: Option<std::pin::Pin<Box<dyn Future<Output = ()> + '_>>> = None;
+    let mut listening = endpoint.is_some();
     let status = loop {
         let forwarded = tokio::select! {
             status = child.wait() => break status.map_err(spawn_error)?,
             _ = int.recv() => Signal::SIGINT,
             _ = term.recv() => Signal::SIGTERM,
             _ = hup.recv() => Signal::SIGHUP,
+            accepted = async { endpoint.as_ref()?.accept().await.ok() }, if listening && serving.is_none() => {
+                match (accepted, &endpoint) {
+                    (Some(stream), Some(endpoint)) => {
+                        serving = Some(Box::pin(credentials_server::serve(stream, &endpoint.token, &provide)));
+                    }
+                    _ => {
+                        // Not a busy loop on a listener that keeps failing (out of files...).
+                        (ctx.stderr)("aws-login: the credentials endpoint stopped accepting connections");
+                        listening = false;
+                    }
+                }
+                continue;
+            }
+            () = async { if let Some(f) = serving.as_mut() { f.await } }, if serving.is_some() => {
+                serving = None;
+                continue;
+            }
         };
         if let Some(pid) = pid {
             // The child may have exited meanwhile; its status comes from wait() above.

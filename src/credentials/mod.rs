@@ -5,6 +5,7 @@
 pub mod execute;
 pub mod plan;
 pub mod process;
+pub mod refresh;
 pub mod sso_cache;
 
 use std::fmt;

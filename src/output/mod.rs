@@ -252,6 +252,21 @@ pub fn credential_process_json(creds: &Credentials) -> String {
     out
 }
 
+/// The JSON a container credentials endpoint answers (as ECS and EKS Pod Identity do):
+/// `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`. `None` for credentials without
+/// a session token or an expiry, which the SDKs' container providers refuse.
+pub fn container_credentials_json(creds: &Credentials) -> Option<String> {
+    let token = creds.session_token()?;
+    let expiration = creds.expiration()?;
+    let json = serde_json::json!({
+        "AccessKeyId": creds.access_key_id(),
+        "SecretAccessKey": creds.secret_access_key().expose(),
+        "Token": token.expose(),
+        "Expiration": rfc3339(expiration),
+    });
+    Some(json.to_string())
+}
+
 /// `AccessKeyId`, `SecretAccessKey`, and `SessionToken` and `Expiration` when there are,
 /// as STS and credential_process name them.
 fn credentials_object(creds: &Credentials) -> serde_json::Map<String, serde_json::Value> {
@@ -268,4 +283,27 @@ fn credentials_object(creds: &Credentials) -> serde_json::Map<String, serde_json
         obj.insert("Expiration".into(), rfc3339(expiration).into());
     }
     obj
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::SecretString;
+
+    #[test]
+    fn container_json_needs_a_token_and_an_expiry() {
+        let at = DateTime::parse_from_rfc3339("2030-01-02T03:04:05Z")
+            .map(|t| t.with_timezone(&Utc))
+            .ok();
+        let temporary = Credentials::new("ASIA1", "S", Some(SecretString::new("T")), at);
+        let json: serde_json::Value =
+            serde_json::from_str(&container_credentials_json(&temporary).unwrap()).unwrap();
+        assert_eq!(json["AccessKeyId"], "ASIA1");
+        assert_eq!(json["SecretAccessKey"], "S");
+        assert_eq!(json["Token"], "T");
+        assert_eq!(json["Expiration"], "2030-01-02T03:04:05Z");
+        assert!(container_credentials_json(&Credentials::new("AKIA", "S", None, at)).is_none());
+        let no_expiry = Credentials::new("ASIA1", "S", Some(SecretString::new("T")), None);
+        assert!(container_credentials_json(&no_expiry).is_none());
+    }
 }
