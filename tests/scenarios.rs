@@ -6,7 +6,7 @@
 //! what), the IMDS and container requests, the final identity or the error are compared.
 //!
 //! `scenario` lines (`#` starts a comment):
-//! - `env KEY=VALUE`, `args ARG...`, `imds v2|v1|down`, `container TOKEN|none`,
+//! - `env KEY=VALUE`, `args ARG...`, `imds v2|v1|down|silent`, `container TOKEN|none`,
 //!   `tty CODE` (run on a pseudo-terminal and type CODE when asked);
 //! - `expect-plan TEXT`, `expect-call LINE` (all STS calls, in order), `expect-imds LINE`,
 //!   `expect-container LINE` (all requests, in order), `expect-identity ARN`,
@@ -23,7 +23,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::endpoints::{ImdsMode, Log, closed_port, echo_sts, fake_container, fake_imds};
+use common::endpoints::{
+    ImdsMode, Log, closed_port, echo_sts, fake_container, fake_imds, silent_port,
+};
 
 /// Secrets that appear in the fakes' answers and the scenario files.
 const SECRETS: &[&str] = &[
@@ -143,8 +145,12 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
             env.push(("AWS_EC2_METADATA_DISABLED".into(), "true".into()));
             None
         }
-        Some("down") => {
-            let addr = closed_port().await;
+        Some(quiet @ ("down" | "silent")) => {
+            let addr = if quiet == "down" {
+                closed_port().await
+            } else {
+                silent_port().await
+            };
             env.push((
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT".into(),
                 format!("http://{addr}"),

@@ -65,6 +65,20 @@ pub async fn closed_port() -> SocketAddr {
     listener.local_addr().unwrap()
 }
 
+/// A loopback address that accepts connections and never answers (a black hole, as a
+/// firewalled metadata address looks).
+pub async fn silent_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    addr
+}
+
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum ImdsMode {
     /// IMDSv2 only: tokens required.
