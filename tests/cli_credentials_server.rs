@@ -7,26 +7,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Output;
 
+use common::TempDir as Dir;
 use common::endpoints::echo_sts;
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("aws-login-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A config whose profile `src` runs a credential_process that hands out AKIAP1, AKIAP2...
 /// (one more per run) with a session token, expiring `expiry` (a `date -d` expression).
