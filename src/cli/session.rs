@@ -235,15 +235,13 @@ pub async fn with_identity<T>(
         env: ctx.env,
         mfa_code: &mfa_code,
         profile: settings.profile(),
+        trace,
     };
-    let (start, steps) = executor
+    let start = executor
         .run(&plan)
         .await
         .map_err(|e| CliError::Identity(IdentityError::Execute(e)))?;
     if let Some(t) = trace {
-        for step in &steps {
-            t(step);
-        }
         t(&format!(
             "starting credentials: access key id {}",
             start.access_key_id()

@@ -151,6 +151,8 @@ pub struct Executor<'e, 'c> {
     pub mfa_code: &'e dyn Fn(&str) -> Option<String>,
     /// The selected profile (for its IMDS settings).
     pub profile: Option<&'e Section>,
+    /// Where each step is told as it happens (`--debug`); never given a secret.
+    pub trace: Option<&'e (dyn Fn(&str) + Sync)>,
 }
 
 /// A profile's static keys.
@@ -300,14 +302,21 @@ impl Executor<'_, '_> {
         }
     }
 
-    /// Carries out the plan: the credentials at its end, and a line per step (no secrets).
-    pub async fn run(&self, plan: &Plan) -> Result<(Credentials, Vec<String>), ExecuteError> {
-        let mut steps = vec![format!("base: {}", plan.base)];
+    fn step(&self, line: &str) {
+        if let Some(trace) = self.trace {
+            trace(line);
+        }
+    }
+
+    /// Carries out the plan: the credentials at its end. Each step is traced as it
+    /// happens, so a failure still shows the steps before it.
+    pub async fn run(&self, plan: &Plan) -> Result<Credentials, ExecuteError> {
+        self.step(&format!("base: {}", plan.base));
         let mut creds = self.base(&plan.base).await?;
         // A source that can hand out newer credentials is asked once more when the ones it
         // gave are inside the refresh window; expired ones are never used.
         if creds.needs_refresh(self.caller.now()) && plan.base.can_refresh() {
-            steps.push(format!(
+            self.step(&format!(
                 "{} gave credentials expiring at {}; asking again",
                 plan.base,
                 expiry_text(&creds)
@@ -324,7 +333,7 @@ impl Executor<'_, '_> {
             });
         }
         if creds.expiration().is_some() {
-            steps.push(format!(
+            self.step(&format!(
                 "base credentials expire at {}",
                 expiry_text(&creds)
             ));
@@ -356,12 +365,12 @@ impl Executor<'_, '_> {
                     step: format!("AssumeRole {} (profile {:?})", hop.role_arn, hop.profile),
                     source: Box::new(source),
                 })?;
-            steps.push(format!(
+            self.step(&format!(
                 "AssumeRole {} (profile {:?}) -> {}",
                 hop.role_arn, hop.profile, role.arn
             ));
             creds = role.credentials;
         }
-        Ok((creds, steps))
+        Ok(creds)
     }
 }
