@@ -64,11 +64,20 @@ pub const REMOVED: [&str; 11] = [
 /// What to set in the child's environment (removals first, see [`REMOVED`]).
 pub fn child_environment(creds: &Credentials, region: Option<&str>) -> Vec<(&'static str, String)> {
     let mut vars = credential_variables(creds);
-    if let Some(region) = region {
-        vars.push(("AWS_REGION", region.to_owned()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
-    }
+    vars.extend(region_variables(region));
     vars
+}
+
+/// `AWS_REGION` and `AWS_DEFAULT_REGION`, when the region is known.
+fn region_variables(region: Option<&str>) -> Vec<(&'static str, String)> {
+    region
+        .map(|r| {
+            vec![
+                ("AWS_REGION", r.to_owned()),
+                ("AWS_DEFAULT_REGION", r.to_owned()),
+            ]
+        })
+        .unwrap_or_default()
 }
 
 /// What the child's environment gets instead of keys with `--credentials-server`.
@@ -80,10 +89,7 @@ pub fn endpoint_environment(
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url.clone()),
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint.token.clone()),
     ];
-    if let Some(region) = region {
-        vars.push(("AWS_REGION", region.to_owned()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
-    }
+    vars.extend(region_variables(region));
     vars
 }
 
