@@ -9,8 +9,8 @@ mod common;
 
 use std::process::Output;
 
-use common::TempDir as Dir;
 use common::endpoints::echo_sts;
+use common::{TempDir as Dir, aws_login_command, text};
 
 /// A config whose profile `src` runs a credential_process that hands out AKIAP1, AKIAP2...
 /// (one more per run) with a session token, expiring `expiry` (a `date -d` expression).
@@ -38,25 +38,15 @@ fn process_config(dir: &Dir, expiry: &str) -> String {
 }
 
 async fn runas(config: &str, sts: std::net::SocketAddr, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
-        .args(["runas", "--profile", "src", "--credentials-server"])
+    aws_login_command(&["runas", "--profile", "src", "--credentials-server"])
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
         .env("AWS_REGION", "eu-west-1")
         .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
         .env("BIN", env!("CARGO_BIN_EXE_aws-login"))
-        .stdin(std::process::Stdio::null())
         .output()
         .await
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[tokio::test]
@@ -142,10 +132,7 @@ async fn the_endpoint_wants_its_token() {
 #[tokio::test]
 async fn long_term_keys_are_refused() {
     let (sts, _) = echo_sts().await;
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
-        .args(["runas", "--credentials-server", "--", "true"])
-        .env_clear()
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let out = aws_login_command(&["runas", "--credentials-server", "--", "true"])
         .env("AWS_ACCESS_KEY_ID", "AKIALONG")
         .env("AWS_SECRET_ACCESS_KEY", "LONGSECRET")
         .env("AWS_REGION", "eu-west-1")

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::fake_sts::{ok, start};
+use common::{aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
 
@@ -46,22 +47,14 @@ async fn aws_login(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Output {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
-    cmd.args(args)
-        .env_clear()
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", files.path("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", files.path("credentials"))
-        .stdin(std::process::Stdio::null());
+    let mut cmd = aws_login_command(args);
+    cmd.env("AWS_CONFIG_FILE", files.path("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", files.path("credentials"));
     if let Some(addr) = addr {
         cmd.env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"));
     }
     cmd.envs(env.iter().copied());
     cmd.output().await.unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const CREDS: &str = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n";

@@ -3,25 +3,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
+mod common;
+
 use std::process::Stdio;
 
+use common::aws_login_command;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn aws_login(args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
-    cmd.args(args)
-        .env_clear()
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_ACCESS_KEY_ID", "AKIASTART")
+    let mut cmd = aws_login_command(args);
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIASTART")
         .env("AWS_SECRET_ACCESS_KEY", "SECRETKEY")
         .env("AWS_SESSION_TOKEN", "TOKEN")
         .env("AWS_REGION", "eu-west-1")
         .env("AWS_PROFILE", "stale-profile")
-        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent")
-        .stdin(Stdio::null());
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent");
     cmd
 }
 

@@ -6,19 +6,15 @@
 
 mod common;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Output;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use aws_login::credentials::sso_cache::cache_file_name;
+use common::endpoints::{Log, reply, spawn};
 use common::fake_sts::{ok, start};
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use common::{aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin/alice</Arn><UserId>U</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
 const CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = eu-west-1\n[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n";
@@ -47,73 +43,52 @@ impl Drop for Home {
 }
 
 /// A portal that answers GetRoleCredentials for the right token, 401 otherwise.
-async fn fake_portal(valid_token: &'static str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+async fn fake_portal(valid_token: &'static str) -> (SocketAddr, Log) {
+    let seen: Log = Arc::default();
     let log = seen.clone();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let log = log.clone();
-            let service = service_fn(move |req: hyper::Request<Incoming>| {
-                let log = log.clone();
-                async move {
-                    let token = req
-                        .headers()
-                        .get("x-amz-sso_bearer_token")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("")
-                        .to_owned();
-                    log.lock().unwrap().push(format!(
-                        "{} {} signed={}",
-                        req.method(),
-                        req.uri(),
-                        req.headers().contains_key("authorization")
-                    ));
-                    let response = if token == valid_token {
-                        hyper::Response::builder().status(200).body(Full::new(Bytes::from(
-                            r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"SSOSECRET","sessionToken":"SSOTOKEN","expiration":1924992000000}}"#,
-                        )))
-                    } else {
-                        hyper::Response::builder()
-                            .status(401)
-                            .header(
-                                "x-amzn-errortype",
-                                "UnauthorizedException:http://internal.amazon.com/coral/",
-                            )
-                            .body(Full::new(Bytes::from(
-                                r#"{"message":"Session token not found or invalid"}"#,
-                            )))
-                    };
-                    Ok::<_, Infallible>(response.unwrap())
-                }
-            });
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service),
+    let addr = spawn(move |req| {
+        let token = req
+            .headers()
+            .get("x-amz-sso_bearer_token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        log.lock().unwrap().push(format!(
+            "{} {} signed={}",
+            req.method(),
+            req.uri(),
+            req.headers().contains_key("authorization")
+        ));
+        if token == valid_token {
+            reply(
+                200,
+                r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"SSOSECRET","sessionToken":"SSOTOKEN","expiration":1924992000000}}"#,
+            )
+        } else {
+            let mut response = reply(401, r#"{"message":"Session token not found or invalid"}"#);
+            response.headers_mut().insert(
+                "x-amzn-errortype",
+                hyper::header::HeaderValue::from_static(
+                    "UnauthorizedException:http://internal.amazon.com/coral/",
+                ),
             );
+            response
         }
-    });
+    })
+    .await;
     (addr, seen)
 }
 
 async fn aws_login(home: &Home, portal: SocketAddr, sts: SocketAddr) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
-        .args(["getcallerid", "--profile", "dev", "--debug"])
-        .env_clear()
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    aws_login_command(&["getcallerid", "--profile", "dev", "--debug"])
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
         .env("HOME", &home.0)
         .env("AWS_ENDPOINT_URL_SSO", format!("http://{portal}"))
         .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
-        .stdin(std::process::Stdio::null())
         .output()
         .await
         .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::process::Output;
 
 use common::fake_sts::{error, ok, start};
+use common::{aws_login_command, text};
 
 const SECRET: &str = "PLANTED/secret+KEY0123456789abcdefghijkl";
 const TOKEN: &str = "PLANTEDsessionTOKEN/with+chars==";
@@ -28,26 +29,15 @@ fn assumed(key: &str, arn: &str) -> String {
 }
 
 async fn aws_login(addr: Option<SocketAddr>, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
-    cmd.args(args)
-        .env_clear()
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    let mut cmd = aws_login_command(args);
     cmd.env("AWS_ACCESS_KEY_ID", "AKIASTART")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("AWS_REGION", "eu-west-1");
     if let Some(addr) = addr {
         cmd.env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"));
     }
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(std::process::Stdio::null());
+    cmd.envs(extra_env.iter().copied());
     cmd.output().await.unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[tokio::test]

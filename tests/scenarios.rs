@@ -38,6 +38,7 @@ const SECRETS: &[&str] = &[
     "ENVTOKEN",
     "ROLETOKEN",
     "IMDSTOKEN",
+    "IMDS-SESSION-TOKEN",
     "CONTTOKEN",
     "PODTOKEN",
     "eyJhbGciOiJSUzI1NiJ9",

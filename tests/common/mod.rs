@@ -127,3 +127,28 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The built binary with a clean environment: only `PATH`, no shared files, no instance
+/// metadata (a test that wants IMDS removes `AWS_EC2_METADATA_DISABLED`), stdin closed.
+/// The test adds its own arguments and variables.
+pub fn aws_login_command(args: &[&str]) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Output bytes as text, for assertions and failure messages.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A finished run's stderr as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    text(&out.stderr)
+}
