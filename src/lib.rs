@@ -10,6 +10,7 @@
 //! - [`credentials`]: the credentials type;
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
 //! - [`secret`]: a string type that never prints its value;
+//! - [`shlex`]: splitting a line into words as botocore does (Python's `shlex.split`);
 //! - [`cli`]: the command-line interface, one file per command.
 
 pub mod cli;
@@ -20,4 +21,5 @@ pub mod http;
 pub mod output;
 pub mod secret;
 pub mod services;
+pub mod shlex;
 pub mod sigv4;

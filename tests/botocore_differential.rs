@@ -17,28 +17,12 @@ use std::process::Command;
 use aws_login::sigv4::SigningKeyCache;
 use common::botocore::{check_case, describe};
 
-#[allow(clippy::disallowed_methods)] // a fresh seed per run is the point
-fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
-}
-
 #[test]
 fn aws_login_signs_as_botocore_does() {
-    let Some(python) = std::env::var_os("AWS_LOGIN_BOTOCORE_PYTHON") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "AWS_LOGIN_BOTOCORE_PYTHON is not set: CI must run the botocore differential test"
-        );
-        eprintln!("skipped: set AWS_LOGIN_BOTOCORE_PYTHON to a python with botocore");
+    let Some(python) = common::botocore::python() else {
         return;
     };
-    let seed = std::env::var("AWS_LOGIN_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(fresh_seed);
+    let seed = common::botocore::seed();
     let count: usize = std::env::var("AWS_LOGIN_DIFF_COUNT")
         .ok()
         .and_then(|s| s.parse().ok())

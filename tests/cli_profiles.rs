@@ -213,7 +213,8 @@ async fn missing_keyless_and_malformed_profiles_are_clear_errors() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("config line 2: expected 'key = value'"),
+        err.contains("profile \"default\" cannot be used")
+            && err.contains("config line 2: skipped: expected 'key = value'"),
         "{err}"
     );
 

@@ -1,11 +1,13 @@
 //! The shared-file parser from a table: config and credentials text in, the merged
-//! profiles (rendered compactly) or the error (file and line) out.
+//! profiles and what was skipped or warned about (file, line, what it affects) out, by
+//! botocore's rules (Python's configparser, then botocore's configloader).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
-use aws_login::config::{SharedConfig, merge, parse};
+use aws_login::config::{Affects, SharedConfig, merge, parse};
 
-/// `profile NAME{k=v,...} sso NAME{...} services NAME{...}`, sorted; `\n` as `|`.
+/// `profile NAME{k=v,...} sso NAME{...} services NAME{...}`, sorted, `\n` as `|`; then
+/// each problem as `!file:line:what` (skipped) or `?file:line:what` (warning).
 fn render(c: &SharedConfig) -> String {
     let mut out = Vec::new();
     for (kind, map) in [
@@ -21,16 +23,28 @@ fn render(c: &SharedConfig) -> String {
             out.push(format!("{kind} {name}{{{}}}", props.join(",")));
         }
     }
+    for p in &c.problems {
+        let what = match &p.affects {
+            Affects::Unknown => "?".to_owned(),
+            Affects::Profile(n) => format!("profile {n}"),
+            Affects::SsoSession(n) => format!("sso {n}"),
+            Affects::Services(n) => format!("services {n}"),
+            Affects::Other(n) => format!("other {n}"),
+        };
+        let mark = if p.skipped { '!' } else { '?' };
+        out.push(format!("{mark}{}:{}:{what}", p.path, p.line));
+    }
     out.join(" ")
 }
 
-fn run(config: &str, credentials: &str) -> Result<String, String> {
-    let c = parse(config, "config").map_err(|e| e.to_string())?;
-    let k = parse(credentials, "credentials").map_err(|e| e.to_string())?;
-    Ok(render(&merge(&c, &k)))
+fn run(config: &[u8], credentials: &[u8]) -> String {
+    render(&merge(
+        &parse(config, "config"),
+        &parse(credentials, "credentials"),
+    ))
 }
 
-/// (name, config file, credentials file, expected rendering or `ERR:` + error text)
+/// (name, config file, credentials file, expected rendering)
 const CASES: &[(&str, &str, &str, &str)] = &[
     ("empty files", "", "", ""),
     (
@@ -58,10 +72,10 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
-        "profile prefix in credentials is not special",
+        "profile prefix in credentials is part of the name",
         "",
         "[profile dev]\nk = v\n",
-        "",
+        "profile profile dev{k=v}",
     ),
     (
         "several spaces after profile",
@@ -79,19 +93,25 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile without a space is not a profile",
         "[profiledev]\nk = v",
         "",
-        "",
+        "?config:1:other profiledev",
     ),
     (
-        "spaces inside brackets",
+        "spaces inside the brackets are part of the name (botocore does not trim)",
         "[ profile dev ]\nk = v",
-        "",
-        "profile dev{k=v}",
+        "[ dev ]\nk = w",
+        "profile  dev {k=w}",
     ),
     (
-        "profile default wins over default",
+        "profile default after default replaces it",
         "[default]\na = 1\nb = 2\n[profile default]\na = 3\n",
         "",
-        "profile default{a=3}",
+        "profile default{a=3} ?config:4:profile default",
+    ),
+    (
+        "default after profile default replaces it",
+        "[profile default]\na = 3\n[default]\na = 1\nb = 2\n",
+        "",
+        "profile default{a=1,b=2} ?config:3:profile default",
     ),
     (
         "default alone",
@@ -112,22 +132,22 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile default{aws_access_key_id=A,region=r}",
     ),
     (
-        "later duplicate key wins",
+        "a repeated key: the later wins, with a warning",
         "[default]\nk = 1\nk = 2\n",
         "",
-        "profile default{k=2}",
+        "profile default{k=2} ?config:3:profile default",
     ),
     (
-        "duplicate sections merge",
+        "a repeated section: merged, with a warning",
         "[profile a]\nx = 1\n[profile b]\ny = 2\n[profile a]\nz = 3\n",
         "",
-        "profile a{x=1,z=3} profile b{y=2}",
+        "profile a{x=1,z=3} profile b{y=2} ?config:5:profile a",
     ),
     (
         "keys are case-insensitive",
         "[default]\nRegion = us-west-2\nREGION = eu-north-1\n",
         "",
-        "profile default{region=eu-north-1}",
+        "profile default{region=eu-north-1} ?config:3:profile default",
     ),
     (
         "profile names keep their case",
@@ -149,25 +169,37 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     ("empty value", "[default]\nk =\n", "", "profile default{k=}"),
     (
-        "comment lines",
-        "# top\n; also\n[default]\n# inside\nk = v\n",
+        "key: value",
+        "[default]\naws_access_key_id: AK\nregion :us-east-1\n",
+        "",
+        "profile default{aws_access_key_id=AK,region=us-east-1}",
+    ),
+    (
+        "the first = or : splits",
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\nk: a=b\n",
+        "",
+        "profile default{k=a=b,role_arn=arn:aws:iam::1:role/r}",
+    ),
+    (
+        "comment lines, indented ones too",
+        "# top\n; also\n[default]\n# inside\n    # indented\nk = v\n",
         "",
         "profile default{k=v}",
     ),
     (
-        "inline comment after whitespace",
+        "no comments after a value",
         "[default]\nk = v # note\nj = w ; note\n",
         "",
-        "profile default{j=w,k=v}",
+        "profile default{j=w ; note,k=v # note}",
     ),
     (
-        "hash without whitespace stays",
-        "[default]\nk = v#not-a-comment\n",
+        "credential_process keeps its semicolons",
+        "[default]\ncredential_process = sh -c 'a ; b' # not a comment\n",
         "",
-        "profile default{k=v#not-a-comment}",
+        "profile default{credential_process=sh -c 'a ; b' # not a comment}",
     ),
     (
-        "comment after a header",
+        "text after a header's bracket is dropped",
         "[default] # note\nk = v\n",
         "",
         "profile default{k=v}",
@@ -179,16 +211,64 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile dev{k=v}",
     ),
     (
+        "a header's name ends at its last bracket",
+        "",
+        "[a]b]\nk = v\n",
+        "profile a]b{k=v}",
+    ),
+    (
         "trailing whitespace trimmed",
         "[default]   \nk = v   \t\n",
         "",
         "profile default{k=v}",
     ),
     (
+        "indented properties under a header",
+        "[default]\n    aws_access_key_id = AK\n    aws_secret_access_key = SK\n",
+        "",
+        "profile default{aws_access_key_id=AK,aws_secret_access_key=SK}",
+    ),
+    (
+        "indented properties in the credentials file, tabs too",
+        "",
+        "[default]\n\taws_access_key_id = AK\n\taws_secret_access_key = SK\n",
+        "profile default{aws_access_key_id=AK,aws_secret_access_key=SK}",
+    ),
+    (
+        "an indented header",
+        "",
+        "\t[default]\n  aws_access_key_id = AK\n",
+        "profile default{aws_access_key_id=AK}",
+    ),
+    (
+        "a line indented more than the property above continues it",
+        "[default]\n  a = 1\n    b = 2\n  c = 3\n",
+        "",
+        "profile default{a=1|b = 2,c=3}",
+    ),
+    (
         "continuation lines join with newlines",
         "[default]\nk = a\n  b\n\tc\n",
         "",
         "profile default{k=a|b|c}",
+    ),
+    (
+        "a blank line inside a value is kept, trailing ones are not",
+        "[default]\nk = a\n\n  b\n\n\nj = c\n",
+        "",
+        "profile default{j=c,k=a||b}",
+    ),
+    (
+        "a comment inside a value is dropped",
+        "[default]\nk = a\n  # c\n  b\n",
+        "",
+        "profile default{k=a|b}",
+    ),
+    (
+        "an indented header under a property continues it",
+        "[default]\nk = a\n  [profile x]\n",
+        "",
+        "profile default{k=a|[profile x]}",
     ),
     (
         "sub-properties",
@@ -209,10 +289,34 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile default{k=v}",
     ),
     (
+        "old Mac line endings",
+        "[default]\rk = v\rj = w",
+        "",
+        "profile default{j=w,k=v}",
+    ),
+    (
+        "a UTF-8 byte-order mark at the start is skipped",
+        "\u{feff}[default]\nk = v\n",
+        "\u{feff}[dev]\nk = w\n",
+        "profile default{k=v} profile dev{k=w}",
+    ),
+    (
+        "a byte-order mark before a later header: the header and its lines are skipped",
+        "[profile a]\nk = v\n\u{feff}[profile b]\nx = 1\n",
+        "",
+        "profile a{k=v} !config:3:profile b !config:4:profile b",
+    ),
+    (
         "sso-session section",
         "[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = us-east-1\n",
         "",
         "sso corp{sso_region=us-east-1,sso_start_url=https://d-1.awsapps.com/start}",
+    ),
+    (
+        "quoted sso-session name",
+        "[sso-session \"my sso\"]\nsso_region = us-east-1\n",
+        "",
+        "sso my sso{sso_region=us-east-1}",
     ),
     (
         "services section",
@@ -221,16 +325,46 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "services local{sts=|endpoint_url = http://127.0.0.1:4566}",
     ),
     (
-        "invalid profile name ignored",
-        "[profile a b]\nk = v\n[profile ok]\nk = v\n",
+        "a quoted profile name with spaces",
+        "[profile \"My MacBook Pro\"]\nk = v\n[profile 'a b']\nj = w\n[profile c\\ d]\nx = y\n",
         "",
-        "profile ok{k=v}",
+        "profile My MacBook Pro{k=v} profile a b{j=w} profile c d{x=y}",
     ),
     (
-        "invalid key ignored",
+        "an unquoted profile name with spaces is not a profile",
+        "[profile My MacBook Pro]\nk = v\n[profile ok]\nk = v\n",
+        "",
+        "profile ok{k=v} ?config:1:other profile My MacBook Pro",
+    ),
+    (
+        "an unclosed quote in a profile name",
+        "[profile \"a b]\nk = v\n",
+        "",
+        "?config:1:other profile \"a b",
+    ),
+    (
+        "credentials-file names are taken as written",
+        "",
+        "[Foo Bar]\nk = v\n[x\"y]\nk = w\n",
+        "profile Foo Bar{k=v} profile x\"y{k=w}",
+    ),
+    (
+        "a section whose name starts with profile (botocore's prefix test)",
+        "[profiles dev]\nk = v\n",
+        "",
+        "profile dev{k=v}",
+    ),
+    (
+        "DEFAULT gives its keys to every section of its file",
+        "",
+        "[DEFAULT]\nregion = r\n[a]\nk = v\n[b]\nregion = own\n",
+        "profile a{k=v,region=r} profile b{region=own}",
+    ),
+    (
+        "any key is kept",
         "[default]\na b = c\nk = v\n",
         "",
-        "profile default{k=v}",
+        "profile default{a b=c,k=v}",
     ),
     (
         "unicode value",
@@ -245,64 +379,97 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile a_b-c/d.e%f@g:h+i{k=v}",
     ),
     (
-        "property before any section",
-        "k = v\n",
+        "a property before any section is skipped",
+        "k = v\n[default]\nj = w\n",
         "",
-        "ERR:config line 1: a property before any [section]",
+        "profile default{j=w} !config:1:?",
     ),
     (
-        "unclosed header",
-        "[default\nk = v\n",
-        "",
-        "ERR:config line 1: a section header must end with ']'",
-    ),
-    (
-        "line without equals",
-        "[default]\njust words\n",
-        "",
-        "ERR:config line 2: expected 'key = value'",
-    ),
-    (
-        "property without a name",
-        "[default]\n= v\n",
-        "",
-        "ERR:config line 2: a property has no name before '='",
-    ),
-    (
-        "continuation with no property",
-        "[default]\n  k = v\n",
-        "",
-        "ERR:config line 2: an indented line that continues no property",
-    ),
-    (
-        "indented line before any section",
+        "an indented line before any section is skipped",
         "  k = v\n",
         "",
-        "ERR:config line 1: an indented line before any section",
+        "!config:1:?",
     ),
     (
-        "bad sub-property",
+        "an unclosed header skips itself and its lines, naming the profile",
+        "[default]\na = 1\n[profile dev\nk = v\n[profile ok]\nb = 2\n",
+        "",
+        "profile default{a=1} profile ok{b=2} !config:3:profile dev !config:4:profile dev",
+    ),
+    (
+        "an empty header",
+        "",
+        "[]\nk = v\n",
+        "!credentials:1:? !credentials:2:?",
+    ),
+    (
+        "a line without = or : affects its section only",
+        "[default]\njust words\nk = v\n[profile b]\nj = w\n",
+        "",
+        "profile b{j=w} profile default{k=v} !config:2:profile default",
+    ),
+    (
+        "a property without a name",
+        "[default]\n= v\n",
+        "",
+        "profile default{} !config:2:profile default",
+    ),
+    (
+        "a bad sub-property",
         "[default]\ns3 =\n  not a property\n",
         "",
-        "ERR:config line 3: sub-property: expected 'key = value'",
+        "profile default{s3=|not a property} !config:2:profile default",
     ),
     (
-        "error names the credentials file",
+        "a problem in the credentials file names it",
         "",
         "[default]\n???\n",
-        "ERR:credentials line 2: expected 'key = value'",
+        "profile default{} !credentials:2:profile default",
+    ),
+    (
+        "a broken line in DEFAULT affects no one profile",
+        "",
+        "[DEFAULT]\noops\n[a]\nk = v\n",
+        "profile a{k=v} !credentials:2:?",
+    ),
+];
+
+/// Files that are not UTF-8 text, as bytes: (name, config file, expected rendering).
+const BYTE_CASES: &[(&str, &[u8], &str)] = &[
+    (
+        "a UTF-16 file",
+        b"\xff\xfe[\x00d\x00e\x00f\x00a\x00u\x00l\x00t\x00]\x00",
+        "!config:0:?",
+    ),
+    (
+        "a line that is not UTF-8 affects its section",
+        b"[default]\nk = caf\xe9\n[profile b]\nj = w\n",
+        "profile b{j=w} profile default{} !config:2:profile default",
+    ),
+    (
+        "a header that is not UTF-8",
+        b"[profile caf\xe9]\nk = v\n[default]\nj = w\n",
+        "profile default{j=w} !config:1:profile caf\u{fffd} !config:2:profile caf\u{fffd}",
+    ),
+    (
+        "a NUL byte",
+        b"[default]\nk = v\x00\n",
+        "profile default{} !config:2:profile default",
     ),
 ];
 
 #[test]
-fn shared_files_parse_as_the_sdks_specify() {
-    assert!(CASES.len() >= 40, "{} cases", CASES.len());
+fn shared_files_parse_as_botocore_reads_them() {
+    assert!(CASES.len() >= 60, "{} cases", CASES.len());
     let mut failures = Vec::new();
     for (name, config, credentials, want) in CASES {
-        let got = match run(config, credentials) {
-            Ok(rendered) => rendered,
-            Err(e) => format!("ERR:{e}"),
-        };
+        let got = run(config.as_bytes(), credentials.as_bytes());
+        if got != *want {
+            failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
+        }
+    }
+    for (name, config, want) in BYTE_CASES {
+        let got = run(config, b"");
         if got != *want {
             failures.push(format!("{name}:\n  want {want}\n  got  {got}"));
         }
@@ -318,8 +485,8 @@ fn shared_files_parse_as_the_sdks_specify() {
 
 #[test]
 fn sub_properties_and_service_endpoints_are_read() {
-    let config = parse("[profile dev]\nservices = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:4566\nec2 =\n  endpoint_url = http://127.0.0.1:4567\n", "c").unwrap();
-    let merged = merge(&config, &[]);
+    let config = parse(b"[profile dev]\nservices = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:4566\nec2 =\n  endpoint_url = http://127.0.0.1:4567\n", "c");
+    let merged = merge(&config, &parse(b"", "k"));
     assert_eq!(
         merged.service_endpoint("dev", "sts").as_deref(),
         Some("http://127.0.0.1:4566")
@@ -330,11 +497,14 @@ fn sub_properties_and_service_endpoints_are_read() {
 
 #[test]
 fn debug_output_redacts_secret_keys() {
-    let creds = parse("[default]\naws_access_key_id = AKID\naws_secret_access_key = TOPSECRET\naws_session_token = TOKENVALUE\n", "k").unwrap();
-    let merged = merge(&[], &creds);
+    let creds = parse(b"[default]\naws_access_key_id = AKID\naws_secret_access_key = TOPSECRET\naws_session_token = TOKENVALUE\naws_security_token = LEGACYTOKEN\n", "k");
+    let merged = merge(&parse(b"", "c"), &creds);
     let debug = format!("{merged:?}");
     assert!(
-        debug.contains("AKID") && !debug.contains("TOPSECRET") && !debug.contains("TOKENVALUE"),
+        debug.contains("AKID")
+            && !debug.contains("TOPSECRET")
+            && !debug.contains("TOKENVALUE")
+            && !debug.contains("LEGACYTOKEN"),
         "{debug}"
     );
 }

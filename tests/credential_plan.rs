@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
-use aws_login::config::{merge, parse};
+use aws_login::config::{FileKind, merge, parse};
 use aws_login::credentials::plan::{Base, PlanError, plan};
 
 /// (name, config, credentials, env, profile, named, flag, expected plan or `ERR:` text)
@@ -365,14 +365,224 @@ const CASES: &[Case] = &[
         "ERR:no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them",
     ),
     (
-        "half the environment keys",
+        "half the environment keys (the key id) is an error, not the profile's keys",
         "",
         "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
         &[("AWS_ACCESS_KEY_ID", "AKIAENV")],
         "default",
         false,
         false,
+        "ERR:AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or neither (half a key pair is refused rather than passed over for another identity)",
+    ),
+    (
+        "half the environment keys (the secret) is an error too",
+        "",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        &[("AWS_SECRET_ACCESS_KEY", "s")],
+        "default",
+        false,
+        false,
+        "ERR:AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not: set both, or neither (half a key pair is refused rather than passed over for another identity)",
+    ),
+    (
+        "half the environment keys under AWS_PROFILE is still an error",
+        "",
+        "[p]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        &[("AWS_ACCESS_KEY_ID", "AKIAENV")],
+        "p",
+        true,
+        false,
+        "ERR:AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or neither (half a key pair is refused rather than passed over for another identity)",
+    ),
+    (
+        "--profile passes over the environment, half keys too",
+        "",
+        "[p]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        &[("AWS_ACCESS_KEY_ID", "AKIAENV")],
+        "p",
+        true,
+        true,
+        "keys of profile \"p\"",
+    ),
+    (
+        "a key id without its secret in the credentials file",
+        "",
+        "[default]\naws_access_key_id = A\n",
+        NO_IMDS,
+        "default",
+        false,
+        false,
+        "ERR:profile \"default\" has aws_access_key_id but no aws_secret_access_key in the credentials file",
+    ),
+    (
+        "a key id without its secret in the config file",
+        "[profile p]\naws_access_key_id = A\n",
+        "",
+        NO_IMDS,
+        "p",
+        true,
+        false,
+        "ERR:profile \"p\" has aws_access_key_id but no aws_secret_access_key in the config file",
+    ),
+    (
+        "a key pair split across the two files",
+        "[profile p]\naws_secret_access_key = s\n",
+        "[p]\naws_access_key_id = A\n",
+        NO_IMDS,
+        "p",
+        true,
+        false,
+        "ERR:profile \"p\" has aws_access_key_id but no aws_secret_access_key in the credentials file (the config file has one, but a key pair must come from one file, as the AWS CLI reads them)",
+    ),
+    (
+        "a secret without its key id",
+        "",
+        "[p]\naws_secret_access_key = s\n",
+        NONE,
+        "p",
+        true,
+        false,
+        "ERR:profile \"p\" has aws_secret_access_key but no aws_access_key_id in the credentials file",
+    ),
+    (
+        "an empty key id",
+        "",
+        "[p]\naws_access_key_id =\naws_secret_access_key = s\n",
+        NONE,
+        "p",
+        true,
+        false,
+        "ERR:profile \"p\" has aws_secret_access_key but no aws_access_key_id in the credentials file",
+    ),
+    (
+        "a secret alone under credential_process: the process (botocore's order)",
+        "[profile p]\ncredential_process = helper\n",
+        "[p]\naws_secret_access_key = s\n",
+        NONE,
+        "p",
+        true,
+        false,
+        "credential_process of profile \"p\"",
+    ),
+    (
+        "a credentials-file key id alone before credential_process: an error (botocore's order)",
+        "[profile p]\ncredential_process = helper\n",
+        "[p]\naws_access_key_id = A\n",
+        NONE,
+        "p",
+        true,
+        false,
+        "ERR:profile \"p\" has aws_access_key_id but no aws_secret_access_key in the credentials file",
+    ),
+    (
+        "a config-file key id alone after credential_process: the process",
+        "[profile p]\ncredential_process = helper\naws_access_key_id = A\n",
+        "",
+        NONE,
+        "p",
+        true,
+        false,
+        "credential_process of profile \"p\"",
+    ),
+    (
+        "a source profile with keys gives them; its own role_arn is not used (botocore)",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = c\n",
+        "[b]\naws_access_key_id = B\naws_secret_access_key = s\n[c]\naws_access_key_id = C\naws_secret_access_key = s\n",
+        NONE,
+        "a",
+        true,
+        false,
+        "keys of profile \"b\" -> AssumeRole arn:aws:iam::1:role/a (profile \"a\")",
+    ),
+    (
+        "a source profile with only half a key pair",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n",
+        "[b]\naws_access_key_id = B\n",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"b\" has aws_access_key_id but no aws_secret_access_key in the credentials file",
+    ),
+    (
+        "a profile name with spaces in the credentials file",
+        "",
+        "[Foo Bar]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "Foo Bar",
+        true,
+        true,
+        "keys of profile \"Foo Bar\"",
+    ),
+    (
+        "a quoted profile name with spaces in the config file",
+        "[profile \"My MacBook Pro\"]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = Foo Bar\n",
+        "[Foo Bar]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "My MacBook Pro",
+        true,
+        true,
+        "keys of profile \"Foo Bar\" -> AssumeRole arn:aws:iam::1:role/m (profile \"My MacBook Pro\")",
+    ),
+    (
+        "indented keys in the default profile",
+        "",
+        "[default]\n    aws_access_key_id = A\n    aws_secret_access_key = s\n",
+        NONE,
+        "default",
+        false,
+        false,
         "keys of profile \"default\"",
+    ),
+    (
+        "an unreadable line in an unrelated profile does not matter",
+        "[profile other]\nthis is not a property\n",
+        "[default]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "default",
+        false,
+        false,
+        "keys of profile \"default\"",
+    ),
+    (
+        "an unreadable line in the selected profile does not matter to environment keys",
+        "[default]\nthis is not a property\n",
+        "",
+        KEYS,
+        "default",
+        false,
+        false,
+        "environment variables",
+    ),
+    (
+        "an unreadable line in the profile the chain needs is an error naming it",
+        "[profile dev]\nregion us-east-1\n",
+        "[dev]\naws_access_key_id = A\naws_secret_access_key = s\n",
+        NONE,
+        "dev",
+        true,
+        false,
+        "ERR:profile \"dev\" cannot be used: aws-login could not read all of it: config line 2: skipped: expected 'key = value' (or 'key: value')",
+    ),
+    (
+        "an unreadable line in a source profile",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\n\u{feff}aws_access_key_id = B\n",
+        "",
+        NONE,
+        "a",
+        true,
+        false,
+        "ERR:profile \"b\" cannot be used: aws-login could not read all of it: config line 5: skipped: it holds a byte-order mark (U+FEFF), invisible in most editors: delete it",
+    ),
+    (
+        "a profile not found says what was skipped",
+        "[profile dev\naws_access_key_id = A\n",
+        "",
+        NONE,
+        "dev",
+        true,
+        false,
+        "ERR:profile \"dev\" not found in the shared config or credentials file; aws-login skipped what it could not read in the shared files: config line 1: section header skipped, and the lines under it: a section header must end with ']'; config line 2: skipped: under a section header that could not be read",
     ),
     (
         "invalid duration_seconds",
@@ -389,8 +599,8 @@ const CASES: &[Case] = &[
 fn run(case: &Case) -> String {
     let (_, config, credentials, env, profile, named, flag, _) = *case;
     let shared = merge(
-        &parse(config, "config").unwrap(),
-        &parse(credentials, "credentials").unwrap(),
+        &parse(config.as_bytes(), "config"),
+        &parse(credentials.as_bytes(), "credentials"),
     );
     let env = |k: &str| {
         env.iter()
@@ -426,18 +636,18 @@ fn plans_follow_the_aws_cli_order() {
 fn hops_carry_their_profile_settings() {
     let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nmfa_serial = arn:aws:iam::1:mfa/u\nexternal_id = ext\nrole_session_name = me\nduration_seconds = 7200\nsource_identity = alice\n";
     let shared = merge(
-        &parse(config, "c").unwrap(),
+        &parse(config.as_bytes(), "c"),
         &parse(
-            "[b]\naws_access_key_id = A\naws_secret_access_key = s\n",
+            b"[b]\naws_access_key_id = A\naws_secret_access_key = s\n",
             "k",
-        )
-        .unwrap(),
+        ),
     );
     let p = plan(&shared, "a", true, false, &|_| None).unwrap();
     assert_eq!(
         p.base,
         Base::StaticKeys {
-            profile: "b".into()
+            profile: "b".into(),
+            file: FileKind::Credentials,
         }
     );
     let hop = &p.hops[0];
@@ -448,6 +658,46 @@ fn hops_carry_their_profile_settings() {
     assert_eq!(hop.source_identity.as_deref(), Some("alice"));
     assert!(matches!(
         plan(&shared, "zz", true, false, &|_| None),
-        Err(PlanError::ProfileNotFound(_))
+        Err(PlanError::ProfileNotFound { .. })
     ));
+}
+
+#[test]
+fn the_profile_is_chosen_in_botocores_order() {
+    use aws_login::credentials::plan::selected_profile;
+    let pick = |flag: Option<&str>, pairs: &[(&str, &str)]| {
+        let env = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        let choice = selected_profile(flag, &env);
+        format!("{} from {}", choice.name, choice.from)
+    };
+    assert_eq!(pick(None, &[]), "default from default");
+    assert_eq!(pick(None, &[("AWS_PROFILE", "b")]), "b from AWS_PROFILE");
+    assert_eq!(
+        pick(None, &[("AWS_DEFAULT_PROFILE", "a")]),
+        "a from AWS_DEFAULT_PROFILE"
+    );
+    assert_eq!(
+        pick(None, &[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "a")]),
+        "a from AWS_DEFAULT_PROFILE"
+    );
+    assert_eq!(
+        pick(None, &[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "")]),
+        "b from AWS_PROFILE"
+    );
+    assert_eq!(
+        pick(
+            Some("c"),
+            &[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "a")]
+        ),
+        "c from --profile"
+    );
+    assert_eq!(
+        pick(None, &[("AWS_PROFILE", "My MacBook Pro")]),
+        "My MacBook Pro from AWS_PROFILE"
+    );
 }

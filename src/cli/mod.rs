@@ -151,8 +151,6 @@ pub enum CliError {
     },
     /// The credentials endpoint of `runas --credentials-server` cannot be opened.
     Serve(std::io::Error),
-    /// A shared config or credentials file cannot be read or parsed.
-    Config(crate::config::files::LoadError),
     /// A file could not be read.
     File {
         /// What the file is for.
@@ -181,7 +179,9 @@ impl CliError {
             CliError::Identity(
                 IdentityError::Usage(_)
                 | IdentityError::Endpoint(_)
-                | IdentityError::Plan(crate::credentials::plan::PlanError::ProfileNotFound(_)),
+                | IdentityError::Plan(crate::credentials::plan::PlanError::ProfileNotFound {
+                    ..
+                }),
             ) => EXIT_USAGE,
             CliError::Identity(IdentityError::Sts { source, .. }) => {
                 service_exit_code(source.as_ref())
@@ -207,7 +207,6 @@ impl fmt::Display for CliError {
             CliError::Output(e) => e.fmt(f),
             CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
             CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
-            CliError::Config(e) => e.fmt(f),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
         }
     }
@@ -221,7 +220,6 @@ impl std::error::Error for CliError {
             CliError::Identity(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
-            CliError::Config(e) => e.source(),
             CliError::Spawn { source, .. } | CliError::File { source, .. } => Some(source),
             CliError::Serve(source) => Some(source),
         }

@@ -9,8 +9,9 @@ use super::identity::{IdentityArgs, IdentityError, acquire, validate};
 use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
+use crate::credentials::SESSION_TOKEN_VARIABLES;
 use crate::credentials::execute::Executor;
-use crate::credentials::plan::{Base, Plan, plan};
+use crate::credentials::plan::{Base, PROFILE_VARIABLES, Plan, plan, selected_profile};
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
@@ -20,10 +21,12 @@ use crate::services::imds::{self, ImdsConfig};
 /// The profile and shared files a command works with.
 #[derive(Debug)]
 pub struct Settings {
-    /// `--profile`, else `AWS_PROFILE`, else `default`.
+    /// `--profile`, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`.
     pub profile_name: String,
-    /// Whether the profile was named (flag or `AWS_PROFILE`) rather than `default`.
+    /// Whether the profile was named (flag or variable) rather than `default`.
     pub profile_named: bool,
+    /// What named it: `--profile`, a variable's name, or `default`.
+    pub profile_from: &'static str,
     /// Whether it came from `--profile`, which also passes over environment credentials.
     pub profile_flag: bool,
     /// Both shared files, merged.
@@ -35,20 +38,56 @@ pub struct Settings {
 impl Settings {
     /// Reads the shared files and picks the profile.
     pub fn resolve(args: &IdentityArgs, ctx: &Context<'_>) -> Result<Self, CliError> {
-        let from_env = (ctx.env)("AWS_PROFILE").filter(|p| !p.trim().is_empty());
-        let (profile_name, profile_named) = match (&args.profile, from_env) {
-            (Some(p), _) => (p.clone(), true),
-            (None, Some(p)) => (p, true),
-            (None, None) => ("default".to_owned(), false),
-        };
-        let shared = files::load(ctx.env).map_err(CliError::Config)?;
+        let choice = selected_profile(args.profile.as_deref(), ctx.env);
+        let shared = files::load(ctx.env);
         Ok(Self {
-            profile_name,
-            profile_named,
+            profile_name: choice.name,
+            profile_named: choice.from != "default",
+            profile_from: choice.from,
             profile_flag: args.profile.is_some(),
             shared,
             imds_region: std::cell::OnceCell::new(),
         })
+    }
+
+    /// Trace lines (`--debug`) for what was read in an unusual way: each part of the
+    /// shared files that was skipped or warned about, which variable named the profile,
+    /// and which of two session-token variables is used.
+    fn explain(&self, ctx: &Context<'_>, trace: &(dyn Fn(&str) + Sync)) {
+        for problem in &self.shared.problems {
+            let kind = if problem.skipped {
+                "skipped"
+            } else {
+                "warning"
+            };
+            trace(&format!("shared files: {kind}: {problem}"));
+        }
+        if self.profile_named {
+            trace(&format!(
+                "profile {:?} (from {})",
+                self.profile_name, self.profile_from
+            ));
+        }
+        let set = |k: &str| (ctx.env)(k).filter(|v| !v.is_empty());
+        if self.profile_from == PROFILE_VARIABLES[0]
+            && let Some(other) = set(PROFILE_VARIABLES[1])
+            && other != self.profile_name
+        {
+            trace(&format!(
+                "{} wins over {}={other:?}, in botocore's order",
+                PROFILE_VARIABLES[0], PROFILE_VARIABLES[1]
+            ));
+        }
+        if let (Some(legacy), Some(token)) = (
+            set(SESSION_TOKEN_VARIABLES[0]),
+            set(SESSION_TOKEN_VARIABLES[1]),
+        ) && legacy != token
+        {
+            trace(&format!(
+                "{} and {} differ: {} is used, in botocore's order",
+                SESSION_TOKEN_VARIABLES[0], SESSION_TOKEN_VARIABLES[1], SESSION_TOKEN_VARIABLES[0]
+            ));
+        }
     }
 
     /// The selected profile's section, if it exists.
@@ -197,6 +236,9 @@ pub async fn with_identity<T>(
     let sink = |line: &str| (ctx.stderr)(&format!("debug: {line}"));
     let trace: Option<&(dyn Fn(&str) + Sync)> = debug.then_some(&sink);
     let settings = Settings::resolve(identity, ctx)?;
+    if let Some(t) = trace {
+        settings.explain(ctx, t);
+    }
     let client = HttpClient::new(transport_config(identity, &settings, ctx)?)
         .map_err(CliError::Transport)?;
     let caller = caller(&client, &settings, ctx, trace)?;

@@ -1,10 +1,11 @@
 //! Where the shared files are and reading them: `AWS_CONFIG_FILE` and
 //! `AWS_SHARED_CREDENTIALS_FILE` (a leading `~` is the home directory), else
-//! `~/.aws/config` and `~/.aws/credentials`. A missing file is an empty one.
+//! `~/.aws/config` and `~/.aws/credentials`. A missing file is an empty one; one that cannot be read is
+//! empty too, and said so.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{ConfigError, SharedConfig, merge, parse};
+use super::{Affects, ConfigProblem, SharedConfig, merge, parse};
 
 /// Expands a leading `~` or `~/` with `home`.
 pub fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
@@ -29,59 +30,48 @@ pub fn paths(env: &dyn Fn(&str) -> Option<String>) -> (PathBuf, PathBuf) {
     )
 }
 
-/// Why the shared files could not be used.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum LoadError {
-    /// A file exists but cannot be read.
-    Read {
-        /// The path.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A file does not parse.
-    Parse(ConfigError),
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Read { path, .. } => write!(f, "cannot read {}", path.display()),
-            Self::Parse(e) => e.fmt(f),
+/// Reads one file: its bytes, nothing for a file that is not there, and a problem for
+/// one that cannot be read (no permission, a directory...), which botocore treats as
+/// empty too.
+fn read(path: &Path) -> Result<Vec<u8>, ConfigProblem> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        // A path through a file that is not a folder is not there either.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(Vec::new())
         }
-    }
-}
-
-impl std::error::Error for LoadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Read { source, .. } => Some(source),
-            Self::Parse(_) => None,
-        }
-    }
-}
-
-fn read(path: &PathBuf) -> Result<String, LoadError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(source) => Err(LoadError::Read {
-            path: path.clone(),
-            source,
+        Err(e) => Err(ConfigProblem {
+            path: path.display().to_string(),
+            line: 0,
+            message: format!("cannot be read, so it was skipped: {e}"),
+            affects: Affects::Unknown,
+            skipped: true,
         }),
     }
 }
 
-/// Reads and merges both files.
-pub fn load(env: &dyn Fn(&str) -> Option<String>) -> Result<SharedConfig, LoadError> {
+/// Reads and merges both files. Never fails: a file that cannot be read counts as empty
+/// and is listed in [`SharedConfig::problems`], as is every part of a file that could
+/// not be understood.
+pub fn load(env: &dyn Fn(&str) -> Option<String>) -> SharedConfig {
     let (config_path, credentials_path) = paths(env);
-    let config = parse(&read(&config_path)?, &config_path.display().to_string())
-        .map_err(LoadError::Parse)?;
-    let credentials = parse(
-        &read(&credentials_path)?,
-        &credentials_path.display().to_string(),
-    )
-    .map_err(LoadError::Parse)?;
-    Ok(merge(&config, &credentials))
+    let mut unreadable = Vec::new();
+    let mut file = |path: &Path| {
+        let bytes = read(path).unwrap_or_else(|problem| {
+            unreadable.push(problem);
+            Vec::new()
+        });
+        parse(&bytes, &path.display().to_string())
+    };
+    let config = file(&config_path);
+    let credentials = file(&credentials_path);
+    let mut shared = merge(&config, &credentials);
+    unreadable.append(&mut shared.problems);
+    shared.problems = unreadable;
+    shared
 }

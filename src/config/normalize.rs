@@ -1,95 +1,233 @@
-//! From raw sections of both files to profiles, `sso-session` and `services` sections:
-//! what each section name means in each file, which names and keys are valid, and which
-//! value wins.
+//! From raw sections of both files to profiles, `sso-session` and `services` sections,
+//! as botocore's `configloader` and `Session.full_config` give them:
+//!
+//! - Config file: a section whose name starts with `profile` is split into words as a
+//!   shell would (`shlex`), and names the profile when there are exactly two
+//!   (`[profile dev]`, `[profile "My MacBook Pro"]`); the same for `sso-session` and
+//!   `services`; `[default]` is the default profile; anything else is not read. When two
+//!   sections name the same profile (`[default]` and `[profile default]`), the later one
+//!   replaces the earlier.
+//! - Credentials file: every section is the profile of that exact name (`[Foo Bar]`).
+//! - `[DEFAULT]` (Python configparser's default section) gives its keys to every other
+//!   section of its file that lacks them, and is not a profile itself.
+//! - The credentials file's keys override the config file's, key by key.
+//!
+//! botocore refuses a file that repeats a section or a key; aws-login merges them
+//! (later values win) and warns.
 
 use std::collections::BTreeMap;
 
-use super::parse::RawSection;
-use super::{FileKind, Section, SharedConfig};
+use super::parse::{LineProblem, ParsedFile};
+use super::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 
-/// Characters of profile names and keys (`[A-Za-z0-9_\-/.%@:+]`).
-fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+')
-        })
+/// The section Python's configparser treats as defaults for all others.
+const DEFAULTS: &str = "DEFAULT";
+
+/// What a config-file section is.
+fn classify_config(name: &str) -> Affects {
+    let named = |prefix: &str| {
+        name.starts_with(prefix)
+            .then(|| crate::shlex::split(name).ok())
+            .flatten()
+            .filter(|words| words.len() == 2)
+            .and_then(|mut words| words.pop())
+    };
+    if name.starts_with("profile") {
+        named("profile").map_or_else(|| Affects::Other(name.to_owned()), Affects::Profile)
+    } else if name.starts_with("sso-session") {
+        named("sso-session").map_or_else(|| Affects::Other(name.to_owned()), Affects::SsoSession)
+    } else if name.starts_with("services") {
+        named("services").map_or_else(|| Affects::Other(name.to_owned()), Affects::Services)
+    } else if name == "default" {
+        Affects::Profile("default".to_owned())
+    } else {
+        Affects::Other(name.to_owned())
+    }
 }
 
-/// What a section is.
-enum Kind<'a> {
-    Profile(&'a str),
-    /// `[profile default]`, which wins over `[default]` in the config file.
-    ExplicitDefault,
-    SsoSession(&'a str),
-    Services(&'a str),
-    Ignored,
-}
-
-/// `word NAME` with one or more spaces or tabs between.
-fn prefixed<'a>(name: &'a str, word: &str) -> Option<&'a str> {
-    let rest = name.strip_prefix(word)?;
-    let trimmed = rest.trim_start_matches([' ', '\t']);
-    (trimmed.len() < rest.len()).then_some(trimmed)
-}
-
-fn classify(name: &str, kind: FileKind) -> Kind<'_> {
+fn classify(name: &str, kind: FileKind) -> Affects {
     match kind {
-        FileKind::Credentials => Kind::Profile(name),
-        FileKind::Config => {
-            if name == "default" {
-                Kind::Profile("default")
-            } else if let Some(p) = prefixed(name, "profile") {
-                if p == "default" {
-                    Kind::ExplicitDefault
-                } else {
-                    Kind::Profile(p)
-                }
-            } else if let Some(s) = prefixed(name, "sso-session") {
-                Kind::SsoSession(s)
-            } else if let Some(s) = prefixed(name, "services") {
-                Kind::Services(s)
-            } else {
-                Kind::Ignored
+        _ if name == DEFAULTS => Affects::Unknown,
+        FileKind::Config => classify_config(name),
+        FileKind::Credentials => Affects::Profile(name.to_owned()),
+    }
+}
+
+/// One section name's keys, merged over its repeats.
+struct Group {
+    name: String,
+    /// The line of its first header.
+    line: usize,
+    /// Key → (value, line).
+    keys: BTreeMap<String, (String, usize)>,
+}
+
+/// Sections grouped by exact name in the order they first appear, repeats merged with a
+/// warning each; `[DEFAULT]`'s keys given to the others.
+fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for section in &file.sections {
+        let at = match groups.iter().position(|g| g.name == section.name) {
+            // Python's configparser lets [DEFAULT] repeat.
+            Some(at) if section.name == DEFAULTS => at,
+            Some(at) => {
+                problems.push(warning(
+                    file,
+                    section.line,
+                    format!(
+                        "section [{}] repeats the one at line {}: their keys are merged (the AWS CLI refuses a file with a repeated section)",
+                        section.name, groups[at].line
+                    ),
+                    classify(&section.name, kind),
+                ));
+                at
+            }
+            None => {
+                groups.push(Group {
+                    name: section.name.clone(),
+                    line: section.line,
+                    keys: BTreeMap::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        for (key, value, line) in &section.properties {
+            if let Some((_, first)) = groups[at].keys.get(key) {
+                let first = *first;
+                problems.push(warning(
+                    file,
+                    *line,
+                    format!(
+                        "{key} is set again (first at line {first}): the later value wins (the AWS CLI refuses a file with a repeated key)"
+                    ),
+                    classify(&section.name, kind),
+                ));
+            }
+            groups[at].keys.insert(key.clone(), (value.clone(), *line));
+        }
+    }
+    if let Some(at) = groups.iter().position(|g| g.name == DEFAULTS) {
+        let defaults = groups.remove(at).keys;
+        for group in &mut groups {
+            for (k, v) in &defaults {
+                group.keys.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
     }
-}
-
-fn add(into: &mut BTreeMap<String, Section>, name: &str, section: &RawSection, origin: FileKind) {
-    if !is_identifier(name) {
-        return;
-    }
-    let target = into.entry(name.to_owned()).or_default();
-    for (key, value, _) in &section.properties {
-        if is_identifier(key) {
-            target.insert(key.clone(), value.clone(), origin);
+    for group in &groups {
+        for (key, (value, line)) in &group.keys {
+            if bad_sub_properties(value) {
+                problems.push(ConfigProblem {
+                    path: file.path.clone(),
+                    line: *line,
+                    message: format!("skipped: a sub-property of {key} has no '='"),
+                    affects: classify(&group.name, kind),
+                    skipped: true,
+                });
+            }
         }
     }
+    groups
 }
 
-/// Merges the config file's and the credentials file's sections (either may be empty):
-/// later sections and keys win within a file, the credentials file wins over the config
-/// file, and `[profile default]` wins over `[default]`.
-pub fn merge(config: &[RawSection], credentials: &[RawSection]) -> SharedConfig {
+/// A value that starts with a newline holds sub-properties, each `key = value`: botocore
+/// splits them at the first `=` (lines as Python's `str.splitlines` cuts them), and
+/// refuses the file when one has none.
+fn bad_sub_properties(value: &str) -> bool {
+    value.starts_with('\n')
+        && super::sub_property_lines(value)
+            .map(|l| l.trim_matches(super::parse::is_space))
+            .any(|l| !l.is_empty() && !l.contains('='))
+}
+
+fn warning(file: &ParsedFile, line: usize, message: String, affects: Affects) -> ConfigProblem {
+    ConfigProblem {
+        path: file.path.clone(),
+        line,
+        message,
+        affects,
+        skipped: false,
+    }
+}
+
+fn problem(file: &ParsedFile, p: &LineProblem, kind: FileKind) -> ConfigProblem {
+    ConfigProblem {
+        path: file.path.clone(),
+        line: p.line,
+        message: p.message.clone(),
+        affects: p
+            .section
+            .as_deref()
+            .map_or(Affects::Unknown, |name| classify(name, kind)),
+        skipped: p.skipped,
+    }
+}
+
+fn section(keys: &BTreeMap<String, (String, usize)>, origin: FileKind) -> Section {
+    let mut s = Section::default();
+    for (k, (v, _)) in keys {
+        s.insert(k.clone(), v.clone(), origin);
+    }
+    s
+}
+
+/// Merges the config file's and the credentials file's sections (either may be empty),
+/// with every problem found in either.
+pub fn merge(config: &ParsedFile, credentials: &ParsedFile) -> SharedConfig {
     let mut out = SharedConfig::default();
-    let has_explicit_default = config
-        .iter()
-        .any(|s| matches!(classify(&s.name, FileKind::Config), Kind::ExplicitDefault));
-    for section in config {
-        match classify(&section.name, FileKind::Config) {
-            Kind::Profile("default") if has_explicit_default => {}
-            Kind::Profile(name) => add(&mut out.profiles, name, section, FileKind::Config),
-            Kind::ExplicitDefault => add(&mut out.profiles, "default", section, FileKind::Config),
-            Kind::SsoSession(name) => add(&mut out.sso_sessions, name, section, FileKind::Config),
-            Kind::Services(name) => add(&mut out.services, name, section, FileKind::Config),
-            Kind::Ignored => {}
+    out.problems.extend(
+        config
+            .problems
+            .iter()
+            .map(|p| problem(config, p, FileKind::Config)),
+    );
+    let mut profile_lines: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for group in groups(config, &mut out.problems, FileKind::Config) {
+        let keys = section(&group.keys, FileKind::Config);
+        match classify_config(&group.name) {
+            Affects::Profile(name) => {
+                if let Some((earlier, line)) =
+                    profile_lines.insert(name.clone(), (group.name.clone(), group.line))
+                {
+                    out.problems.push(warning(
+                        config,
+                        group.line,
+                        format!("[{}] replaces [{earlier}] (line {line}): both name profile {name:?}, and the later one wins", group.name),
+                        Affects::Profile(name.clone()),
+                    ));
+                }
+                out.profiles.insert(name, keys);
+            }
+            Affects::SsoSession(name) => {
+                out.sso_sessions.insert(name, keys);
+            }
+            Affects::Services(name) => {
+                out.services.insert(name, keys);
+            }
+            Affects::Other(name) if name.starts_with("profile") => {
+                out.problems.push(warning(
+                    config,
+                    group.line,
+                    format!("[{name}] is not a profile: a profile section is [profile NAME], with a NAME that has spaces in quotes ([profile \"My Profile\"])"),
+                    Affects::Other(name.clone()),
+                ));
+            }
+            Affects::Other(_) | Affects::Unknown => {}
         }
     }
-    for section in credentials {
-        if let Kind::Profile(name) = classify(&section.name, FileKind::Credentials) {
-            add(&mut out.profiles, name, section, FileKind::Credentials);
+    out.problems.extend(
+        credentials
+            .problems
+            .iter()
+            .map(|p| problem(credentials, p, FileKind::Credentials)),
+    );
+    for group in groups(credentials, &mut out.problems, FileKind::Credentials) {
+        let target = out.profiles.entry(group.name).or_default();
+        for (k, (v, _)) in group.keys {
+            target.insert(k, v, FileKind::Credentials);
         }
     }
+    out.problems
+        .sort_by_key(|p| (p.path != config.path, p.line));
     out
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use super::Credentials;
 use super::plan::{Base, Plan};
 use super::process::{self, ProcessError};
-use crate::config::{Section, SharedConfig};
+use crate::config::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 use crate::endpoints::Endpoint;
 use crate::endpoints::{self, EndpointConfig, Service};
 use crate::http::call::Caller;
@@ -51,7 +51,12 @@ pub enum ExecuteError {
     /// The instance metadata service failed (named by `credential_source`).
     Imds(crate::services::imds::ImdsError),
     /// Nothing gave credentials; the last resort, IMDS, failed too.
-    NoCredentials(crate::services::imds::ImdsError),
+    NoCredentials {
+        /// Why IMDS failed.
+        imds: crate::services::imds::ImdsError,
+        /// What was skipped in the shared files (it may have held the credentials).
+        skipped: Vec<ConfigProblem>,
+    },
     /// The source handed out credentials that have expired (asked twice where asking
     /// again could help).
     Expired {
@@ -94,8 +99,10 @@ impl fmt::Display for ExecuteError {
             ),
             Self::Container(_) => f.write_str("container credentials failed"),
             Self::Imds(_) => f.write_str("instance metadata credentials failed"),
-            Self::NoCredentials(_) => f.write_str(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them; not on EC2 either",
+            Self::NoCredentials { skipped, .. } => write!(
+                f,
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them; not on EC2 either{}",
+                super::plan::skipped_note(skipped)
             ),
             Self::Expired { source, at } => write!(
                 f,
@@ -118,7 +125,7 @@ impl std::error::Error for ExecuteError {
             Self::Process(e) => Some(e),
             Self::Container(e) => Some(e),
             Self::SsoToken { source, .. } => Some(source),
-            Self::Imds(e) | Self::NoCredentials(e) => Some(e),
+            Self::Imds(e) | Self::NoCredentials { imds: e, .. } => Some(e),
             Self::TokenFile { source, .. } => Some(source),
             Self::Sts { source, .. } => Some(source.as_ref()),
             _ => None,
@@ -155,14 +162,19 @@ pub struct Executor<'e, 'c> {
     pub trace: Option<&'e (dyn Fn(&str) + Sync)>,
 }
 
-/// A profile's static keys.
-pub fn profile_keys(section: &Section) -> Option<Credentials> {
-    let key = section.get("aws_access_key_id").filter(|v| !v.is_empty())?;
-    let secret = section
-        .get("aws_secret_access_key")
-        .filter(|v| !v.is_empty())?;
-    let token = section
-        .get("aws_session_token")
+/// The session-token keys of a profile in botocore's order: the first that is present
+/// wins, even when empty (then there is no token).
+pub const SESSION_TOKEN_KEYS: [&str; 2] = ["aws_security_token", "aws_session_token"];
+
+/// A profile's static keys from one file, with the session token from the same file
+/// (botocore's `SharedCredentialProvider` and `ConfigProvider` each read one file).
+pub fn profile_keys(section: &Section, file: FileKind) -> Option<Credentials> {
+    let get = |k: &str| section.get_in(k, file).map(str::trim);
+    let key = get("aws_access_key_id").filter(|v| !v.is_empty())?;
+    let secret = get("aws_secret_access_key").filter(|v| !v.is_empty())?;
+    let token = SESSION_TOKEN_KEYS
+        .iter()
+        .find_map(|k| get(k))
         .filter(|v| !v.is_empty())
         .map(SecretString::new);
     Some(Credentials::new(key, secret, token, None))
@@ -185,6 +197,14 @@ impl Executor<'_, '_> {
         };
         let (cache_key, region) = match get(section, "sso_session") {
             Some(name) => {
+                let skipped = self.shared.skipped(&Affects::SsoSession(name.clone()));
+                if !skipped.is_empty() {
+                    let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+                    return Err(config(format!(
+                        "sso-session {name} cannot be used: aws-login could not read all of it: {}",
+                        list.join("; ")
+                    )));
+                }
                 let session = self.shared.sso_sessions.get(&name).ok_or_else(|| {
                     config(format!("profile {profile:?} names sso_session {name}, which is not in the config file"))
                 })?;
@@ -235,10 +255,10 @@ impl Executor<'_, '_> {
         match base {
             Base::Environment => super::from_env(self.env)
                 .ok_or_else(|| ExecuteError::MissingKeys("the environment".into())),
-            Base::StaticKeys { profile } => self
+            Base::StaticKeys { profile, file } => self
                 .shared
                 .profile(profile)
-                .and_then(profile_keys)
+                .and_then(|s| profile_keys(s, *file))
                 .ok_or_else(|| ExecuteError::MissingKeys(format!("profile {profile:?}"))),
             Base::Process { command, .. } => process::run(command, process::DEFAULT_TIMEOUT)
                 .await
@@ -295,7 +315,15 @@ impl Executor<'_, '_> {
                 imds::credentials(self.caller.client(), &config)
                     .await
                     .map_err(|e| match (fallback, e) {
-                        (true, e @ ImdsError::Unreachable(_)) => ExecuteError::NoCredentials(e),
+                        (true, e @ ImdsError::Unreachable(_)) => ExecuteError::NoCredentials {
+                            imds: e,
+                            skipped: self
+                                .shared
+                                .skipped(&Affects::Unknown)
+                                .into_iter()
+                                .cloned()
+                                .collect(),
+                        },
                         (_, e) => ExecuteError::Imds(e),
                     })
             }

@@ -14,17 +14,20 @@
 
 use std::fmt;
 
-use crate::config::{FileKind, Section, SharedConfig};
+use crate::config::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 
 /// Where the chain starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base {
     /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`.
     Environment,
-    /// A profile's `aws_access_key_id` / `aws_secret_access_key`.
+    /// A profile's `aws_access_key_id` / `aws_secret_access_key` (and
+    /// `aws_security_token` or `aws_session_token`), all from one file.
     StaticKeys {
         /// The profile.
         profile: String,
+        /// The file the pair is in.
+        file: FileKind,
     },
     /// A profile's `credential_process`.
     Process {
@@ -70,7 +73,7 @@ impl fmt::Display for Base {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Base::Environment => f.write_str("environment variables"),
-            Base::StaticKeys { profile } => write!(f, "keys of profile {profile:?}"),
+            Base::StaticKeys { profile, .. } => write!(f, "keys of profile {profile:?}"),
             Base::Process { profile, .. } => write!(f, "credential_process of profile {profile:?}"),
             Base::WebIdentity { role_arn, from, .. } => {
                 write!(f, "web identity token ({from}) for {role_arn}")
@@ -124,20 +127,31 @@ impl fmt::Display for Plan {
     }
 }
 
-/// Why no plan could be made.
+/// Why no plan could be made. Errors that may come from a file aws-login could not
+/// read carry what it skipped, and say it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PlanError {
     /// No source of credentials at all.
-    NoCredentials,
+    NoCredentials {
+        /// What was skipped in the shared files.
+        skipped: Vec<ConfigProblem>,
+    },
     /// A named profile is in neither file.
-    ProfileNotFound(String),
+    ProfileNotFound {
+        /// The profile.
+        profile: String,
+        /// What was skipped in the shared files.
+        skipped: Vec<ConfigProblem>,
+    },
     /// A `source_profile` names a profile that does not exist.
     SourceProfileNotFound {
         /// The profile with the `source_profile`.
         profile: String,
         /// The missing one.
         source_profile: String,
+        /// What was skipped in the shared files.
+        skipped: Vec<ConfigProblem>,
     },
     /// `source_profile` links loop.
     Cycle(Vec<String>),
@@ -153,7 +167,12 @@ pub enum PlanError {
         value: String,
     },
     /// A profile has nothing that gives credentials.
-    EmptyProfile(String),
+    EmptyProfile {
+        /// The profile.
+        profile: String,
+        /// What was skipped in the shared files.
+        skipped: Vec<ConfigProblem>,
+    },
     /// A setting has a value that does not parse (`duration_seconds = soon`).
     InvalidValue {
         /// The profile.
@@ -161,18 +180,72 @@ pub enum PlanError {
         /// The key.
         key: &'static str,
     },
+    /// A profile the chain needs has lines aws-login could not read.
+    Unreadable {
+        /// The profile.
+        profile: String,
+        /// What was skipped in it.
+        skipped: Vec<ConfigProblem>,
+    },
+    /// Half a key pair in a profile (botocore's `PartialCredentialsError`).
+    PartialKeys {
+        /// The profile.
+        profile: String,
+        /// The file the half pair is in.
+        file: FileKind,
+        /// The key that is missing (or empty).
+        missing: &'static str,
+        /// Whether the other file has the missing key (botocore takes a pair from one
+        /// file).
+        in_other_file: bool,
+    },
+    /// Half a key pair in the environment.
+    PartialEnvironment {
+        /// The variable that is missing (or empty).
+        missing: &'static str,
+    },
+}
+
+/// ` (skipped in the shared files: A; B)`, or nothing.
+pub fn skipped_note(skipped: &[ConfigProblem]) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+    format!(
+        "; aws-login skipped what it could not read in the shared files: {}",
+        list.join("; ")
+    )
+}
+
+fn file_name(file: FileKind) -> &'static str {
+    match file {
+        FileKind::Config => "config",
+        FileKind::Credentials => "credentials",
+    }
 }
 
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NoCredentials => f.write_str(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them",
-            ),
-            Self::ProfileNotFound(p) => write!(f, "profile {p:?} not found in the shared config or credentials file"),
-            Self::SourceProfileNotFound { profile, source_profile } => write!(
+            Self::NoCredentials { skipped } => write!(
                 f,
-                "profile {profile:?} has source_profile = {source_profile}, which does not exist"
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them{}",
+                skipped_note(skipped)
+            ),
+            Self::ProfileNotFound { profile, skipped } => write!(
+                f,
+                "profile {profile:?} not found in the shared config or credentials file{}",
+                skipped_note(skipped)
+            ),
+            Self::SourceProfileNotFound {
+                profile,
+                source_profile,
+                skipped,
+            } => write!(
+                f,
+                "profile {profile:?} has source_profile = {source_profile}, which does not exist{}",
+                skipped_note(skipped)
             ),
             Self::Cycle(path) => write!(f, "source_profile links loop: {}", path.join(" -> ")),
             Self::RoleWithoutSource(p) => write!(
@@ -180,19 +253,78 @@ impl fmt::Display for PlanError {
                 "profile {p:?} has role_arn but no source_profile, credential_source or web_identity_token_file"
             ),
             Self::ConflictingSources(p) => {
-                write!(f, "profile {p:?} has both source_profile and credential_source; keep one")
+                write!(
+                    f,
+                    "profile {p:?} has both source_profile and credential_source; keep one"
+                )
             }
             Self::UnknownCredentialSource { profile, value } => write!(
                 f,
                 "profile {profile:?} has credential_source = {value}; expected Environment, Ec2InstanceMetadata or EcsContainer"
             ),
-            Self::EmptyProfile(p) => write!(f, "profile {p:?} has no credentials (no keys, role_arn, SSO or credential_process)"),
-            Self::InvalidValue { profile, key } => write!(f, "profile {profile:?} has an invalid {key}"),
+            Self::EmptyProfile { profile, skipped } => write!(
+                f,
+                "profile {profile:?} has no credentials (no keys, role_arn, SSO or credential_process){}",
+                skipped_note(skipped)
+            ),
+            Self::InvalidValue { profile, key } => {
+                write!(f, "profile {profile:?} has an invalid {key}")
+            }
+            Self::Unreadable { profile, skipped } => {
+                let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "profile {profile:?} cannot be used: aws-login could not read all of it: {}",
+                    list.join("; ")
+                )
+            }
+            Self::PartialKeys {
+                profile,
+                file,
+                missing,
+                in_other_file,
+            } => {
+                let other = if *missing == ACCESS_KEY_ID {
+                    SECRET_ACCESS_KEY
+                } else {
+                    ACCESS_KEY_ID
+                };
+                write!(
+                    f,
+                    "profile {profile:?} has {other} but no {missing} in the {} file",
+                    file_name(*file)
+                )?;
+                if *in_other_file {
+                    write!(
+                        f,
+                        " (the {} file has one, but a key pair must come from one file, as the AWS CLI reads them)",
+                        file_name(match file {
+                            FileKind::Config => FileKind::Credentials,
+                            FileKind::Credentials => FileKind::Config,
+                        })
+                    )?;
+                }
+                Ok(())
+            }
+            Self::PartialEnvironment { missing } => {
+                let other = if *missing == "AWS_ACCESS_KEY_ID" {
+                    "AWS_SECRET_ACCESS_KEY"
+                } else {
+                    "AWS_ACCESS_KEY_ID"
+                };
+                write!(
+                    f,
+                    "{other} is set but {missing} is not: set both, or neither (half a key pair is refused rather than passed over for another identity)"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for PlanError {}
+
+const ACCESS_KEY_ID: &str = "aws_access_key_id";
+const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 
 fn value(section: &Section, key: &str) -> Option<String> {
     section
@@ -202,11 +334,127 @@ fn value(section: &Section, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn has_keys(section: &Section, origin: Option<FileKind>) -> bool {
-    let key = section.origin("aws_access_key_id");
-    value(section, "aws_access_key_id").is_some()
-        && value(section, "aws_secret_access_key").is_some()
-        && (origin.is_none() || key == origin)
+/// The profile a command uses, and what named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileChoice {
+    /// The profile's name.
+    pub name: String,
+    /// `--profile`, `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`, or `default` (nothing named one).
+    pub from: &'static str,
+}
+
+/// The variables that name a profile, in botocore's order (its `profile` setting: the
+/// first of them that is set wins).
+pub const PROFILE_VARIABLES: [&str; 2] = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"];
+
+/// `--profile`, else the first of [`PROFILE_VARIABLES`] that is set, else `default`. An
+/// empty variable counts as unset (botocore would look for a profile named "").
+pub fn selected_profile(flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> ProfileChoice {
+    if let Some(name) = flag {
+        return ProfileChoice {
+            name: name.to_owned(),
+            from: "--profile",
+        };
+    }
+    PROFILE_VARIABLES
+        .iter()
+        .find_map(|var| {
+            env(var)
+                .filter(|v| !v.trim().is_empty())
+                .map(|name| ProfileChoice { name, from: var })
+        })
+        .unwrap_or_else(|| ProfileChoice {
+            name: "default".to_owned(),
+            from: "default",
+        })
+}
+
+/// Whether the environment gives a key pair (botocore's `EnvProvider`: it answers when
+/// `AWS_ACCESS_KEY_ID` is set, and then wants the secret). A secret alone is refused
+/// too, where botocore would pass over it.
+pub fn env_keys(env: &dyn Fn(&str) -> Option<String>) -> Result<bool, PlanError> {
+    let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
+    match (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
+        (true, true) => Ok(true),
+        (false, false) => Ok(false),
+        (true, false) => Err(PlanError::PartialEnvironment {
+            missing: "AWS_SECRET_ACCESS_KEY",
+        }),
+        (false, true) => Err(PlanError::PartialEnvironment {
+            missing: "AWS_ACCESS_KEY_ID",
+        }),
+    }
+}
+
+/// Whether a profile holds static credentials in either file (botocore's
+/// `_has_static_credentials`: any of the key id, the secret, the session token).
+fn has_static_keys(section: &Section) -> bool {
+    [ACCESS_KEY_ID, SECRET_ACCESS_KEY, "aws_session_token"]
+        .iter()
+        .any(|k| section.get(k).is_some())
+}
+
+/// The key pair of one file, botocore's way: absent when that file has no key id; an
+/// error when it has one without a secret (or either is empty).
+fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Base>, PlanError> {
+    let filled = |k: &str, f: FileKind| section.get_in(k, f).is_some_and(|v| !v.trim().is_empty());
+    if section.get_in(ACCESS_KEY_ID, file).is_none() {
+        return Ok(None);
+    }
+    let other = match file {
+        FileKind::Config => FileKind::Credentials,
+        FileKind::Credentials => FileKind::Config,
+    };
+    let missing = if !filled(ACCESS_KEY_ID, file) {
+        ACCESS_KEY_ID
+    } else if !filled(SECRET_ACCESS_KEY, file) {
+        SECRET_ACCESS_KEY
+    } else {
+        return Ok(Some(Base::StaticKeys {
+            profile: profile.to_owned(),
+            file,
+        }));
+    };
+    Err(PlanError::PartialKeys {
+        profile: profile.to_owned(),
+        file,
+        missing,
+        in_other_file: filled(missing, other),
+    })
+}
+
+/// Fails when the shared files had parts of `profile` that aws-login could not read.
+fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
+    let skipped: Vec<ConfigProblem> = shared
+        .skipped(&Affects::Profile(profile.to_owned()))
+        .into_iter()
+        .cloned()
+        .collect();
+    if skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::Unreadable {
+            profile: profile.to_owned(),
+            skipped,
+        })
+    }
+}
+
+/// What was skipped that might have held `profile`: whole files, lines outside any
+/// section, and broken headers that seem to name it.
+pub fn skipped_around(shared: &SharedConfig, profile: &str) -> Vec<ConfigProblem> {
+    let mut out: Vec<ConfigProblem> = shared
+        .skipped(&Affects::Unknown)
+        .into_iter()
+        .cloned()
+        .collect();
+    out.extend(
+        shared
+            .skipped(&Affects::Profile(profile.to_owned()))
+            .into_iter()
+            .cloned(),
+    );
+    out
 }
 
 fn hop(profile: &str, section: &Section) -> Result<RoleHop, PlanError> {
@@ -228,30 +476,48 @@ fn hop(profile: &str, section: &Section) -> Result<RoleHop, PlanError> {
     })
 }
 
-/// The base a profile without `role_arn` gives, in botocore's order.
-fn leaf(profile: &str, section: &Section) -> Option<Base> {
+/// The base a profile's own settings give (no `role_arn`, or a source profile with
+/// static keys), in botocore's order: SSO, the credentials file's keys,
+/// `credential_process`, the config file's keys. Half a key pair is an error where
+/// botocore raises one (a key id without its secret), and also, at the end, when only a
+/// secret is there (botocore would pass over it to another source).
+fn leaf(profile: &str, section: &Section) -> Result<Option<Base>, PlanError> {
     if value(section, "sso_session").is_some() || value(section, "sso_start_url").is_some() {
-        return Some(Base::Sso {
+        return Ok(Some(Base::Sso {
             profile: profile.to_owned(),
-        });
+        }));
     }
-    if has_keys(section, Some(FileKind::Credentials)) {
-        return Some(Base::StaticKeys {
-            profile: profile.to_owned(),
-        });
+    if let Some(base) = keys_in(profile, section, FileKind::Credentials)? {
+        return Ok(Some(base));
     }
     if let Some(command) = value(section, "credential_process") {
-        return Some(Base::Process {
+        return Ok(Some(Base::Process {
             profile: profile.to_owned(),
             command,
+        }));
+    }
+    if let Some(base) = keys_in(profile, section, FileKind::Config)? {
+        return Ok(Some(base));
+    }
+    if value(section, SECRET_ACCESS_KEY).is_some() {
+        let file = section
+            .origin(SECRET_ACCESS_KEY)
+            .unwrap_or(FileKind::Config);
+        return Err(PlanError::PartialKeys {
+            profile: profile.to_owned(),
+            file,
+            missing: ACCESS_KEY_ID,
+            in_other_file: false,
         });
     }
-    has_keys(section, None).then(|| Base::StaticKeys {
-        profile: profile.to_owned(),
-    })
+    Ok(None)
 }
 
-/// The plan for one profile, following `source_profile` links.
+/// The plan for one profile, following `source_profile` links (botocore's
+/// `AssumeRoleProvider`): the first profile's role is assumed; a source profile that
+/// holds static keys gives them (its own `role_arn` is then not used); one without
+/// assumes its role in turn. A link back to an earlier profile is a cycle, unless a
+/// profile names itself and has keys.
 pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanError> {
     let mut visited: Vec<String> = Vec::new();
     let mut hops = Vec::new();
@@ -259,22 +525,33 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
     let base = loop {
         let section = match shared.profile(&current) {
             Some(s) => s,
-            None if visited.is_empty() => return Err(PlanError::ProfileNotFound(current)),
+            None if visited.is_empty() => {
+                return Err(PlanError::ProfileNotFound {
+                    skipped: skipped_around(shared, &current),
+                    profile: current,
+                });
+            }
             None => {
                 return Err(PlanError::SourceProfileNotFound {
                     profile: visited.last().cloned().unwrap_or_default(),
+                    skipped: skipped_around(shared, &current),
                     source_profile: current,
                 });
             }
         };
-        if visited.contains(&current) {
+        readable(shared, &current)?;
+        let first = visited.is_empty();
+        let self_source = visited.last() == Some(&current) && has_static_keys(section);
+        if visited.contains(&current) && !self_source {
             visited.push(current);
             return Err(PlanError::Cycle(visited));
         }
         visited.push(current.clone());
-        if value(section, "role_arn").is_none() {
-            break leaf(&current, section)
-                .ok_or_else(|| PlanError::EmptyProfile(current.clone()))?;
+        if (!first && has_static_keys(section)) || value(section, "role_arn").is_none() {
+            break leaf(&current, section)?.ok_or_else(|| PlanError::EmptyProfile {
+                profile: current.clone(),
+                skipped: Vec::new(),
+            })?;
         }
         let source_profile = value(section, "source_profile");
         let credential_source = value(section, "credential_source");
@@ -307,10 +584,6 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
             }
             (Some(source), None) => {
                 hops.push(hop(&current, section)?);
-                if source == current && has_keys(section, None) {
-                    // A profile that is its own source: its keys assume its role.
-                    break Base::StaticKeys { profile: current };
-                }
                 current = source;
             }
         }
@@ -335,7 +608,7 @@ pub fn plan(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, PlanError> {
     let set = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-    if !flag && set("AWS_ACCESS_KEY_ID").is_some() && set("AWS_SECRET_ACCESS_KEY").is_some() {
+    if !flag && env_keys(env)? {
         return Ok(Plan {
             base: Base::Environment,
             hops: Vec::new(),
@@ -343,7 +616,13 @@ pub fn plan(
     }
     let section = shared.profile(profile);
     if named && section.is_none() {
-        return Err(PlanError::ProfileNotFound(profile.to_owned()));
+        return Err(PlanError::ProfileNotFound {
+            profile: profile.to_owned(),
+            skipped: skipped_around(shared, profile),
+        });
+    }
+    if section.is_some() {
+        readable(shared, profile)?;
     }
     let from_profile = |key: &str| section.and_then(|s| value(s, key));
     let assumes_with_source = from_profile("role_arn").is_some()
@@ -376,7 +655,7 @@ pub fn plan(
         if from_profile("role_arn").is_some() {
             return Err(PlanError::RoleWithoutSource(profile.to_owned()));
         }
-        if let Some(base) = leaf(profile, section) {
+        if let Some(base) = leaf(profile, section)? {
             return Ok(Plan {
                 base,
                 hops: Vec::new(),
@@ -400,8 +679,12 @@ pub fn plan(
             hops: Vec::new(),
         });
     }
+    let skipped = skipped_around(shared, profile);
     match section {
-        Some(_) if named => Err(PlanError::EmptyProfile(profile.to_owned())),
-        _ => Err(PlanError::NoCredentials),
+        Some(_) if named => Err(PlanError::EmptyProfile {
+            profile: profile.to_owned(),
+            skipped,
+        }),
+        _ => Err(PlanError::NoCredentials { skipped }),
     }
 }

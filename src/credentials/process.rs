@@ -79,68 +79,10 @@ impl std::error::Error for ProcessError {
     }
 }
 
-/// Splits a command line into words as a POSIX shell would, without expanding anything:
-/// whitespace separates, `'...'` is literal, `"..."` allows `\\"`, `\\\\`, `\\$` and
-/// `` \\` ``, and a backslash outside quotes escapes the next character.
+/// Splits a command line into words as botocore does (Python's `shlex.split`; see
+/// [`crate::shlex`]); an empty line is an error.
 pub fn split(line: &str) -> Result<Vec<String>, ProcessError> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '\t' | '\n' => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(ch) => word.push(ch),
-                        None => return Err(ProcessError::CommandLine("unclosed single quote")),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.peek() {
-                            Some(&n @ ('"' | '\\' | '$' | '`')) => {
-                                word.push(n);
-                                chars.next();
-                            }
-                            Some('\n') => {
-                                chars.next();
-                            }
-                            _ => word.push('\\'),
-                        },
-                        Some(ch) => word.push(ch),
-                        None => return Err(ProcessError::CommandLine("unclosed double quote")),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                match chars.next() {
-                    Some('\n') | None => {}
-                    Some(ch) => word.push(ch),
-                }
-            }
-            ch => {
-                in_word = true;
-                word.push(ch);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
+    let words = crate::shlex::split(line).map_err(|e| ProcessError::CommandLine(e.reason()))?;
     if words.is_empty() {
         return Err(ProcessError::CommandLine("empty"));
     }
@@ -232,7 +174,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_like_a_posix_shell_without_running_one() {
+    fn splits_as_botocore_does_without_running_a_shell() {
         let ok = |line: &str| split(line).unwrap();
         assert_eq!(
             ok("aws-login dumpcreds --credential-helper"),
@@ -248,6 +190,8 @@ mod tests {
         );
         assert_eq!(ok("a''b \"\""), ["ab", ""]);
         assert_eq!(ok("echo \"\\n\""), ["echo", "\\n"]);
+        // Python's shlex keeps a backslash before `$` inside double quotes.
+        assert_eq!(ok("echo \"\\$HOME\""), ["echo", "\\$HOME"]);
         assert!(split("a 'b").is_err());
         assert!(split("a \"b").is_err());
         assert!(split("   ").is_err());

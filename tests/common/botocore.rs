@@ -17,7 +17,7 @@ fn str_of<'v>(case: &'v Value, key: &str) -> &'v str {
         .unwrap_or_else(|| panic!("case field {key}"))
 }
 
-fn b64_decode(s: &str) -> Vec<u8> {
+pub fn b64_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for c in s.bytes().filter(|&c| c != b'=') {
@@ -167,4 +167,34 @@ pub fn describe(case: &Value) -> String {
         }
     }
     serde_json::to_string_pretty(&shown).unwrap_or_default()
+}
+
+/// `AWS_LOGIN_BOTOCORE_PYTHON`: a Python with the pinned botocore. `None` skips the test
+/// locally (saying so); under `CI` its absence fails the test.
+#[allow(clippy::print_stderr)] // a skipped test says so
+pub fn python() -> Option<std::ffi::OsString> {
+    let python = std::env::var_os("AWS_LOGIN_BOTOCORE_PYTHON");
+    if python.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "AWS_LOGIN_BOTOCORE_PYTHON is not set: CI must run the botocore differential tests"
+        );
+        eprintln!("skipped: set AWS_LOGIN_BOTOCORE_PYTHON to a python with botocore");
+    }
+    python
+}
+
+/// A new seed each run (`AWS_LOGIN_DIFF_SEED` replays one).
+#[allow(clippy::disallowed_methods)] // a fresh seed per run is the point
+pub fn seed() -> u64 {
+    if let Some(seed) = std::env::var("AWS_LOGIN_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return seed;
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
 }
