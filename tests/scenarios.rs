@@ -6,7 +6,7 @@
 //! what), the IMDS and container requests, the final identity or the error are compared.
 //!
 //! `scenario` lines (`#` starts a comment):
-//! - `env KEY=VALUE`, `args ARG...`, `imds v2|v1|down|silent`, `container TOKEN|none`,
+//! - `env KEY=VALUE`, `args ARG...`, `imds v2|v1|hop-limit|down|silent`, `container TOKEN|none`,
 //!   `tty CODE` (run on a pseudo-terminal and type CODE when asked);
 //! - `expect-plan TEXT`, `expect-call LINE` (all STS calls, in order), `expect-imds LINE`,
 //!   `expect-container LINE` (all requests, in order), `expect-identity ARN`,
@@ -159,10 +159,10 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
             None
         }
         Some(mode) => {
-            let mode = if mode == "v1" {
-                ImdsMode::V1
-            } else {
-                ImdsMode::V2
+            let mode = match mode {
+                "v1" => ImdsMode::V1,
+                "hop-limit" => ImdsMode::HopLimit,
+                _ => ImdsMode::V2,
             };
             let (addr, log) = fake_imds(mode).await;
             env.push((

@@ -1,7 +1,7 @@
 //! EC2 instance credentials from the instance metadata service, IMDSv2: a session token
 //! from `PUT /latest/api/token` (with its TTL header), reused for the role name and the
-//! credentials, and IMDSv1 only when the token call answers 403, 404 or 405 and
-//! `AWS_EC2_METADATA_V1_DISABLED` is not set. Short timeouts, so that a machine without
+//! credentials, and IMDSv1 only when the token call answers 403, 404 or 405, or gets no
+//! answer in time (botocore's rules), and `AWS_EC2_METADATA_V1_DISABLED` is not set. Short timeouts, so that a machine without
 //! IMDS moves on within about a second.
 
 use std::fmt;
@@ -95,6 +95,11 @@ pub enum ImdsError {
     Unreachable(TransportError),
     /// The token call was refused and IMDSv1 is disabled.
     V1Disabled,
+    /// The token call got no answer in time and IMDSv1 is disabled.
+    TokenTimeout {
+        /// The time limit.
+        after: Duration,
+    },
     /// An answer with an unexpected status.
     Status {
         /// What was asked.
@@ -115,6 +120,11 @@ impl fmt::Display for ImdsError {
             Self::Unreachable(_) => f.write_str("the instance metadata service did not answer"),
             Self::V1Disabled => f.write_str(
                 "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)",
+            ),
+            Self::TokenTimeout { after } => write!(
+                f,
+                "the instance metadata service did not answer the session-token request (PUT /latest/api/token) within {}s, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED): in a container on EC2, the instance's PUT response hop limit must be 2 or more (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2)",
+                after.as_secs_f64()
             ),
             Self::Status { what, status } => write!(f, "instance metadata {what} answered HTTP {status}"),
             Self::NoRole => f.write_str("the instance has no IAM role (instance profile) attached"),
@@ -187,14 +197,31 @@ async fn send(
     }))
 }
 
-/// A session token, or `None` when IMDSv1 may be used instead.
+/// A session token, or `None` when IMDSv1 may be used instead: the token call is
+/// forbidden (403, 404, 405: an old or v1-only IMDS), or it connects and gets no answer in
+/// time, or the connection drops (botocore's rules: a container on EC2 whose instance has
+/// a PUT response hop limit of 1 never sees the answer, while plain GETs work).
 async fn token(client: &HttpClient, config: &ImdsConfig) -> Result<Option<String>, ImdsError> {
-    let (status, body) = send(
+    let sent = send(
         client,
         config,
         request(config, Method::PUT, "/latest/api/token", None)?,
     )
-    .await?;
+    .await;
+    let (status, body) = match sent {
+        Ok(answer) => answer,
+        Err(ImdsError::Unreachable(
+            TransportError::Timeout { .. } | TransportError::Reset { .. },
+        )) if config.v1_disabled => {
+            return Err(ImdsError::TokenTimeout {
+                after: config.timeout,
+            });
+        }
+        Err(ImdsError::Unreachable(
+            TransportError::Timeout { .. } | TransportError::Reset { .. },
+        )) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     match status {
         200 => Ok(Some(String::from_utf8_lossy(&body).trim().to_owned())),
         403..=405 if config.v1_disabled => Err(ImdsError::V1Disabled),

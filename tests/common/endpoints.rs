@@ -33,6 +33,19 @@ pub async fn spawn<F>(handler: F) -> SocketAddr
 where
     F: Fn(hyper::Request<Bytes>) -> hyper::Response<Full<Bytes>> + Clone + Send + Sync + 'static,
 {
+    spawn_or_hang(move |req| Some(handler(req))).await
+}
+
+/// Serves `handler` until the test ends; a request it answers `None` gets no answer ever
+/// (the connection stays open, as a reply lost on the way looks to the client).
+pub async fn spawn_or_hang<F>(handler: F) -> SocketAddr
+where
+    F: Fn(hyper::Request<Bytes>) -> Option<hyper::Response<Full<Bytes>>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -47,7 +60,10 @@ where
                         .await
                         .map(|b| b.to_bytes())
                         .unwrap_or_default();
-                    Ok::<_, Infallible>(handler(hyper::Request::from_parts(parts, body)))
+                    match handler(hyper::Request::from_parts(parts, body)) {
+                        Some(response) => Ok::<_, Infallible>(response),
+                        None => std::future::pending().await,
+                    }
                 }
             });
             tokio::spawn(
@@ -85,6 +101,9 @@ pub enum ImdsMode {
     V2,
     /// An old IMDS: the token PUT is forbidden, GETs need no token.
     V1,
+    /// IMDS seen from a container behind a PUT response hop limit of 1: the token PUT is
+    /// never answered, GETs without a token work.
+    HopLimit,
 }
 
 pub const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN";
@@ -94,11 +113,12 @@ pub const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN";
 pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
-    let addr = spawn(move |req| {
+    let addr = spawn_or_hang(move |req| {
         let token = req.headers().get("x-aws-ec2-metadata-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let ttl = req.headers().contains_key("x-aws-ec2-metadata-token-ttl-seconds");
         seen.lock().unwrap().push(format!("{} {} token={}", req.method(), req.uri().path(), token.is_some()));
-        match (mode, req.method().as_str(), req.uri().path()) {
+        Some(match (mode, req.method().as_str(), req.uri().path()) {
+            (ImdsMode::HopLimit, "PUT", _) => return None,
             (ImdsMode::V1, "PUT", _) => reply(403, "forbidden"),
             (ImdsMode::V2, "PUT", "/latest/api/token") if ttl => reply(200, IMDS_TOKEN),
             (ImdsMode::V2, "PUT", _) => reply(400, "missing TTL"),
@@ -110,7 +130,7 @@ pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
             ),
             (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
             _ => reply(404, "not found"),
-        }
+        })
     })
     .await;
     (addr, log)
