@@ -89,6 +89,7 @@ fn main() -> ExitCode {
         seed,
         prompt: &prompt_mfa,
         stderr: &stderr,
+        interactive: true,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -7,13 +7,15 @@
 //!
 //! `scenario` lines (`#` starts a comment):
 //! - `env KEY=VALUE`, `args ARG...`, `imds v2|v1|hop-limit|down|silent`, `container TOKEN|none`,
-//!   `tty CODE` (run on a pseudo-terminal and type CODE when asked);
+//!   `tty CODE` (run on a pseudo-terminal and type CODE when asked), `stdin TEXT` (a line
+//!   piped to stdin, which is empty otherwise);
 //! - `expect-plan TEXT`, `expect-call LINE` (all STS calls, in order), `expect-imds LINE`,
 //!   `expect-container LINE` (all requests, in order), `expect-identity ARN`,
 //!   `expect-error TEXT` (the run fails and says TEXT), `expect-stderr TEXT`.
 //!
-//! In `config`, `credentials` and `env` values, `{dir}` is the scenario's folder and
-//! `{container}` the fake container endpoint's `host:port`. Whatever the scenario, no
+//! In `config`, `credentials` and `env` values, `{dir}` is the scenario's folder,
+//! `{container}` the fake container endpoint's `host:port` and `{binary}` the aws-login
+//! binary under test. Whatever the scenario, no
 //! secret the fakes or the files hold (`...SECRET`, `...TOKEN`, the web identity JWT)
 //! may reach stdout or stderr.
 
@@ -51,6 +53,7 @@ struct Scenario {
     imds: Option<String>,
     container: Option<String>,
     tty: Option<String>,
+    stdin: Option<String>,
     plan: Option<String>,
     calls: Vec<String>,
     imds_log: Vec<String>,
@@ -80,6 +83,7 @@ fn parse(text: &str) -> Result<Scenario, String> {
             "imds" => s.imds = Some(value),
             "container" => s.container = Some(value),
             "tty" => s.tty = Some(value),
+            "stdin" => s.stdin = Some(value),
             "expect-plan" => s.plan = Some(value),
             "expect-call" => s.calls.push(value),
             "expect-imds" => s.imds_log.push(value),
@@ -116,9 +120,11 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
         }
         None => ("127.0.0.1:9".into(), None),
     };
+    let binary = env!("CARGO_BIN_EXE_aws-login");
     let fill = |t: &str| {
         t.replace("{dir}", dir.to_str().unwrap())
             .replace("{container}", &container)
+            .replace("{binary}", binary)
     };
     let mut env: Vec<(String, String)> = vec![
         ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
@@ -174,19 +180,31 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
     };
     env.extend(s.env.iter().map(|(k, v)| (k.clone(), fill(v))));
 
-    let binary = env!("CARGO_BIN_EXE_aws-login");
     let mut args = vec!["getcallerid".to_owned(), "--debug".to_owned()];
     args.extend(s.args.iter().cloned());
     let (status, stdout, stderr) = match &s.tty {
         None => {
-            let out = tokio::process::Command::new(binary)
+            use tokio::io::AsyncWriteExt;
+            let mut child = tokio::process::Command::new(binary)
                 .args(&args)
                 .env_clear()
                 .envs(env)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .await
+                .stdin(if s.stdin.is_some() {
+                    std::process::Stdio::piped()
+                } else {
+                    std::process::Stdio::null()
+                })
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
                 .unwrap();
+            if let (Some(text), Some(mut stdin)) = (&s.stdin, child.stdin.take()) {
+                stdin
+                    .write_all(format!("{text}\n").as_bytes())
+                    .await
+                    .unwrap();
+            }
+            let out = child.wait_with_output().await.unwrap();
             (
                 out.status,
                 String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -81,6 +81,7 @@ pub enum Command {
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// The world a command runs in, passed in by the binary (or a test).
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// Environment variables.
     pub env: EnvLookup<'a>,
@@ -92,6 +93,9 @@ pub struct Context<'a> {
     pub prompt: identity::MfaPrompt<'a>,
     /// Writes a status line to stderr as it happens (`--debug` traces).
     pub stderr: &'a (dyn Fn(&str) + Sync),
+    /// Whether helpers (`credential_process`) may use aws-login's stdin and terminal, as
+    /// botocore lets them; `false` while `runas` runs its program, whose they are.
+    pub interactive: bool,
 }
 
 /// An error and its causes on one line, `error: cause: cause`.
@@ -276,6 +280,7 @@ mod tests {
             seed: 1,
             prompt: &|_| None,
             stderr: &|_| {},
+            interactive: false,
         };
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

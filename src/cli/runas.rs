@@ -109,6 +109,11 @@ async fn renewed_json(
     ctx: &Context<'_>,
 ) -> Result<String, String> {
     let mut held = held.lock().await;
+    // The program holds stdin and the terminal now: a helper must not take them.
+    let ctx = &Context {
+        interactive: false,
+        ..*ctx
+    };
     let renew = async || {
         session::with_identity(identity, ctx, async |_, _, creds, _| Ok(creds.clone())).await
     };

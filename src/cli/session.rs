@@ -278,6 +278,7 @@ pub async fn with_identity<T>(
         mfa_code: &mfa_code,
         profile: settings.profile(),
         trace,
+        interactive: ctx.interactive,
     };
     let start = executor
         .run(&plan)

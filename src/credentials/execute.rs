@@ -160,6 +160,8 @@ pub struct Executor<'e, 'c> {
     pub profile: Option<&'e Section>,
     /// Where each step is told as it happens (`--debug`); never given a secret.
     pub trace: Option<&'e (dyn Fn(&str) + Sync)>,
+    /// Whether a `credential_process` may use aws-login's stdin and terminal.
+    pub interactive: bool,
 }
 
 /// The session-token keys of a profile in botocore's order: the first that is present
@@ -260,9 +262,23 @@ impl Executor<'_, '_> {
                 .profile(profile)
                 .and_then(|s| profile_keys(s, *file))
                 .ok_or_else(|| ExecuteError::MissingKeys(format!("profile {profile:?}"))),
-            Base::Process { command, .. } => process::run(command, process::DEFAULT_TIMEOUT)
-                .await
-                .map_err(ExecuteError::Process),
+            Base::Process { profile, command } => {
+                let chain = process::Chain::from_env(self.env);
+                chain
+                    .check(profile, command)
+                    .map_err(ExecuteError::Process)?;
+                let options = process::Options {
+                    timeout: process::timeout_from_env(self.env).map_err(ExecuteError::Process)?,
+                    interactive: self.interactive,
+                    env: vec![(
+                        process::CHAIN_VARIABLE.to_owned(),
+                        chain.child_value(profile, command),
+                    )],
+                };
+                process::run(command, &options)
+                    .await
+                    .map_err(ExecuteError::Process)
+            }
             Base::WebIdentity {
                 role_arn,
                 token_file,

@@ -3,6 +3,7 @@
 //! out, `process` runs a `credential_process`.
 
 pub mod execute;
+pub mod job;
 pub mod plan;
 pub mod process;
 pub mod refresh;

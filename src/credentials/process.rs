@@ -1,23 +1,45 @@
-//! `credential_process`: the command line split as the AWS CLI splits it (POSIX shell
-//! words, no shell run), the program run with its stderr passed through and a time limit,
-//! and its `Version: 1` JSON read into credentials.
+//! `credential_process`: the command line split as the AWS CLI splits it (Python's
+//! `shlex.split`, no shell run), the program run as botocore runs it (aws-login's stdin,
+//! its stderr passed through) but as a job of its own (see `job`), with a time limit and
+//! a cap on its output, and its `Version: 1` JSON read into credentials.
 //!
-//! The splitting and the JSON reading are pure; `run` is the thin part that spawns.
+//! A helper that is aws-login itself for the same profile (`credential_process =
+//! aws-login dumpcreds --credential-helper` with `AWS_PROFILE` naming that profile) would
+//! start itself without end: each helper gets [`CHAIN_VARIABLE`], the profiles and
+//! commands of the helpers it runs inside, and an aws-login that finds its own step there
+//! refuses (as the AWS CLI's `export-credentials` guards with `_AWS_CLI_PROFILE_CHAIN`).
+//!
+//! The splitting, the chain and the JSON reading are pure; `run` is the part that spawns.
 
 use std::fmt;
 use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::Credentials;
+use super::job::{Foreground, signal_group};
 use crate::secret::SecretString;
 
-/// How long a credential process may run.
+/// How long a credential process may run when nobody can answer it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long it may run when it holds the terminal (a person may be typing a code, or
+/// signing in in a browser it opened).
+pub const TERMINAL_TIMEOUT: Duration = Duration::from_secs(300);
+/// The variable that sets the time limit, in seconds.
+pub const TIMEOUT_VARIABLE: &str = "AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT";
 /// The most output read from it.
-const MAX_OUTPUT: usize = 1024 * 1024;
+pub const MAX_OUTPUT: usize = 1024 * 1024;
+/// How long a helper that is being ended has, after `SIGTERM`, before `SIGKILL`.
+const GRACE: Duration = Duration::from_secs(1);
+/// The variable a helper gets: the helpers it runs inside, outermost first (JSON).
+pub const CHAIN_VARIABLE: &str = "AWS_LOGIN_CREDENTIAL_PROCESS_CHAIN";
+/// How deep helpers may nest, whatever they run.
+pub const MAX_DEPTH: usize = 8;
 
 /// Why a credential process gave no credentials. Never includes its output.
 #[derive(Debug)]
@@ -25,7 +47,7 @@ const MAX_OUTPUT: usize = 1024 * 1024;
 pub enum ProcessError {
     /// The command line does not split (an unclosed quote) or is empty.
     CommandLine(&'static str),
-    /// The program could not be started.
+    /// The program could not be started, or its output not read.
     Spawn {
         /// The program.
         program: String,
@@ -39,15 +61,40 @@ pub enum ProcessError {
         /// Its exit status.
         status: String,
     },
-    /// It ran longer than allowed (and was killed).
+    /// It ran longer than allowed (it and its process group were ended).
     Timeout {
         /// The program.
         program: String,
         /// The limit.
         after: Duration,
+        /// Whether the program itself had exited, leaving a process it started holding
+        /// its output open.
+        exited: bool,
+    },
+    /// It printed more than [`MAX_OUTPUT`] (it and its process group were ended at once).
+    TooMuchOutput {
+        /// The program.
+        program: String,
+        /// How much was read before stopping.
+        read: usize,
     },
     /// Its output is not the expected JSON.
     BadOutput(String),
+    /// [`TIMEOUT_VARIABLE`] is not a number of seconds.
+    BadTimeout(String),
+    /// Running it would start the same helper again: aws-login runs as this very
+    /// profile's helper already.
+    Recursion {
+        /// The profile.
+        profile: String,
+        /// The profiles of the helpers this aws-login runs inside, outermost first.
+        chain: Vec<String>,
+    },
+    /// Helpers nest deeper than [`MAX_DEPTH`].
+    TooDeep {
+        /// The profiles of the helpers this aws-login runs inside, outermost first.
+        chain: Vec<String>,
+    },
 }
 
 impl fmt::Display for ProcessError {
@@ -58,14 +105,41 @@ impl fmt::Display for ProcessError {
             Self::Failed { program, status } => {
                 write!(f, "credential_process {program:?} failed ({status})")
             }
-            Self::Timeout { program, after } => {
+            Self::Timeout {
+                program,
+                after,
+                exited,
+            } => {
                 write!(
                     f,
-                    "credential_process {program:?} did not finish within {}s",
-                    after.as_secs()
+                    "credential_process {program:?} did not finish within {}s{}; it was ended with its process group (set {TIMEOUT_VARIABLE} to give it longer)",
+                    after.as_secs_f64(),
+                    if *exited {
+                        " (it exited, but a process it started kept its output open)"
+                    } else {
+                        ""
+                    }
                 )
             }
+            Self::TooMuchOutput { program, read } => write!(
+                f,
+                "credential_process {program:?} printed more than 1 MiB ({read} bytes read): it was ended with its process group"
+            ),
             Self::BadOutput(why) => write!(f, "credential_process output is not valid: {why}"),
+            Self::BadTimeout(value) => write!(
+                f,
+                "{TIMEOUT_VARIABLE}={value:?} is not a number of seconds greater than 0"
+            ),
+            Self::Recursion { profile, chain } => write!(
+                f,
+                "aws-login is running as the credential_process of profile {profile:?} (helpers: {}), and that profile needs the same credential_process again: it would start itself without end. Give the helper another profile to resolve, e.g. `credential_process = aws-login dumpcreds --credential-helper --profile SOURCE` where SOURCE has the keys or role",
+                chain.join(" -> ")
+            ),
+            Self::TooDeep { chain } => write!(
+                f,
+                "credential_process helpers nest more than {MAX_DEPTH} deep ({})",
+                chain.join(" -> ")
+            ),
         }
     }
 }
@@ -77,6 +151,83 @@ impl std::error::Error for ProcessError {
             _ => None,
         }
     }
+}
+
+/// The time limit from [`TIMEOUT_VARIABLE`] (seconds, fractions allowed), or `None` for
+/// the defaults.
+pub fn timeout_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Duration>, ProcessError> {
+    let Some(value) = env(TIMEOUT_VARIABLE).filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .map(Some)
+        .ok_or(ProcessError::BadTimeout(value))
+}
+
+/// The helpers an aws-login runs inside: (profile, digest of the command line), outermost
+/// first, as [`CHAIN_VARIABLE`] carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain(Vec<(String, String)>);
+
+fn digest(command: &str) -> String {
+    hex::encode(&Sha256::digest(command.as_bytes())[..8])
+}
+
+impl Chain {
+    /// From [`CHAIN_VARIABLE`]; a value that does not parse counts as none.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        Self(
+            env(CHAIN_VARIABLE)
+                .and_then(|v| serde_json::from_str(&v).ok())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Whether running `command` for `profile` may go on: not when a helper this runs
+    /// inside is that very step, nor past [`MAX_DEPTH`].
+    pub fn check(&self, profile: &str, command: &str) -> Result<(), ProcessError> {
+        let profiles = || self.0.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        let step = (profile.to_owned(), digest(command));
+        if self.0.contains(&step) {
+            let mut chain = profiles();
+            chain.push(profile.to_owned());
+            return Err(ProcessError::Recursion {
+                profile: profile.to_owned(),
+                chain,
+            });
+        }
+        if self.0.len() >= MAX_DEPTH {
+            return Err(ProcessError::TooDeep { chain: profiles() });
+        }
+        Ok(())
+    }
+
+    /// The value of [`CHAIN_VARIABLE`] for the helper that runs `command` for `profile`.
+    pub fn child_value(&self, profile: &str, command: &str) -> String {
+        let mut steps = self.0.clone();
+        steps.push((profile.to_owned(), digest(command)));
+        serde_json::to_string(&steps).unwrap_or_default()
+    }
+}
+
+/// How to run a helper.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The time limit; `None`: [`TERMINAL_TIMEOUT`] when it holds the terminal, else
+    /// [`DEFAULT_TIMEOUT`].
+    pub timeout: Option<Duration>,
+    /// Give it aws-login's stdin, and the terminal when aws-login holds it (botocore
+    /// gives its helpers both). `false`: stdin is empty (while `runas`'s program runs).
+    pub interactive: bool,
+    /// Variables added to its environment.
+    pub env: Vec<(String, String)>,
 }
 
 /// Splits a command line into words as botocore does (Python's `shlex.split`; see
@@ -117,44 +268,89 @@ pub fn parse_output(stdout: &[u8]) -> Result<Credentials, ProcessError> {
     Ok(Credentials::new(key_id, secret, token, expiration))
 }
 
-/// Runs the command line (no shell), its stderr passed through, within `timeout`.
-pub async fn run(command_line: &str, timeout: Duration) -> Result<Credentials, ProcessError> {
+/// Runs the command line (no shell) as a job of its own: its stderr passed through, its
+/// stdout read up to [`MAX_OUTPUT`], within the time limit. A helper that goes over either
+/// is ended at once with everything it started (`SIGTERM` to its process group, `SIGKILL`
+/// a second later).
+pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, ProcessError> {
     let words = split(command_line)?;
     let program = words[0].clone();
+    let spawn_error = |source| ProcessError::Spawn {
+        program: program.clone(),
+        source,
+    };
     let mut child = tokio::process::Command::new(&program)
         .args(&words[1..])
-        .stdin(Stdio::null())
+        .envs(options.env.iter().map(|(k, v)| (k, v)))
+        .stdin(if options.interactive {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
-        .map_err(|source| ProcessError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
+        .map_err(spawn_error)?;
+    let group = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .map(Pid::from_raw)
+        .ok_or(ProcessError::CommandLine(
+            "the program ended before it started",
+        ))?;
+    let terminal = options
+        .interactive
+        .then(|| Foreground::hand_to(group))
+        .flatten();
+    let timeout = options.timeout.unwrap_or(if terminal.is_some() {
+        TERMINAL_TIMEOUT
+    } else {
+        DEFAULT_TIMEOUT
+    });
     let mut stdout = child
         .stdout
         .take()
         .ok_or(ProcessError::CommandLine("no stdout"))?;
-    let work = async {
-        let mut out = Vec::new();
-        (&mut stdout)
-            .take(MAX_OUTPUT as u64 + 1)
-            .read_to_end(&mut out)
-            .await?;
-        let status = child.wait().await?;
-        Ok::<_, std::io::Error>((out, status))
-    };
-    let (out, status) = match tokio::time::timeout(timeout, work).await {
-        Ok(result) => result.map_err(|source| ProcessError::Spawn {
-            program: program.clone(),
-            source,
-        })?,
-        Err(_) => {
-            return Err(ProcessError::Timeout {
-                program,
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    let mut out = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut status = None;
+    let mut eof = false;
+    let ended = loop {
+        if eof && let Some(status) = status {
+            break Ok(status);
+        }
+        tokio::select! {
+            read = stdout.read(&mut chunk), if !eof => match read {
+                Ok(0) => eof = true,
+                Ok(n) => {
+                    out.extend_from_slice(&chunk[..n]);
+                    if out.len() > MAX_OUTPUT {
+                        break Err(ProcessError::TooMuchOutput { program: program.clone(), read: out.len() });
+                    }
+                }
+                Err(e) => break Err(spawn_error(e)),
+            },
+            waited = child.wait(), if status.is_none() => match waited {
+                Ok(s) => status = Some(s),
+                Err(e) => break Err(spawn_error(e)),
+            },
+            () = &mut deadline => break Err(ProcessError::Timeout {
+                program: program.clone(),
                 after: timeout,
-            });
+                exited: status.is_some(),
+            }),
+        }
+    };
+    drop(terminal);
+    let status = match ended {
+        Ok(status) => status,
+        Err(e) => {
+            end(&mut child, group).await;
+            return Err(e);
         }
     };
     if !status.success() {
@@ -163,10 +359,16 @@ pub async fn run(command_line: &str, timeout: Duration) -> Result<Credentials, P
             status: status.to_string(),
         });
     }
-    if out.len() > MAX_OUTPUT {
-        return Err(ProcessError::BadOutput("more than 1 MiB of output".into()));
-    }
     parse_output(&out)
+}
+
+/// Ends a helper and its process group: `SIGTERM`, then `SIGKILL` after [`GRACE`] (or at
+/// once when the helper itself is gone), and reaps it.
+async fn end(child: &mut tokio::process::Child, group: Pid) {
+    signal_group(group, Signal::SIGTERM);
+    let _ = tokio::time::timeout(GRACE, child.wait()).await;
+    signal_group(group, Signal::SIGKILL);
+    let _ = child.wait().await;
 }
 
 #[cfg(test)]
@@ -220,10 +422,89 @@ mod tests {
 
     #[tokio::test]
     async fn a_process_that_hangs_is_stopped_at_the_timeout() {
-        let err = run("/bin/sh -c 'exec sleep 30'", Duration::from_millis(200))
+        let options = Options {
+            timeout: Some(Duration::from_millis(200)),
+            ..Options::default()
+        };
+        let err = run("/bin/sh -c 'exec sleep 30'", &options)
             .await
             .unwrap_err();
-        assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
+        assert!(
+            matches!(err, ProcessError::Timeout { exited: false, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("/bin/sh"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_process_that_floods_is_stopped_at_once() {
+        let options = Options {
+            timeout: Some(Duration::from_secs(3600)),
+            ..Options::default()
+        };
+        let err = run(
+            "/bin/sh -c 'while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done'",
+            &options,
+        )
+        .await
+        .unwrap_err();
+        let ProcessError::TooMuchOutput { read, .. } = err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            read > MAX_OUTPUT && read <= MAX_OUTPUT + 64 * 1024,
+            "{read}"
+        );
+    }
+
+    #[test]
+    fn the_chain_refuses_the_same_step_and_nesting_past_the_limit() {
+        let env = |value: String| move |k: &str| (k == CHAIN_VARIABLE).then(|| value.clone());
+        let outer = Chain::default();
+        assert!(
+            outer
+                .check("loop", "aws-login dumpcreds --credential-helper")
+                .is_ok()
+        );
+        let inner = Chain::from_env(&env(
+            outer.child_value("loop", "aws-login dumpcreds --credential-helper")
+        ));
+        let err = inner
+            .check("loop", "aws-login dumpcreds --credential-helper")
+            .unwrap_err();
+        assert!(
+            matches!(&err, ProcessError::Recursion { chain, .. } if chain == &["loop", "loop"]),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("without end"), "{err}");
+        // Another profile, or another command for the same profile, is not a loop.
+        assert!(
+            inner
+                .check("base", "aws-login dumpcreds --credential-helper")
+                .is_ok()
+        );
+        assert!(inner.check("loop", "other-helper").is_ok());
+        let mut deep = Chain::default();
+        for i in 0..MAX_DEPTH {
+            deep = Chain::from_env(&env(deep.child_value(&format!("p{i}"), "x")));
+        }
+        assert!(matches!(
+            deep.check("q", "y"),
+            Err(ProcessError::TooDeep { .. })
+        ));
+        assert_eq!(Chain::from_env(&env("not json".into())), Chain::default());
+    }
+
+    #[test]
+    fn the_time_limit_comes_from_the_environment() {
+        let env = |v: &'static str| move |k: &str| (k == TIMEOUT_VARIABLE).then(|| v.to_owned());
+        assert_eq!(timeout_from_env(&|_| None).unwrap(), None);
+        assert_eq!(
+            timeout_from_env(&env("2.5")).unwrap(),
+            Some(Duration::from_millis(2500))
+        );
+        for bad in ["0", "-1", "soon", "inf"] {
+            assert!(timeout_from_env(&env(bad)).is_err(), "{bad}");
+        }
     }
 }
