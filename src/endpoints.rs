@@ -261,6 +261,9 @@ pub enum EndpointError {
     NoRegion(Service),
     /// The region is not a valid region name.
     InvalidRegion(String),
+    /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints` is neither `legacy` nor
+    /// `regional`.
+    InvalidStsRegionalEndpoints(String),
     /// The partition has no such variant of the endpoint (dual-stack in an ISO region,
     /// the console outside the known partitions).
     Unsupported {
@@ -287,7 +290,19 @@ impl fmt::Display for EndpointError {
                 "no region for {}: pass --region, or set AWS_REGION or the profile's region",
                 s.env_name()
             ),
-            Self::InvalidRegion(r) => write!(f, "invalid region {r:?}"),
+            Self::InvalidRegion(r) => write!(
+                f,
+                "invalid region {r:?}{}",
+                if r.contains([' ', '#', ';']) {
+                    " (the shared files have no comments after a value, as the AWS CLI reads them: put a comment on a line of its own)"
+                } else {
+                    ""
+                }
+            ),
+            Self::InvalidStsRegionalEndpoints(v) => write!(
+                f,
+                "AWS_STS_REGIONAL_ENDPOINTS (or sts_regional_endpoints) is {v:?}: it must be \"legacy\" or \"regional\""
+            ),
             Self::Unsupported {
                 service,
                 partition,
@@ -334,6 +349,9 @@ pub struct EndpointConfig {
     pub use_dual_stack: bool,
     /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints`.
     pub sts: StsEndpoints,
+    /// That setting's value when it is neither `legacy` nor `regional` (an error for STS,
+    /// as in botocore).
+    pub invalid_sts_endpoints: Option<String>,
 }
 
 fn truthy(value: Option<String>) -> bool {
@@ -355,6 +373,11 @@ impl EndpointConfig {
         let either = |env_name: &str, key: &str| {
             non_empty(env(env_name)).or_else(|| non_empty(profile(key)))
         };
+        // botocore takes this one exactly as written: `legacy` or `regional`, nothing else
+        // (not `Legacy`, not with spaces); empty counts as unset.
+        let sts_setting = env("AWS_STS_REGIONAL_ENDPOINTS")
+            .filter(|v| !v.is_empty())
+            .or_else(|| profile("sts_regional_endpoints").filter(|v| !v.is_empty()));
         Self {
             region: non_empty(region),
             flag_url: non_empty(flag_url),
@@ -369,10 +392,12 @@ impl EndpointConfig {
                 "AWS_USE_DUALSTACK_ENDPOINT",
                 "use_dualstack_endpoint",
             )),
-            sts: match either("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") {
-                Some(v) if v.eq_ignore_ascii_case("legacy") => StsEndpoints::Legacy,
+            sts: match sts_setting.as_deref() {
+                Some("legacy") => StsEndpoints::Legacy,
                 _ => StsEndpoints::Regional,
             },
+            invalid_sts_endpoints: sts_setting
+                .filter(|v| !matches!(v.as_str(), "legacy" | "regional")),
         }
     }
 }
@@ -415,6 +440,11 @@ pub fn resolve(
     env: &dyn Fn(&str) -> Option<String>,
     services_section: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Endpoint, EndpointError> {
+    if service == Service::Sts
+        && let Some(value) = &config.invalid_sts_endpoints
+    {
+        return Err(EndpointError::InvalidStsRegionalEndpoints(value.clone()));
+    }
     let signing_region = config
         .region
         .clone()
@@ -677,6 +707,46 @@ mod tests {
                 Some("eu-west-1"),
                 &[("AWS_STS_REGIONAL_ENDPOINTS", "regional")],
                 &[("sts_regional_endpoints", "legacy")]
+            ),
+            "https://sts.eu-west-1.amazonaws.com eu-west-1"
+        );
+        // botocore's rule: exactly `legacy` or `regional`; anything else is an error for
+        // STS, an endpoint override included; empty is unset.
+        for bad in ["Legacy", "global", "regional ", "true"] {
+            for (env, profile) in [
+                (vec![("AWS_STS_REGIONAL_ENDPOINTS", bad)], vec![]),
+                (vec![], vec![("sts_regional_endpoints", bad)]),
+                (
+                    vec![
+                        ("AWS_STS_REGIONAL_ENDPOINTS", bad),
+                        ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1"),
+                    ],
+                    vec![],
+                ),
+            ] {
+                let got = url(Service::Sts, Some("eu-west-1"), &env, &profile);
+                assert!(
+                    got.contains("must be \"legacy\" or \"regional\""),
+                    "{bad:?}: {got}"
+                );
+            }
+            assert!(
+                url(
+                    Service::Ec2,
+                    Some("eu-west-1"),
+                    &[("AWS_STS_REGIONAL_ENDPOINTS", bad)],
+                    none
+                )
+                .starts_with("https://ec2."),
+                "only STS reads it"
+            );
+        }
+        assert_eq!(
+            url(
+                Service::Sts,
+                Some("eu-west-1"),
+                &[("AWS_STS_REGIONAL_ENDPOINTS", "")],
+                none
             ),
             "https://sts.eu-west-1.amazonaws.com eu-west-1"
         );

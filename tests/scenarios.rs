@@ -11,7 +11,8 @@
 //!   piped to stdin, which is empty otherwise);
 //! - `expect-plan TEXT`, `expect-call LINE` (all STS calls, in order), `expect-imds LINE`,
 //!   `expect-container LINE` (all requests, in order), `expect-identity ARN`,
-//!   `expect-error TEXT` (the run fails and says TEXT), `expect-stderr TEXT`.
+//!   `expect-error TEXT` (the run fails and says TEXT), `expect-stderr TEXT`,
+//!   `expect-exit CODE` (the exit status).
 //!
 //! In `config`, `credentials` and `env` values, `{dir}` is the scenario's folder,
 //! `{container}` the fake container endpoint's `host:port` and `{binary}` the aws-login
@@ -61,6 +62,7 @@ struct Scenario {
     identity: Option<String>,
     error: Option<String>,
     stderr: Vec<String>,
+    exit: Option<i32>,
 }
 
 fn parse(text: &str) -> Result<Scenario, String> {
@@ -91,6 +93,13 @@ fn parse(text: &str) -> Result<Scenario, String> {
             "expect-identity" => s.identity = Some(value),
             "expect-error" => s.error = Some(value),
             "expect-stderr" => s.stderr.push(value),
+            "expect-exit" => {
+                s.exit = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("line {}: expect-exit wants a number", n + 1))?,
+                );
+            }
             other => return Err(format!("line {}: unknown key {other:?}", n + 1)),
         }
     }
@@ -267,6 +276,11 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
                 s.container_log
             ));
         }
+    }
+    if let Some(code) = s.exit
+        && status.code() != Some(code)
+    {
+        diffs.push(format!("exit status: want {code}, got {status}"));
     }
     for want in &s.stderr {
         if !stderr.contains(want.as_str()) {

@@ -126,7 +126,7 @@ async fn every_operation_sends_its_action_and_parses_its_result() {
             &creds,
             &sts::AssumeRoleRequest {
                 role_arn: "arn:aws:iam::1:role/r",
-                role_session_name: "s",
+                role_session_name: "s1",
                 serial_number: Some("arn:aws:iam::1:mfa/alice"),
                 token_code: Some(&code),
                 ..Default::default()
@@ -218,6 +218,103 @@ async fn every_operation_sends_its_action_and_parses_its_result() {
         "arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Falice"
     );
     assert_eq!(seen[4].form()["WebIdentityToken"], "eyJ.token.sig");
+}
+
+#[tokio::test]
+async fn requests_outside_the_sts_model_are_never_sent() {
+    let (fake, addr) = start(vec![]).await;
+    let ep = endpoint(addr);
+    let creds = keys();
+    let code = SecretString::new("12345");
+    let errors = with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        fn role<'a>(
+            arn: &'a str,
+            name: &'a str,
+            duration: Option<u32>,
+            code: Option<&'a SecretString>,
+        ) -> sts::AssumeRoleRequest<'a> {
+            sts::AssumeRoleRequest {
+                role_arn: arn,
+                role_session_name: name,
+                duration_seconds: duration,
+                serial_number: code.map(|_| "arn:aws:iam::1:mfa/alice"),
+                token_code: code,
+                ..Default::default()
+            }
+        }
+        let mut errors = Vec::new();
+        for req in [
+            role("arn:aws:iam::1:r", "ok", None, None),
+            role("arn:aws:iam::1:role/r", "x", None, None),
+            role("arn:aws:iam::1:role/r", "my session", None, None),
+            role("arn:aws:iam::1:role/r", "ok", Some(0), None),
+            role("arn:aws:iam::1:role/r", "ok", Some(43201), None),
+            role("arn:aws:iam::1:role/r", "ok", None, Some(&code)),
+        ] {
+            errors.push(
+                sts::assume_role(caller, &ep, &creds, &req)
+                    .await
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        let fed = |policy| sts::FederationTokenRequest {
+            name: "bob",
+            policy: Some(policy),
+            ..Default::default()
+        };
+        for policy in [
+            "not json",
+            "[1]",
+            &format!("{{\"a\": \"{}\"}}", "x".repeat(2048)),
+        ] {
+            errors.push(
+                sts::get_federation_token(caller, &ep, &creds, &fed(policy))
+                    .await
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        errors.push(
+            sts::get_session_token(
+                caller,
+                &ep,
+                &creds,
+                &sts::SessionTokenRequest {
+                    duration_seconds: Some(129_601),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err()
+            .to_string(),
+        );
+        errors.push(
+            sts::decode_authorization_message(caller, &ep, &creds, "")
+                .await
+                .unwrap_err()
+                .to_string(),
+        );
+        errors
+    })
+    .await;
+    assert_eq!(
+        errors,
+        [
+            "not sent: RoleArn of AssumeRole must be 20 to 2048 characters long (it is 16)",
+            "not sent: RoleSessionName of AssumeRole must be 2 to 64 characters long (it is 1)",
+            "not sent: RoleSessionName of AssumeRole may hold only letters, digits and _+=,.@- (no spaces) (character 3 is not one)",
+            "not sent: DurationSeconds of AssumeRole must be from 900 to 43200 (it is 0)",
+            "not sent: DurationSeconds of AssumeRole must be from 900 to 43200 (it is 43201)",
+            "not sent: TokenCode of AssumeRole must be exactly 6 characters long (it is 5)",
+            "not sent: Policy of GetFederationToken is not JSON (an IAM policy document is a JSON object): expected ident at line 1 column 2",
+            "not sent: Policy of GetFederationToken must be a JSON object (an IAM policy document)",
+            "not sent: Policy of GetFederationToken must be 1 to 2048 characters long (it is 2057)",
+            "not sent: DurationSeconds of GetSessionToken must be from 900 to 129600 (it is 129601)",
+            "not sent: EncodedMessage of DecodeAuthorizationMessage must be 1 to 10240 characters long (it is 0)",
+        ]
+    );
+    assert!(fake.seen.lock().unwrap().is_empty(), "nothing reached STS");
 }
 
 #[tokio::test]

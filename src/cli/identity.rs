@@ -12,6 +12,7 @@ use crate::endpoints::{self, Endpoint};
 use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::services::ServiceError;
+use crate::services::constraints::ParamError;
 use crate::services::sts;
 
 /// Declares a command struct with the identity flags of every credential-using command
@@ -162,6 +163,14 @@ pub enum IdentityError {
         /// The failure.
         source: Box<ServiceError>,
     },
+    /// An STS request the flags ask for would break the STS model's constraints; nothing
+    /// was sent.
+    Invalid {
+        /// What the request is for (`GetSessionToken (--get-session-token)`).
+        step: String,
+        /// The member and what is wrong.
+        source: ParamError,
+    },
 }
 
 impl IdentityError {
@@ -182,6 +191,7 @@ impl fmt::Display for IdentityError {
             Self::Execute(e) => e.fmt(f),
             Self::Endpoint(e) => e.fmt(f),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
+            Self::Invalid { step, .. } => write!(f, "{step} was not sent: STS would refuse it"),
         }
     }
 }
@@ -192,6 +202,7 @@ impl std::error::Error for IdentityError {
             Self::Endpoint(e) => Some(e),
             Self::Execute(e) => e.source(),
             Self::Sts { source, .. } => Some(source.as_ref()),
+            Self::Invalid { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -237,6 +248,103 @@ pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
         return Err(IdentityError::Usage(
             "GetFederationToken does not take MFA".into(),
         ));
+    }
+    Ok(())
+}
+
+/// The session name of the flag-driven transitions.
+fn session_name(args: &IdentityArgs) -> &str {
+    args.role_session_name.as_deref().unwrap_or("aws-login")
+}
+
+/// The managed policies of `--get-federation-token`: the listed ones, or, when no policy
+/// at all is given, AdministratorAccess (without any policy a federated session has no
+/// permissions; this passes on everything the user has, which the user's own policies
+/// still bound).
+fn federation_policy_arns(args: &IdentityArgs) -> Vec<String> {
+    let listed = split_list(args.federation_policy_arns.as_deref());
+    if listed.is_empty() && args.federation_policy.is_none() {
+        vec!["arn:aws:iam::aws:policy/AdministratorAccess".to_owned()]
+    } else {
+        listed
+    }
+}
+
+fn session_token_request<'a>(
+    args: &'a IdentityArgs,
+    code: Option<&'a SecretString>,
+) -> sts::SessionTokenRequest<'a> {
+    sts::SessionTokenRequest {
+        duration_seconds: args.duration_seconds,
+        serial_number: args.mfa_serial.as_deref(),
+        token_code: code,
+    }
+}
+
+fn federation_request<'a>(
+    args: &'a IdentityArgs,
+    arns: &'a [&'a str],
+) -> sts::FederationTokenRequest<'a> {
+    sts::FederationTokenRequest {
+        name: session_name(args),
+        policy: args.federation_policy.as_deref(),
+        policy_arns: arns,
+        duration_seconds: args.duration_seconds,
+        ..Default::default()
+    }
+}
+
+fn role_request<'a>(
+    args: &'a IdentityArgs,
+    arn: &'a str,
+    code: Option<&'a SecretString>,
+) -> sts::AssumeRoleRequest<'a> {
+    sts::AssumeRoleRequest {
+        role_arn: arn,
+        role_session_name: session_name(args),
+        external_id: args.external_id.as_deref(),
+        duration_seconds: args.duration_seconds,
+        serial_number: code.and(args.mfa_serial.as_deref()),
+        token_code: code,
+        ..Default::default()
+    }
+}
+
+/// Checks every STS request the flags ask for against the STS model before anything is
+/// sent: `--duration-seconds` against each operation's range, the session name, the
+/// external id, the MFA serial and `--token-code` (six digits, also when a profile's
+/// `mfa_serial` is what uses it), the federation policy (a JSON object) and its ARNs,
+/// each role ARN.
+pub fn preflight(args: &IdentityArgs) -> Result<(), IdentityError> {
+    let invalid = |step: String| move |source| IdentityError::Invalid { step, source };
+    let code = args
+        .token_code
+        .as_deref()
+        .map(|c| SecretString::new(c.trim()));
+    if let Some(code) = &code {
+        sts::check_token_code(code.expose()).map_err(invalid("--token-code".into()))?;
+    }
+    if args.get_session_token {
+        session_token_request(args, code.as_ref())
+            .validate()
+            .map_err(invalid("GetSessionToken (--get-session-token)".into()))?;
+    } else if args.get_federation_token {
+        let arns = federation_policy_arns(args);
+        let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+        federation_request(args, &arns).validate().map_err(invalid(
+            "GetFederationToken (--get-federation-token)".into(),
+        ))?;
+    }
+    // The first role takes the MFA device when GetSessionToken did not.
+    let mut mfa = !args.get_session_token && args.mfa_serial.is_some();
+    for arn in role_arns(args) {
+        let mut req = role_request(args, &arn, None);
+        if std::mem::take(&mut mfa) {
+            req.serial_number = args.mfa_serial.as_deref();
+            req.token_code = code.as_ref();
+        }
+        req.validate()
+            .map_err(invalid(format!("AssumeRole {arn} (--assume-roles)")))?;
     }
     Ok(())
 }
@@ -290,51 +398,25 @@ pub async fn acquire(
     if args.get_session_token {
         static_only("--get-session-token", &creds)?;
         let token_code = code()?;
-        let req = sts::SessionTokenRequest {
-            duration_seconds: args.duration_seconds,
-            serial_number: args.mfa_serial.as_deref(),
-            token_code: token_code.as_ref(),
-        };
+        let req = session_token_request(args, token_code.as_ref());
         creds = sts::get_session_token(caller, endpoint, &creds, &req)
             .await
             .map_err(|source| IdentityError::sts("GetSessionToken", source))?;
         hops.push("GetSessionToken".to_owned());
     } else if args.get_federation_token {
         static_only("--get-federation-token", &creds)?;
-        let name = args.role_session_name.as_deref().unwrap_or("aws-login");
-        let listed: Vec<String> = split_list(args.federation_policy_arns.as_deref());
-        // Without any policy a federated session has no permissions at all; the default
-        // passes on everything the user has (the user's own policies still bound it).
-        let arns: Vec<&str> = if listed.is_empty() && args.federation_policy.is_none() {
-            vec!["arn:aws:iam::aws:policy/AdministratorAccess"]
-        } else {
-            listed.iter().map(String::as_str).collect()
-        };
-        let req = sts::FederationTokenRequest {
-            name,
-            policy: args.federation_policy.as_deref(),
-            policy_arns: &arns,
-            duration_seconds: args.duration_seconds,
-            ..Default::default()
-        };
+        let arns = federation_policy_arns(args);
+        let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+        let req = federation_request(args, &arns);
         let token = sts::get_federation_token(caller, endpoint, &creds, &req)
             .await
             .map_err(|source| IdentityError::sts("GetFederationToken", source))?;
         hops.push(format!("GetFederationToken as {}", token.arn));
         creds = token.credentials;
     }
-    let session_name = args.role_session_name.as_deref().unwrap_or("aws-login");
     for arn in role_arns(args) {
         let token_code = code()?;
-        let req = sts::AssumeRoleRequest {
-            role_arn: &arn,
-            role_session_name: session_name,
-            external_id: args.external_id.as_deref(),
-            duration_seconds: args.duration_seconds,
-            serial_number: token_code.as_ref().and(args.mfa_serial.as_deref()),
-            token_code: token_code.as_ref(),
-            ..Default::default()
-        };
+        let req = role_request(args, &arn, token_code.as_ref());
         let role = sts::assume_role(caller, endpoint, &creds, &req)
             .await
             .map_err(|source| IdentityError::sts(format!("AssumeRole {arn}"), source))?;

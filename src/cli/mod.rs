@@ -168,6 +168,7 @@ pub enum CliError {
 
 fn service_exit_code(e: &ServiceError) -> u8 {
     match e {
+        ServiceError::Invalid(_) => EXIT_USAGE,
         ServiceError::Response(ResponseError::Aws(_)) => EXIT_AWS,
         ServiceError::Response(_) => EXIT_NETWORK,
         ServiceError::Call(crate::http::call::CallError::Transport { .. }) => EXIT_NETWORK,
@@ -182,6 +183,10 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Identity(
                 IdentityError::Usage(_)
+                | IdentityError::Invalid { .. }
+                | IdentityError::Execute(crate::credentials::execute::ExecuteError::Invalid {
+                    ..
+                })
                 | IdentityError::Endpoint(_)
                 | IdentityError::Plan(crate::credentials::plan::PlanError::ProfileNotFound {
                     ..

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::identity::{IdentityArgs, IdentityError, acquire, validate};
+use super::identity::{IdentityArgs, IdentityError, acquire, preflight, validate};
 use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
@@ -263,6 +263,11 @@ pub async fn with_identity<T>(
     if let Some(t) = trace {
         t(&format!("credential plan: {plan}"));
     }
+    // Nothing is sent before every request the plan and the flags will make is known to
+    // fit the STS model.
+    crate::credentials::execute::preflight(&plan)
+        .map_err(|e| CliError::Identity(IdentityError::Execute(e)))?;
+    preflight(identity).map_err(CliError::Identity)?;
     let profile_mfa = plan.hops.iter().any(|h| h.mfa_serial.is_some());
     if identity.token_code.is_some() && identity.mfa_serial.is_none() && !profile_mfa {
         return Err(CliError::Usage(

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::Credentials;
-use super::plan::{Base, Plan};
+use super::plan::{Base, Plan, RoleHop};
 use super::process::{self, ProcessError};
 use crate::config::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 use crate::endpoints::Endpoint;
@@ -13,6 +13,7 @@ use crate::endpoints::{self, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::services::ServiceError;
+use crate::services::constraints::ParamError;
 use crate::services::container::{self, ContainerConfig};
 use crate::services::imds::{self, ImdsConfig, ImdsError};
 use crate::services::sso;
@@ -72,6 +73,13 @@ pub enum ExecuteError {
         /// The failure.
         source: Box<ServiceError>,
     },
+    /// An STS request would break the STS model's constraints; nothing was sent.
+    Invalid {
+        /// What for.
+        step: String,
+        /// The member and what is wrong.
+        source: ParamError,
+    },
 }
 
 impl fmt::Display for ExecuteError {
@@ -115,6 +123,9 @@ impl fmt::Display for ExecuteError {
                 }
             ),
             Self::Sts { step, .. } => write!(f, "{step} failed"),
+            Self::Invalid { step, .. } => {
+                write!(f, "{step} was not sent: STS would refuse it")
+            }
         }
     }
 }
@@ -128,6 +139,7 @@ impl std::error::Error for ExecuteError {
             Self::Imds(e) | Self::NoCredentials { imds: e, .. } => Some(e),
             Self::TokenFile { source, .. } => Some(source),
             Self::Sts { source, .. } => Some(source.as_ref()),
+            Self::Invalid { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -143,6 +155,73 @@ fn expiry_text(creds: &Credentials) -> String {
 
 /// The session name used when a profile sets none.
 pub const DEFAULT_SESSION_NAME: &str = "aws-login";
+
+/// The AssumeRole request of a hop, with its profile's settings (`code`: the MFA code,
+/// when the hop uses one and it is known).
+pub fn hop_request<'a>(
+    hop: &'a RoleHop,
+    code: Option<&'a SecretString>,
+) -> sts::AssumeRoleRequest<'a> {
+    sts::AssumeRoleRequest {
+        role_arn: &hop.role_arn,
+        role_session_name: hop
+            .role_session_name
+            .as_deref()
+            .unwrap_or(DEFAULT_SESSION_NAME),
+        external_id: hop.external_id.as_deref(),
+        duration_seconds: hop.duration_seconds,
+        serial_number: hop.mfa_serial.as_deref(),
+        token_code: code,
+        source_identity: hop.source_identity.as_deref(),
+        ..Default::default()
+    }
+}
+
+/// What a hop is called in messages.
+fn hop_step(hop: &RoleHop) -> String {
+    format!("AssumeRole {} (profile {:?})", hop.role_arn, hop.profile)
+}
+
+/// The AssumeRoleWithWebIdentity request of a web identity base.
+fn web_identity_request<'a>(
+    role_arn: &'a str,
+    session_name: Option<&'a str>,
+    token: Option<&'a SecretString>,
+) -> sts::WebIdentityRequest<'a> {
+    sts::WebIdentityRequest {
+        role_arn,
+        role_session_name: session_name.unwrap_or(DEFAULT_SESSION_NAME),
+        web_identity_token: token,
+        ..Default::default()
+    }
+}
+
+/// Checks every STS request the plan will make against the STS model before anything is
+/// sent (what is only known later, a token or an MFA code, is checked when it is).
+pub fn preflight(plan: &Plan) -> Result<(), ExecuteError> {
+    if let Base::WebIdentity {
+        role_arn,
+        session_name,
+        ..
+    } = &plan.base
+    {
+        web_identity_request(role_arn, session_name.as_deref(), None)
+            .validate()
+            .map_err(|source| ExecuteError::Invalid {
+                step: format!("AssumeRoleWithWebIdentity {role_arn}"),
+                source,
+            })?;
+    }
+    for hop in &plan.hops {
+        hop_request(hop, None)
+            .validate()
+            .map_err(|source| ExecuteError::Invalid {
+                step: hop_step(hop),
+                source,
+            })?;
+    }
+    Ok(())
+}
 
 /// What executing a plan needs from its surroundings.
 pub struct Executor<'e, 'c> {
@@ -292,12 +371,7 @@ impl Executor<'_, '_> {
                     }
                 })?;
                 let token = SecretString::new(token.trim());
-                let req = sts::WebIdentityRequest {
-                    role_arn,
-                    role_session_name: session_name.as_deref().unwrap_or(DEFAULT_SESSION_NAME),
-                    web_identity_token: Some(&token),
-                    ..Default::default()
-                };
+                let req = web_identity_request(role_arn, session_name.as_deref(), Some(&token));
                 sts::assume_role_with_web_identity(self.caller, self.endpoint, &req)
                     .await
                     .map(|r| r.credentials)
@@ -386,27 +460,16 @@ impl Executor<'_, '_> {
             let code = match &hop.mfa_serial {
                 Some(serial) => Some(SecretString::new(
                     (self.mfa_code)(serial)
-                        .ok_or_else(|| ExecuteError::NoMfaCode(serial.clone()))?,
+                        .ok_or_else(|| ExecuteError::NoMfaCode(serial.clone()))?
+                        .trim(),
                 )),
                 None => None,
             };
-            let req = sts::AssumeRoleRequest {
-                role_arn: &hop.role_arn,
-                role_session_name: hop
-                    .role_session_name
-                    .as_deref()
-                    .unwrap_or(DEFAULT_SESSION_NAME),
-                external_id: hop.external_id.as_deref(),
-                duration_seconds: hop.duration_seconds,
-                serial_number: hop.mfa_serial.as_deref(),
-                token_code: code.as_ref(),
-                source_identity: hop.source_identity.as_deref(),
-                ..Default::default()
-            };
+            let req = hop_request(hop, code.as_ref());
             let role = sts::assume_role(self.caller, self.endpoint, &creds, &req)
                 .await
                 .map_err(|source| ExecuteError::Sts {
-                    step: format!("AssumeRole {} (profile {:?})", hop.role_arn, hop.profile),
+                    step: hop_step(hop),
                     source: Box::new(source),
                 })?;
             self.step(&format!(

@@ -116,10 +116,18 @@ impl std::error::Error for ResponseError {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ServiceError {
+    /// The request breaks the service model's constraints, so it was not sent.
+    Invalid(super::constraints::ParamError),
     /// The request got no final HTTP response (connection, timeout, signing).
     Call(crate::http::call::CallError),
     /// The response is an AWS error or unreadable.
     Response(ResponseError),
+}
+
+impl From<super::constraints::ParamError> for ServiceError {
+    fn from(e: super::constraints::ParamError) -> Self {
+        Self::Invalid(e)
+    }
 }
 
 impl ServiceError {
@@ -135,6 +143,7 @@ impl ServiceError {
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Invalid(e) => write!(f, "not sent: {e}"),
             Self::Call(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
         }
@@ -144,6 +153,7 @@ impl fmt::Display for ServiceError {
 impl std::error::Error for ServiceError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Self::Invalid(_) => None,
             Self::Call(e) => e.source(),
             Self::Response(e) => e.source(),
         }

@@ -3,6 +3,7 @@
 //!
 //! This module does no I/O itself.
 
+pub mod constraints;
 pub mod container;
 mod error;
 pub mod imds;
