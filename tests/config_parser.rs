@@ -361,10 +361,10 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile a{k=v,region=r} profile b{region=own}",
     ),
     (
-        "any key is kept",
-        "[default]\na b = c\nk = v\n",
+        "any key is kept, one with a space with a warning",
+        "[default]\na b = c\nk = v\nrole_arn arn:aws:iam::1:role/r\n",
         "",
-        "profile default{a b=c,k=v}",
+        "profile default{a b=c,k=v,role_arn arn=aws:iam::1:role/r} ?config:2:profile default ?config:4:profile default",
     ),
     (
         "unicode value",

@@ -12,7 +12,8 @@
 //! - `expect-plan TEXT`, `expect-call LINE` (all STS calls, in order), `expect-imds LINE`,
 //!   `expect-container LINE` (all requests, in order), `expect-identity ARN`,
 //!   `expect-error TEXT` (the run fails and says TEXT), `expect-stderr TEXT`,
-//!   `expect-exit CODE` (the exit status).
+//!   `expect-exit CODE` (the exit status), `expect-token SIGNER TOKEN` (a call signed by
+//!   SIGNER carried that session token).
 //!
 //! In `config`, `credentials` and `env` values, `{dir}` is the scenario's folder,
 //! `{container}` the fake container endpoint's `host:port` and `{binary}` the aws-login
@@ -27,13 +28,14 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::endpoints::{
-    ImdsMode, Log, closed_port, echo_sts, fake_container, fake_imds, silent_port,
+    ImdsMode, Log, closed_port, echo_sts_with_tokens, fake_container, fake_imds, silent_port,
 };
 
 /// Secrets that appear in the fakes' answers and the scenario files.
 const SECRETS: &[&str] = &[
     "ENVSECRET",
     "FILESECRET",
+    "FILETOKEN",
     "PROCSECRET",
     "ROLESECRET",
     "IMDSSECRET",
@@ -63,6 +65,7 @@ struct Scenario {
     error: Option<String>,
     stderr: Vec<String>,
     exit: Option<i32>,
+    tokens: Vec<String>,
 }
 
 fn parse(text: &str) -> Result<Scenario, String> {
@@ -93,6 +96,7 @@ fn parse(text: &str) -> Result<Scenario, String> {
             "expect-identity" => s.identity = Some(value),
             "expect-error" => s.error = Some(value),
             "expect-stderr" => s.stderr.push(value),
+            "expect-token" => s.tokens.push(value),
             "expect-exit" => {
                 s.exit = Some(
                     value
@@ -120,7 +124,7 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
         Ok(s) => s,
         Err(e) => return vec![format!("bad scenario file: {e}")],
     };
-    let (sts, sts_log) = echo_sts().await;
+    let (sts, sts_log, token_log) = echo_sts_with_tokens().await;
     let (container, container_log) = match &s.container {
         Some(token) => {
             let token = (token != "none").then(|| token.clone());
@@ -274,6 +278,14 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
             diffs.push(format!(
                 "container requests: want {:?}, got {got:?}",
                 s.container_log
+            ));
+        }
+    }
+    let tokens = logged(&token_log);
+    for want in &s.tokens {
+        if !tokens.contains(want) {
+            diffs.push(format!(
+                "no call signed by {want} (session tokens seen: {tokens:?})"
             ));
         }
     }

@@ -268,6 +268,16 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
         };
         match property(stripped) {
             Ok((key, value)) => {
+                if key.contains(is_space) {
+                    out.problems.push(LineProblem {
+                        line: n,
+                        message: format!(
+                            "the key {key:?} has a space in it (read as written, as the AWS CLI does): is an '=' missing?"
+                        ),
+                        section: Some(out.sections[section].name.clone()),
+                        skipped: false,
+                    });
+                }
                 let properties = &mut out.sections[section].properties;
                 properties.push((key.to_lowercase(), value.to_owned(), n));
                 open = Some((properties.len() - 1, vec![value.to_owned()]));

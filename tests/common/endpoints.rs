@@ -200,8 +200,17 @@ struct StsState {
 /// Authorization header, or `unsigned`). Roles' key ids are `ASIAROLE1`, `ASIAROLE2`...
 /// in the order they are issued; a key id it did not issue is the IAM user of that name.
 pub async fn echo_sts() -> (SocketAddr, Log) {
+    let (addr, log, _) = echo_sts_with_tokens().await;
+    (addr, log)
+}
+
+/// [`echo_sts`], with a second log: `SIGNER TOKEN` for each signed call that carried an
+/// `x-amz-security-token`, once per pair.
+pub async fn echo_sts_with_tokens() -> (SocketAddr, Log, Log) {
     let log: Log = Arc::default();
+    let tokens: Log = Arc::default();
     let seen = log.clone();
+    let seen_tokens = tokens.clone();
     let state: Arc<Mutex<StsState>> = Arc::default();
     let addr = spawn(move |req| {
         let signer = req
@@ -212,6 +221,17 @@ pub async fn echo_sts() -> (SocketAddr, Log) {
             .and_then(|v| v.split('/').next())
             .unwrap_or("unsigned")
             .to_owned();
+        if let Some(token) = req
+            .headers()
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok())
+        {
+            let pair = format!("{signer} {token}");
+            let mut tokens = seen_tokens.lock().unwrap();
+            if !tokens.contains(&pair) {
+                tokens.push(pair);
+            }
+        }
         let f = form(req.body());
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         let mut state = state.lock().unwrap();
@@ -268,5 +288,5 @@ pub async fn echo_sts() -> (SocketAddr, Log) {
         reply(200, &body)
     })
     .await;
-    (addr, log)
+    (addr, log, tokens)
 }

@@ -1,0 +1,115 @@
+//! Shared files aws-login cannot read, through the built binary, as `sudo -u app` with HOME
+//! still `/root` gives them: a `~/.aws` the user may not enter. As root the binary runs as
+//! `nobody` (util-linux `setpriv`), since root reads everything; as anyone else the file's
+//! mode is 000. What is unreadable counts as empty, as botocore has it: environment keys
+//! work, and an error that may come from the missing file names it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+mod common;
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::Output;
+
+use common::endpoints::echo_sts;
+use common::{TempDir, stderr};
+
+/// A home whose `.aws/credentials` (holding the default profile's keys) the binary cannot
+/// read; the binary's command, run as a user who cannot.
+fn unreadable_home(name: &str) -> (TempDir, tokio::process::Command) {
+    let dir = TempDir::new(name);
+    let home = dir.0.join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[default]\naws_access_key_id = AKIAHOME\naws_secret_access_key = HOMESECRET\n",
+    )
+    .unwrap();
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let mut cmd = if root {
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let mut cmd = tokio::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        cmd
+    } else {
+        std::fs::set_permissions(
+            home.join(".aws/credentials"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        tokio::process::Command::new(binary)
+    };
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "eu-west-1")
+        .stdin(std::process::Stdio::null());
+    (dir, cmd)
+}
+
+async fn run(mut cmd: tokio::process::Command, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let (sts, _) = echo_sts().await;
+    cmd.args(args)
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn environment_keys_work_when_the_shared_files_cannot_be_read() {
+    let (_dir, cmd) = unreadable_home("unreadable-env");
+    let out = run(
+        cmd,
+        &["getcallerid", "--debug"],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIAENV"),
+            ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+        ],
+    )
+    .await;
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("user/AKIAENV"),
+        "{err}"
+    );
+    assert!(
+        err.contains(".aws/credentials: cannot be read, so it was skipped: Permission denied"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("ENVSECRET") && !err.contains("HOMESECRET"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_profile_the_unreadable_file_may_hold_is_named_with_it() {
+    let (_dir, cmd) = unreadable_home("unreadable-profile");
+    let out = run(cmd, &["getcallerid", "--profile", "dev"], &[]).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("profile \"dev\" not found in the shared config or credentials file; aws-login skipped what it could not read in the shared files:")
+            && err.contains(".aws/credentials: cannot be read, so it was skipped: Permission denied"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn no_credentials_names_the_file_that_could_not_be_read() {
+    let (_dir, cmd) = unreadable_home("unreadable-none");
+    let out = run(cmd, &["getcallerid"], &[]).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no credentials")
+            && err
+                .contains(".aws/credentials: cannot be read, so it was skipped: Permission denied"),
+        "{err}"
+    );
+}
