@@ -66,6 +66,29 @@ def enable_auth():
     urllib.request.urlopen(req).read()
 
 
+def temporary_credentials(users, roles):
+    """Real moto session credentials (user u1 in role r2, session 'tok'), whose token moto
+    checks: a request without it, or with another, is refused (InvalidClientTokenId)."""
+    _, key_id, secret = users["u1"]
+    sts = botocore.session.Session().create_client(
+        "sts", region_name=REGION, endpoint_url=MOTO, aws_access_key_id=key_id, aws_secret_access_key=secret)
+    creds = sts.assume_role(RoleArn=roles["r2"], RoleSessionName="tok")["Credentials"]
+    return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+
+
+class Refused:
+    """Both must refuse, and for the same reason: botocore with this exception, aws-login
+    with this text on stderr."""
+
+    def __init__(self, botocore_error, aws_login_says):
+        self.botocore_error = botocore_error
+        self.aws_login_says = aws_login_says
+
+
+# A credentials "file" that is a folder: a path that exists and cannot be read as a file.
+UNREADABLE = object()
+
+
 def container_server(users, roles):
     """A container credentials endpoint on loopback (/open, and /locked which wants the token
     'pod-token') that hands
@@ -93,7 +116,7 @@ def container_server(users, roles):
     return server.server_address[1]
 
 
-def scenarios(users, roles, tmp, container_port):
+def scenarios(users, roles, tmp, container_port, temporary):
     u1, k1, s1 = users["u1"]
     u2, k2, s2 = users["u2"]
     r1, r2 = roles["r1"], roles["r2"]
@@ -143,6 +166,34 @@ def scenarios(users, roles, tmp, container_port):
         ("both source_profile and credential_source", f"[profile a]\nrole_arn = {r1}\nsource_profile = base\ncredential_source = Environment\n", f"[base]\n{keys1}", env1, "a", "flag", None),
         ("source_profile cycle", f"[profile a]\nrole_arn = {r1}\nsource_profile = b\n[profile b]\nrole_arn = {r2}\nsource_profile = a\n", "", {}, "a", "flag", None),
         ("missing profile", "", "", {}, "nope", "flag", None),
+        # Issue 7: what users' real files and environments hold.
+        ("indented properties in the credentials file", "", f"[default]\n    aws_access_key_id = {k1}\n    aws_secret_access_key = {s1}\n", {}, None, None, u1),
+        ("indented properties in the config file", f"[default]\n    region = {REGION}\n    aws_access_key_id = {k2}\n    aws_secret_access_key = {s2}\n", "", {}, None, None, u2),
+        ("key: value lines under a tab-indented header", "", f"\t[default]\naws_access_key_id: {k1}\naws_secret_access_key : {s1}\n", {}, None, None, u1),
+        ("CR line endings", "", f"[default]\raws_access_key_id = {k1}\raws_secret_access_key = {s1}\r", {}, None, None, u1),
+        ("[DEFAULT] gives its keys to a profile", "", f"[DEFAULT]\n{keys2}[p2]\nregion = {REGION}\n", {}, "p2", "flag", u2),
+        ("a profile named with a space (credentials file, --profile)", "", f"[Foo Bar]\n{keys2}", {}, "Foo Bar", "flag", u2),
+        ("a profile named with a space (credentials file, AWS_PROFILE)", "", f"[Foo Bar]\n{keys2}", {}, "Foo Bar", "env", u2),
+        ("a quoted profile name in the config file", f"[profile \"My MacBook Pro\"]\nrole_arn = {r1}\nsource_profile = Foo Bar\nrole_session_name = sp\n", f"[Foo Bar]\n{keys1}", {}, "My MacBook Pro", "flag", session(r1, "sp")),
+        ("AWS_SECURITY_TOKEN alone", "", "", {"AWS_ACCESS_KEY_ID": temporary[0], "AWS_SECRET_ACCESS_KEY": temporary[1], "AWS_SECURITY_TOKEN": temporary[2]}, None, None, session(r2, "tok")),
+        ("AWS_SECURITY_TOKEN before a wrong AWS_SESSION_TOKEN", "", "", {"AWS_ACCESS_KEY_ID": temporary[0], "AWS_SECRET_ACCESS_KEY": temporary[1], "AWS_SECURITY_TOKEN": temporary[2], "AWS_SESSION_TOKEN": "wrong"}, None, None, session(r2, "tok")),
+        ("a wrong AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN", "", "", {"AWS_ACCESS_KEY_ID": temporary[0], "AWS_SECRET_ACCESS_KEY": temporary[1], "AWS_SECURITY_TOKEN": "wrong", "AWS_SESSION_TOKEN": temporary[2]}, None, None, Refused("ClientError", "InvalidClientTokenId")),
+        ("aws_security_token in the credentials file", "", f"[default]\naws_access_key_id = {temporary[0]}\naws_secret_access_key = {temporary[1]}\naws_security_token = {temporary[2]}\n", {}, None, None, session(r2, "tok")),
+        ("aws_security_token before a wrong aws_session_token", "", f"[default]\naws_access_key_id = {temporary[0]}\naws_secret_access_key = {temporary[1]}\naws_session_token = wrong\naws_security_token = {temporary[2]}\n", {}, None, None, session(r2, "tok")),
+        ("AWS_DEFAULT_PROFILE names the profile", "", f"[default]\n{keys1}[p2]\n{keys2}", {}, "p2", "default-env", u2),
+        ("AWS_DEFAULT_PROFILE before AWS_PROFILE", "", f"[default]\n{keys1}[p2]\n{keys2}[p3]\n{keys1}", {"AWS_PROFILE": "p3"}, "p2", "default-env", u2),
+        ("AWS_ACCESS_KEY_ID without its secret", "", f"[default]\n{keys2}", {"AWS_ACCESS_KEY_ID": k1}, None, None, Refused("PartialCredentialsError", "AWS_SECRET_ACCESS_KEY is not")),
+        ("a key id without its secret in the credentials file", "", f"[default]\naws_access_key_id = {k1}\n", {}, None, None, Refused("PartialCredentialsError", "no aws_secret_access_key in the credentials file")),
+        ("a key id without its secret, credential_process before the config file's", f"[default]\n{process}aws_access_key_id = {k1}\n", "", {}, None, None, u2),
+        ("a source profile with keys gives them, not its role", f"[profile a]\nrole_arn = {r1}\nsource_profile = b\nrole_session_name = sk\n[profile b]\nrole_arn = {r2}\nsource_profile = base\n", f"[b]\n{keys2}[base]\n{keys1}", {}, "a", "flag", session(r1, "sk")),
+        ("a credentials file that cannot be read, environment keys", "", UNREADABLE, env1, None, None, u1),
+        ("a credentials file that cannot be read, config-file keys", f"[default]\n{keys2}", UNREADABLE, {}, None, None, u2),
+        ("a role ARN shorter than STS allows", f"[profile a]\nrole_arn = arn:aws:iam::1:r\nsource_profile = base\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "RoleArn of AssumeRole must be 20 to 2048 characters long")),
+        ("a one-character session name", f"[profile a]\nrole_arn = {r1}\nsource_profile = base\nrole_session_name = x\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "RoleSessionName of AssumeRole must be 2 to 64 characters long")),
+        ("duration_seconds = 0", f"[profile a]\nrole_arn = {r1}\nsource_profile = base\nduration_seconds = 0\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "DurationSeconds of AssumeRole must be from 900 to 43200")),
+        ("AWS_STS_REGIONAL_ENDPOINTS that is neither legacy nor regional", "", "", {**env1, "AWS_STS_REGIONAL_ENDPOINTS": "global"}, None, None, Refused("InvalidSTSRegionalEndpointsConfigError", "it must be \"legacy\" or \"regional\"")),
+        ("credential_process = aws-login for another profile", f"[profile app]\ncredential_process = {BINARY} dumpcreds --credential-helper --profile base\n", f"[base]\n{keys2}", {}, "app", "env", u2),
+        ("credential_process = aws-login for its own profile: refused, not endless", f"[profile loop]\ncredential_process = {BINARY} dumpcreds --credential-helper\n", "", {}, "loop", "env", Refused("CredentialRetrievalError", "it would start itself without end")),
     ]
 
 
@@ -158,6 +209,8 @@ def run_botocore(config, credentials, env, profile, via):
                            "AWS_DEFAULT_REGION": REGION})
         if via == "env":
             os.environ["AWS_PROFILE"] = profile
+        elif via == "default-env":
+            os.environ["AWS_DEFAULT_PROFILE"] = profile
         session = botocore.session.Session(profile=profile if via == "flag" else None)
         hops = []  # the roles botocore's own STS clients assume, in order
         session.register("before-parameter-build.sts.AssumeRole", lambda params, **_: hops.append(params["RoleArn"]))
@@ -181,12 +234,14 @@ def run_aws_login(config, credentials, env, profile, via):
     args = [BINARY, "getcallerid", "--debug"]
     if via == "env":
         full["AWS_PROFILE"] = profile
+    elif via == "default-env":
+        full["AWS_DEFAULT_PROFILE"] = profile
     elif via == "flag":
         args += ["--profile", profile]
     out = subprocess.run(args, env=full, capture_output=True, text=True, timeout=60)
     plan = next((line.split("credential plan: ", 1)[1] for line in out.stderr.splitlines() if "credential plan: " in line), "")
     if out.returncode != 0:
-        return plan, None, out.stderr.strip().splitlines()[:2]
+        return plan, None, out.stderr.strip()
     return plan, json.loads(out.stdout)["Arn"], None
 
 
@@ -221,23 +276,30 @@ def compare(tmp, i, scenario):
     name, config_text, credentials_text, env, profile, via, want = scenario
     config = os.path.join(tmp, f"config-{i}")
     credentials = os.path.join(tmp, f"credentials-{i}")
-    with open(config, "w") as f:
+    with open(config, "w", newline="") as f:
         f.write(config_text)
-    with open(credentials, "w") as f:
-        f.write(credentials_text)
+    if credentials_text is UNREADABLE:
+        os.mkdir(credentials)
+    else:
+        with open(credentials, "w", newline="") as f:
+            f.write(credentials_text)
     method, boto_arn, boto_hops = run_botocore(config, credentials, env, profile, via)
     plan, ours_arn, error = run_aws_login(config, credentials, env, profile, via)
     our_hops = re.findall(r"(?:AssumeRole|web identity token \([^)]*\) for) (arn:\S+)", plan)
     if want is None:
         ok = boto_arn is None and ours_arn is None
         detail = f"botocore {method} {boto_arn}; aws-login {ours_arn}"
+    elif isinstance(want, Refused):
+        ok = (boto_arn is None and ours_arn is None and method == f"error: {want.botocore_error}"
+              and want.aws_login_says in (error or ""))
+        detail = f"botocore {method} {boto_arn}; aws-login {ours_arn} {(error or '')[-600:]!r}"
     else:
         expected_source = SOURCES.get(method or "", "?")
         # botocore names only the last hop's kind; the chain itself is compared role by role.
         same_source = bool(our_hops) if method == "assume-role" else plan.startswith(expected_source or "?")
         ok = boto_arn == want and ours_arn == want and same_source and boto_hops == our_hops
         detail = (f"botocore {method} {boto_hops} {boto_arn}; aws-login plan {plan!r} {our_hops} {ours_arn} "
-                  f"{error or ''}")
+                  f"{(error or '')[-600:]}")
     chain = f" [{' -> '.join(r.split('/')[-1] for r in our_hops)}]" if ok and our_hops else ""
     print(f"{'ok  ' if ok else 'FAIL'} {name}{chain}" + ("" if ok else f": {detail}"))
     return ok
@@ -247,7 +309,8 @@ def main():
     users, roles = setup()
     with tempfile.TemporaryDirectory() as tmp:
         port = container_server(users, roles)
-        cases = list(enumerate(scenarios(users, roles, tmp, port)))
+        temporary = temporary_credentials(users, roles)
+        cases = list(enumerate(scenarios(users, roles, tmp, port, temporary)))
         # moto answers an unsigned AssumeRoleWithWebIdentity with a 500 once auth is on (it
         # reads the Authorization header unconditionally), so those scenarios run first,
         # before signatures are checked; everything after them is verified.
