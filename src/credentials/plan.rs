@@ -2,13 +2,21 @@
 //! shared files before anything is sent, in the AWS CLI's order. `--debug` prints the plan.
 //!
 //! The top: environment keys (unless `--profile` names a profile), then the selected
-//! profile, then `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`. Within a profile, as
-//! botocore orders its providers: `role_arn` (with `source_profile`, `credential_source`
-//! or `web_identity_token_file`), then SSO, then keys from the credentials file, then
+//! profile (`--profile`, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`),
+//! then `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`. Within a profile, as botocore
+//! orders its providers: `role_arn` (with `source_profile`, `credential_source` or
+//! `web_identity_token_file`), then SSO, then keys from the credentials file, then
 //! `credential_process`, then keys from the config file; then the container credentials
-//! endpoint, then the instance metadata service. A `source_profile` chain is
-//! followed to its end; a cycle is an error naming the path, except a profile that is its
-//! own source and has keys, which the AWS CLI allows.
+//! endpoint, then the instance metadata service. A `source_profile` chain is followed
+//! until a profile with static keys (whose own `role_arn` is then not used) or a base; a
+//! cycle is an error naming the path, except a profile that is its own source and has
+//! keys, which the AWS CLI allows.
+//!
+//! Half a key pair is an error naming the missing key, never a step to another source:
+//! in the environment (either half) and in one file of a profile (a key pair comes from
+//! one file, as botocore's `SharedCredentialProvider` and `ConfigProvider` read them). A
+//! profile the plan needs that has lines aws-login could not read is an error naming
+//! them; errors that a file aws-login could not read may explain say what it skipped.
 //!
 //! Pure: the environment and the parsed files come in.
 
