@@ -496,6 +496,28 @@ fn sub_properties_and_service_endpoints_are_read() {
 }
 
 #[test]
+fn a_line_that_lacks_its_equals_sign_is_never_echoed() {
+    // The token's `=` padding is the first delimiter: the "key" is most of the line.
+    let file = parse(
+        b"[default]\naws_session_token FwoGZXIvYXdzEBYaDHTOKENVALUE==\naws_session_token FwoGZXIvYXdzEBYaDHTOKENVALUE==\n",
+        "k",
+    );
+    let merged = merge(&parse(b"", "c"), &file);
+    let shown = format!(
+        "{:?} {}",
+        merged,
+        merged
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(!shown.contains("TOKENVALUE"), "{shown}");
+    assert!(shown.contains("aws_session_token …"), "{shown}");
+}
+
+#[test]
 fn debug_output_redacts_secret_keys() {
     let creds = parse(b"[default]\naws_access_key_id = AKID\naws_secret_access_key = TOPSECRET\naws_session_token = TOKENVALUE\naws_security_token = LEGACYTOKEN\n", "k");
     let merged = merge(&parse(b"", "c"), &creds);

@@ -122,11 +122,23 @@ const SECRET_KEYS: [&str; 3] = [
     "aws_security_token",
 ];
 
+/// A key as messages show it: a key with a space in it may be a whole line that lacks its
+/// `=` (`aws_session_token FwoG...==` splits at the token's padding), so only its first
+/// word is shown.
+pub(crate) fn shown_key(key: &str) -> String {
+    match key.split_once(parse::is_space) {
+        Some((first, _)) => format!("{first} …"),
+        None => key.to_owned(),
+    }
+}
+
 impl fmt::Debug for Section {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for k in self.keys() {
-            if SECRET_KEYS.contains(&k) {
+            if k.contains(parse::is_space) {
+                map.entry(&shown_key(k), &"<redacted>");
+            } else if SECRET_KEYS.contains(&k) {
                 map.entry(&k, &"<redacted>");
             } else {
                 map.entry(&k, &self.get(k));

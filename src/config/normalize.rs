@@ -98,7 +98,8 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
                     file,
                     *line,
                     format!(
-                        "{key} is set again (first at line {first}): the later value wins (the AWS CLI refuses a file with a repeated key)"
+                        "{} is set again (first at line {first}): the later value wins (the AWS CLI refuses a file with a repeated key)",
+                        super::shown_key(key)
                     ),
                     classify(&section.name, kind),
                 ));
@@ -120,7 +121,10 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
                 problems.push(ConfigProblem {
                     path: file.path.clone(),
                     line: *line,
-                    message: format!("skipped: a sub-property of {key} has no '='"),
+                    message: format!(
+                        "skipped: a sub-property of {} has no '='",
+                        super::shown_key(key)
+                    ),
                     affects: classify(&group.name, kind),
                     skipped: true,
                 });

@@ -272,7 +272,8 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
                     out.problems.push(LineProblem {
                         line: n,
                         message: format!(
-                            "the key {key:?} has a space in it (read as written, as the AWS CLI does): is an '=' missing?"
+                            "the key {:?} has a space in it (read as written, as the AWS CLI does): is an '=' missing?",
+                            super::shown_key(key)
                         ),
                         section: Some(out.sections[section].name.clone()),
                         skipped: false,
