@@ -113,3 +113,52 @@ async fn no_credentials_names_the_file_that_could_not_be_read() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_pipe_as_a_shared_file_is_skipped_not_waited_on() {
+    let dir = TempDir::new("shared-file-fifo");
+    let fifo = dir.0.join("credentials");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (sts, _) = echo_sts().await;
+    let run = common::aws_login_command(&["getcallerid", "--debug"])
+        .env("AWS_SHARED_CREDENTIALS_FILE", &fifo)
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+        .env("AWS_ACCESS_KEY_ID", "AKIAENV")
+        .env("AWS_SECRET_ACCESS_KEY", "ENVSECRET")
+        .kill_on_drop(true)
+        .output();
+    // Opening a pipe for reading waits for a writer that never comes.
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), run)
+        .await
+        .expect("aws-login waited on the pipe")
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("is a pipe or socket, not a file, so it was skipped"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn dev_null_as_a_shared_file_is_empty_and_unremarkable() {
+    let (sts, _) = echo_sts().await;
+    let out = common::aws_login_command(&["getcallerid", "--debug"])
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+        .env("AWS_ACCESS_KEY_ID", "AKIAENV")
+        .env("AWS_SECRET_ACCESS_KEY", "ENVSECRET")
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("shared files:"), "{err}");
+}

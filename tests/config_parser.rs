@@ -132,22 +132,22 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile default{aws_access_key_id=A,region=r}",
     ),
     (
-        "a repeated key: the later wins, with a warning",
+        "a repeated key affects its profile",
         "[default]\nk = 1\nk = 2\n",
         "",
-        "profile default{k=2} ?config:3:profile default",
+        "profile default{k=2} !config:3:profile default",
     ),
     (
-        "a repeated section: merged, with a warning",
+        "a repeated section affects its profile",
         "[profile a]\nx = 1\n[profile b]\ny = 2\n[profile a]\nz = 3\n",
         "",
-        "profile a{x=1,z=3} profile b{y=2} ?config:5:profile a",
+        "profile a{x=1,z=3} profile b{y=2} !config:5:profile a",
     ),
     (
         "keys are case-insensitive",
         "[default]\nRegion = us-west-2\nREGION = eu-north-1\n",
         "",
-        "profile default{region=eu-north-1} ?config:3:profile default",
+        "profile default{region=eu-north-1} !config:3:profile default",
     ),
     (
         "profile names keep their case",
@@ -265,10 +265,22 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile default{k=a|b}",
     ),
     (
-        "an indented header under a property continues it",
+        "an indented header under a property continues it, with a warning",
         "[default]\nk = a\n  [profile x]\n",
         "",
-        "profile default{k=a|[profile x]}",
+        "profile default{k=a|[profile x]} ?config:3:profile default",
+    ),
+    (
+        "an indented header whose keys repeat the ones above: the profile is refused",
+        "",
+        "[default]\naws_access_key_id = ADEF\naws_secret_access_key = SDEF\n\t[dev]\naws_access_key_id = ADEV\naws_secret_access_key = SDEV\n",
+        "profile default{aws_access_key_id=ADEV,aws_secret_access_key=SDEV} ?credentials:4:profile default !credentials:5:profile default !credentials:6:profile default",
+    ),
+    (
+        "a [ line without ] that is a property is one",
+        "[default]\naws_access_key_id = A\n[weird = x\naws_secret_access_key = S\n",
+        "",
+        "profile default{[weird=x,aws_access_key_id=A,aws_secret_access_key=S} ?config:3:profile default",
     ),
     (
         "sub-properties",

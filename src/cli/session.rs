@@ -292,7 +292,7 @@ pub async fn with_identity<T>(
     if let Some(t) = trace {
         t(&format!(
             "starting credentials: access key id {}",
-            start.access_key_id()
+            start.shown_key_id()
         ));
     }
     let acquired = acquire(identity, start, &caller, &endpoint, ctx.prompt)

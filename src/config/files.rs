@@ -30,12 +30,25 @@ pub fn paths(env: &dyn Fn(&str) -> Option<String>) -> (PathBuf, PathBuf) {
     )
 }
 
-/// Reads one file: its bytes, nothing for a file that is not there, and a problem for
-/// one that cannot be read (no permission, a directory...), which botocore treats as
-/// empty too.
+/// The largest shared file read (a file larger than this is not one a person wrote).
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads one file: its bytes, nothing for a file that is not there (or `/dev/null`), and a
+/// problem for one that cannot be read: no permission, a folder, a pipe or socket (which
+/// could block forever; botocore passes over anything but a regular file), or more than
+/// 16 MiB.
 fn read(path: &Path) -> Result<Vec<u8>, ConfigProblem> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(bytes),
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let problem = |message: String| ConfigProblem {
+        path: path.display().to_string(),
+        line: 0,
+        message,
+        affects: Affects::Unknown,
+        skipped: true,
+    };
+    let kind = match std::fs::metadata(path) {
+        Ok(m) => m.file_type(),
         // A path through a file that is not a folder is not there either.
         Err(e)
             if matches!(
@@ -43,16 +56,29 @@ fn read(path: &Path) -> Result<Vec<u8>, ConfigProblem> {
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
             ) =>
         {
-            Ok(Vec::new())
+            return Ok(Vec::new());
         }
-        Err(e) => Err(ConfigProblem {
-            path: path.display().to_string(),
-            line: 0,
-            message: format!("cannot be read, so it was skipped: {e}"),
-            affects: Affects::Unknown,
-            skipped: true,
-        }),
+        Err(e) => return Err(problem(format!("cannot be read, so it was skipped: {e}"))),
+    };
+    if kind.is_dir() {
+        return Err(problem(
+            "cannot be read, so it was skipped: Is a directory".into(),
+        ));
     }
+    if kind.is_fifo() || kind.is_socket() {
+        return Err(problem(
+            "is a pipe or socket, not a file, so it was skipped (reading it could wait forever)"
+                .into(),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| problem(format!("cannot be read, so it was skipped: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(problem("is larger than 16 MiB, so it was skipped".into()));
+    }
+    Ok(bytes)
 }
 
 /// Reads and merges both files. Never fails: a file that cannot be read counts as empty

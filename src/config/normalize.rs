@@ -12,8 +12,9 @@
 //!   section of its file that lacks them, and is not a profile itself.
 //! - The credentials file's keys override the config file's, key by key.
 //!
-//! botocore refuses a file that repeats a section or a key; aws-login merges them
-//! (later values win) and warns.
+//! botocore refuses a whole file that repeats a section or a key; aws-login refuses only
+//! the profile it affects (two blocks of keys for one profile, or an indented header that
+//! made a block part of the one above, must not silently give a mix).
 
 use std::collections::BTreeMap;
 
@@ -71,11 +72,11 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
             // Python's configparser lets [DEFAULT] repeat.
             Some(at) if section.name == DEFAULTS => at,
             Some(at) => {
-                problems.push(warning(
+                problems.push(refusal(
                     file,
                     section.line,
                     format!(
-                        "section [{}] repeats the one at line {}: their keys are merged (the AWS CLI refuses a file with a repeated section)",
+                        "section [{}] appears again (first at line {}): aws-login will not guess how the two go together (the AWS CLI refuses such a file): make them one",
                         section.name, groups[at].line
                     ),
                     classify(&section.name, kind),
@@ -94,11 +95,11 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
         for (key, value, line) in &section.properties {
             if let Some((_, first)) = groups[at].keys.get(key) {
                 let first = *first;
-                problems.push(warning(
+                problems.push(refusal(
                     file,
                     *line,
                     format!(
-                        "{} is set again (first at line {first}): the later value wins (the AWS CLI refuses a file with a repeated key)",
+                        "{} is set again (first at line {first}): aws-login will not guess which one you meant (the AWS CLI refuses such a file): keep one",
                         super::shown_key(key)
                     ),
                     classify(&section.name, kind),
@@ -142,6 +143,15 @@ fn bad_sub_properties(value: &str) -> bool {
         && super::sub_property_lines(value)
             .map(|l| l.trim_matches(super::parse::is_space))
             .any(|l| !l.is_empty() && !l.contains('='))
+}
+
+/// Something read, but that the profile it affects must not be used with: fatal when that
+/// profile is needed.
+fn refusal(file: &ParsedFile, line: usize, message: String, affects: Affects) -> ConfigProblem {
+    ConfigProblem {
+        skipped: true,
+        ..warning(file, line, message, affects)
+    }
 }
 
 fn warning(file: &ParsedFile, line: usize, message: String, affects: Affects) -> ConfigProblem {

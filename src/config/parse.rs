@@ -189,7 +189,21 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
                     section: section_name(&target, &out.sections),
                     skipped: true,
                 });
-            } else if let Some((_, value)) = open.as_mut() {
+            } else if let Some((p, value)) = open.as_mut() {
+                if header(stripped).is_some()
+                    && let Target::Section(at) = target
+                {
+                    let key = &out.sections[at].properties[*p].0;
+                    out.problems.push(LineProblem {
+                        line: n,
+                        message: format!(
+                            "this line looks like a section header, but it is indented, so it continues the value of {} above it (as the AWS CLI reads it): unindent it",
+                            super::shown_key(key)
+                        ),
+                        section: Some(out.sections[at].name.clone()),
+                        skipped: false,
+                    });
+                }
                 value.push(stripped.to_owned());
             }
             continue;
@@ -201,7 +215,14 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
         let visible = stripped
             .trim_start_matches('\u{feff}')
             .trim_matches(is_space);
-        if visible.starts_with('[') {
+        // A `[` line with no `]` after it that is a property is one (botocore reads
+        // `[weird = x` so); else it is a header that cannot be read.
+        let broken_header_property = visible.starts_with('[')
+            && header(visible).is_none()
+            && problem.is_none()
+            && matches!(target, Target::Section(_))
+            && property(stripped).is_ok();
+        if visible.starts_with('[') && !broken_header_property {
             match (header(visible), problem) {
                 (Some(name), None) => {
                     out.sections.push(RawSection {
@@ -268,6 +289,17 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
         };
         match property(stripped) {
             Ok((key, value)) => {
+                if broken_header_property {
+                    out.problems.push(LineProblem {
+                        line: n,
+                        message: format!(
+                            "this line starts like a section header but has no ']': it is read as the key {:?} (as the AWS CLI reads it)",
+                            super::shown_key(key)
+                        ),
+                        section: Some(out.sections[section].name.clone()),
+                        skipped: false,
+                    });
+                }
                 if key.contains(is_space) {
                     out.problems.push(LineProblem {
                         line: n,

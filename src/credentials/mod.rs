@@ -45,6 +45,25 @@ impl Credentials {
         &self.access_key_id
     }
 
+    /// The access key id as logs and `Debug` show it: as it is when it is made of ASCII
+    /// letters and digits (every key id AWS issues is), else only its length, since
+    /// something else may have been folded into it (a token on a continued line).
+    pub fn shown_key_id(&self) -> String {
+        if !self.access_key_id.is_empty()
+            && self
+                .access_key_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric())
+        {
+            self.access_key_id.clone()
+        } else {
+            format!(
+                "<not a valid access key id, {} characters>",
+                self.access_key_id.chars().count()
+            )
+        }
+    }
+
     /// The secret access key.
     pub fn secret_access_key(&self) -> &SecretString {
         &self.secret_access_key
@@ -101,7 +120,7 @@ pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &self.shown_key_id())
             .field("secret_access_key", &self.secret_access_key)
             .field(
                 "session_token",
@@ -128,6 +147,18 @@ mod tests {
         assert!(debug.contains("AKIDEXAMPLE"), "{debug}");
         assert!(!debug.contains("wJalr"), "{debug}");
         assert!(!debug.contains("TOKEN-SECRET"), "{debug}");
+    }
+
+    #[test]
+    fn a_key_id_that_holds_more_is_not_shown() {
+        let c = Credentials::new("AKID\naws_session_token=TOKENVALUE", "s", None, None);
+        assert_eq!(
+            c.shown_key_id(),
+            "<not a valid access key id, 35 characters>"
+        );
+        assert!(!format!("{c:?}").contains("TOKENVALUE"));
+        let c = Credentials::new("ASIAEXAMPLE123", "s", None, None);
+        assert_eq!(c.shown_key_id(), "ASIAEXAMPLE123");
     }
 
     #[test]

@@ -203,9 +203,29 @@ pub enum PlanError {
         file: FileKind,
         /// The key that is missing (or empty).
         missing: &'static str,
+        /// Whether the missing key is there, but empty.
+        empty: bool,
         /// Whether the other file has the missing key (botocore takes a pair from one
         /// file).
         in_other_file: bool,
+    },
+    /// A key of a profile's key pair or session token goes on over indented lines (each
+    /// indented line continues the value above it).
+    MultiLineKey {
+        /// The profile.
+        profile: String,
+        /// The file.
+        file: FileKind,
+        /// The key.
+        key: &'static str,
+    },
+    /// The profile gives no credentials in what could be read, and what could not be read
+    /// may hold them: no falling back to the container or instance in their place.
+    MayBeInSkipped {
+        /// The profile.
+        profile: String,
+        /// What was skipped.
+        skipped: Vec<ConfigProblem>,
     },
     /// Half a key pair in the environment.
     PartialEnvironment {
@@ -290,7 +310,19 @@ impl fmt::Display for PlanError {
                 profile,
                 file,
                 missing,
+                empty: true,
+                ..
+            } => write!(
+                f,
+                "profile {profile:?} has an empty {missing} in the {} file",
+                file_name(*file)
+            ),
+            Self::PartialKeys {
+                profile,
+                file,
+                missing,
                 in_other_file,
+                empty: false,
             } => {
                 let other = if *missing == ACCESS_KEY_ID {
                     SECRET_ACCESS_KEY
@@ -313,6 +345,19 @@ impl fmt::Display for PlanError {
                     )?;
                 }
                 Ok(())
+            }
+            Self::MultiLineKey { profile, file, key } => write!(
+                f,
+                "in profile {profile:?}, {key} goes on over the indented lines below it in the {} file (an indented line continues the value above it, as the AWS CLI reads the file): unindent them",
+                file_name(*file)
+            ),
+            Self::MayBeInSkipped { profile, skipped } => {
+                let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "no credentials for profile {profile:?} in what aws-login could read, and it could not read all of the shared files, which may hold them: {}; it will not use container or instance credentials in their place (if those are what you want, point AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE at files it can read, or at /dev/null)",
+                    list.join("; ")
+                )
             }
             Self::PartialEnvironment { missing } => {
                 let other = if *missing == "AWS_ACCESS_KEY_ID" {
@@ -409,6 +454,20 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
     if section.get_in(ACCESS_KEY_ID, file).is_none() {
         return Ok(None);
     }
+    for key in [
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        "aws_session_token",
+        "aws_security_token",
+    ] {
+        if section.get_in(key, file).is_some_and(|v| v.contains('\n')) {
+            return Err(PlanError::MultiLineKey {
+                profile: profile.to_owned(),
+                file,
+                key,
+            });
+        }
+    }
     let other = match file {
         FileKind::Config => FileKind::Credentials,
         FileKind::Credentials => FileKind::Config,
@@ -427,6 +486,7 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
         profile: profile.to_owned(),
         file,
         missing,
+        empty: section.get_in(missing, file).is_some(),
         in_other_file: filled(missing, other),
     })
 }
@@ -515,6 +575,7 @@ fn leaf(profile: &str, section: &Section) -> Result<Option<Base>, PlanError> {
             profile: profile.to_owned(),
             file,
             missing: ACCESS_KEY_ID,
+            empty: false,
             in_other_file: false,
         });
     }
@@ -670,6 +731,15 @@ pub fn plan(
             });
         }
     }
+    // What could not be read may hold this profile's credentials: not a reason to take
+    // another identity (botocore, reading such files as empty, would).
+    let skipped = skipped_around(shared, profile);
+    if !skipped.is_empty() {
+        return Err(PlanError::MayBeInSkipped {
+            profile: profile.to_owned(),
+            skipped,
+        });
+    }
     // The chain's last resorts, as in botocore: container credentials, then IMDS.
     let container = set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
         || set("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some();
@@ -687,7 +757,6 @@ pub fn plan(
             hops: Vec::new(),
         });
     }
-    let skipped = skipped_around(shared, profile);
     match section {
         Some(_) if named => Err(PlanError::EmptyProfile {
             profile: profile.to_owned(),
