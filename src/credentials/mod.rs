@@ -154,7 +154,7 @@ mod tests {
         let c = Credentials::new("AKID\naws_session_token=TOKENVALUE", "s", None, None);
         assert_eq!(
             c.shown_key_id(),
-            "<not a valid access key id, 35 characters>"
+            "<not a valid access key id, 33 characters>"
         );
         assert!(!format!("{c:?}").contains("TOKENVALUE"));
         let c = Credentials::new("ASIAEXAMPLE123", "s", None, None);
