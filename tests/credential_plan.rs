@@ -482,7 +482,7 @@ const CASES: &[Case] = &[
         "default",
         false,
         false,
-        "ERR:profile \"default\" cannot be used: aws-login could not read all of it: credentials line 5: aws_access_key_id is set again (first at line 2): aws-login will not guess which one you meant (the AWS CLI refuses such a file): keep one; credentials line 6: aws_secret_access_key is set again (first at line 3): aws-login will not guess which one you meant (the AWS CLI refuses such a file): keep one",
+        "ERR:profile \"default\" cannot be used: aws-login could not read all of it (or of the sso-session or services section it names): credentials line 5: aws_access_key_id is set again (first at line 2): aws-login will not guess which one you meant (the AWS CLI refuses such a file): keep one; credentials line 6: aws_secret_access_key is set again (first at line 3): aws-login will not guess which one you meant (the AWS CLI refuses such a file): keep one",
     ),
     (
         "a secret alone under credential_process: the process (botocore's order)",
@@ -592,7 +592,7 @@ const CASES: &[Case] = &[
         "dev",
         true,
         false,
-        "ERR:profile \"dev\" cannot be used: aws-login could not read all of it: config line 2: skipped: expected 'key = value' (or 'key: value')",
+        "ERR:profile \"dev\" cannot be used: aws-login could not read all of it (or of the sso-session or services section it names): config line 2: skipped: expected 'key = value' (or 'key: value')",
     ),
     (
         "an unreadable line in a source profile",
@@ -602,7 +602,7 @@ const CASES: &[Case] = &[
         "a",
         true,
         false,
-        "ERR:profile \"b\" cannot be used: aws-login could not read all of it: config line 5: skipped: it holds a byte-order mark (U+FEFF), invisible in most editors: delete it",
+        "ERR:profile \"b\" cannot be used: aws-login could not read all of it (or of the sso-session or services section it names): config line 5: skipped: it holds a byte-order mark (U+FEFF), invisible in most editors: delete it",
     ),
     (
         "a broken [DEFAULT] line may hold the profile's keys: no IMDS in their place",

@@ -199,6 +199,24 @@ pub fn endpoint(
     ctx: &Context<'_>,
     trace: Option<&(dyn Fn(&str) + Sync)>,
 ) -> Result<Endpoint, CliError> {
+    // The profile's services section moves the endpoint: one that could not be read all
+    // is not passed over for AWS's own endpoint.
+    if let Some(name) = settings.value("services") {
+        let skipped: Vec<_> = settings
+            .shared
+            .skipped(&crate::config::Affects::Services(name.trim().to_owned()))
+            .into_iter()
+            .cloned()
+            .collect();
+        if !skipped.is_empty() {
+            return Err(CliError::Identity(IdentityError::Plan(
+                crate::credentials::plan::PlanError::Unreadable {
+                    profile: settings.profile_name.clone(),
+                    skipped,
+                },
+            )));
+        }
+    }
     let profile = |key: &str| settings.value(key);
     let config = EndpointConfig::gather(
         settings.region(args, ctx),

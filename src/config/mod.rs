@@ -232,6 +232,24 @@ impl SharedConfig {
             .remove("endpoint_url")
     }
 
+    /// What was left out of a profile, or of the `sso-session` and `services` sections
+    /// it names.
+    pub fn skipped_for_profile(&self, profile: &str) -> Vec<ConfigProblem> {
+        let named = |key: &str| {
+            self.profile(profile)
+                .and_then(|s| s.get(key))
+                .map(|v| v.trim().to_owned())
+        };
+        let mut parts = vec![Affects::Profile(profile.to_owned())];
+        parts.extend(named("sso_session").map(Affects::SsoSession));
+        parts.extend(named("services").map(Affects::Services));
+        parts
+            .iter()
+            .flat_map(|part| self.skipped(part))
+            .cloned()
+            .collect()
+    }
+
     /// What was left out of the part `what` names.
     pub fn skipped(&self, what: &Affects) -> Vec<&ConfigProblem> {
         self.problems

@@ -302,7 +302,7 @@ impl fmt::Display for PlanError {
                 let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
                 write!(
                     f,
-                    "profile {profile:?} cannot be used: aws-login could not read all of it: {}",
+                    "profile {profile:?} cannot be used: aws-login could not read all of it (or of the sso-session or services section it names): {}",
                     list.join("; ")
                 )
             }
@@ -493,11 +493,7 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
 
 /// Fails when the shared files had parts of `profile` that aws-login could not read.
 fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
-    let skipped: Vec<ConfigProblem> = shared
-        .skipped(&Affects::Profile(profile.to_owned()))
-        .into_iter()
-        .cloned()
-        .collect();
+    let skipped = shared.skipped_for_profile(profile);
     if skipped.is_empty() {
         Ok(())
     } else {
