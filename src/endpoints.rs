@@ -244,6 +244,10 @@ pub struct Endpoint {
     pub signing_region: String,
     /// Where the URL came from.
     pub source: EndpointSource,
+    /// Why no request may be sent there, found when resolving but only an error when a
+    /// request is made (botocore raises an invalid `AWS_STS_REGIONAL_ENDPOINTS` only when
+    /// it creates an STS client, so a command that needs no STS call is not stopped).
+    pub refused: Option<EndpointError>,
 }
 
 /// Why no endpoint could be resolved.
@@ -293,7 +297,9 @@ impl fmt::Display for EndpointError {
             Self::InvalidRegion(r) => write!(
                 f,
                 "invalid region {r:?}{}",
-                if r.contains([' ', '#', ';']) {
+                if r.contains('\n') {
+                    " (it goes on over the indented lines below it in the shared files: an indented line continues the value above it)"
+                } else if r.contains([' ', '#', ';']) {
                     " (the shared files have no comments after a value, as the AWS CLI reads them: put a comment on a line of its own)"
                 } else {
                     ""
@@ -440,11 +446,21 @@ pub fn resolve(
     env: &dyn Fn(&str) -> Option<String>,
     services_section: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Endpoint, EndpointError> {
+    let mut endpoint = resolve_url(service, config, env, services_section)?;
     if service == Service::Sts
         && let Some(value) = &config.invalid_sts_endpoints
     {
-        return Err(EndpointError::InvalidStsRegionalEndpoints(value.clone()));
+        endpoint.refused = Some(EndpointError::InvalidStsRegionalEndpoints(value.clone()));
     }
+    Ok(endpoint)
+}
+
+fn resolve_url(
+    service: Service,
+    config: &EndpointConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    services_section: &dyn Fn(&str) -> Option<String>,
+) -> Result<Endpoint, EndpointError> {
     let signing_region = config
         .region
         .clone()
@@ -475,6 +491,7 @@ pub fn resolve(
             url: check_url(source, &url)?,
             signing_region,
             source,
+            refused: None,
         });
     }
     default_endpoint(service, config)
@@ -485,6 +502,7 @@ fn default_endpoint(service: Service, config: &EndpointConfig) -> Result<Endpoin
         url,
         signing_region: signing_region.to_owned(),
         source: EndpointSource::Default,
+        refused: None,
     };
     let region = config.region.as_deref();
     if service == Service::Signin {
@@ -562,6 +580,9 @@ mod tests {
         let profile = map(profile);
         let config = EndpointConfig::gather(region.map(str::to_owned), None, &env, &profile);
         match resolve(service, &config, &env, &|_| None) {
+            Ok(Endpoint {
+                refused: Some(e), ..
+            }) => format!("refused: {e}"),
             Ok(e) => format!("{} {}", e.url, e.signing_region),
             Err(e) => format!("error: {e}"),
         }

@@ -55,6 +55,25 @@ async fn getcallerid_prints_the_aws_cli_json() {
 }
 
 #[tokio::test]
+async fn an_invalid_sts_regional_endpoints_stops_sts_calls_only() {
+    let (fake, addr) = start(vec![]).await;
+    let bad = [("AWS_STS_REGIONAL_ENDPOINTS", "Regional")];
+    // No STS call needed: the keys are printed.
+    let out = aws_login(Some(addr), &["dumpcreds"], &bad).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // An STS call: refused before sending, the reason said once.
+    let out = aws_login(Some(addr), &["getcallerid"], &bad).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.matches("must be \"legacy\" or \"regional\"").count(),
+        1,
+        "{err}"
+    );
+    assert!(fake.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_role_chain_evaluated_by_a_shell_then_used() {
     let (fake, addr) = start(vec![
         ok(&assumed(

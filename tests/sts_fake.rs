@@ -48,6 +48,7 @@ fn endpoint(addr: SocketAddr) -> Endpoint {
         url: format!("http://{addr}"),
         signing_region: "eu-west-1".into(),
         source: EndpointSource::Flag,
+        refused: None,
     }
 }
 

@@ -29,7 +29,7 @@ macro_rules! command_with_identity {
         $(#[$meta])*
         pub struct $name {
             $( $(#[$fmeta])* pub $field: $($ty)+, )*
-            /// the profile to start from (default: AWS_PROFILE, then default)
+            /// the profile to start from (default: AWS_DEFAULT_PROFILE, then AWS_PROFILE, then default)
             #[argh(option)]
             pub profile: Option<String>,
             /// comma-separated role ARNs to assume in order (a chain)
@@ -199,7 +199,6 @@ impl fmt::Display for IdentityError {
 impl std::error::Error for IdentityError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Endpoint(e) => Some(e),
             Self::Execute(e) => e.source(),
             Self::Sts { source, .. } => Some(source.as_ref()),
             Self::Invalid { source, .. } => Some(source),

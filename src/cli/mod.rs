@@ -168,7 +168,7 @@ pub enum CliError {
 
 fn service_exit_code(e: &ServiceError) -> u8 {
     match e {
-        ServiceError::Invalid(_) => EXIT_USAGE,
+        ServiceError::Invalid(_) | ServiceError::Endpoint(_) => EXIT_USAGE,
         ServiceError::Response(ResponseError::Aws(_)) => EXIT_AWS,
         ServiceError::Response(_) => EXIT_NETWORK,
         ServiceError::Call(crate::http::call::CallError::Transport { .. }) => EXIT_NETWORK,

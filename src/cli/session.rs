@@ -11,7 +11,7 @@ use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
 use crate::credentials::SESSION_TOKEN_VARIABLES;
 use crate::credentials::execute::Executor;
-use crate::credentials::plan::{Base, PROFILE_VARIABLES, Plan, plan, selected_profile};
+use crate::credentials::plan::{Base, PROFILE_VARIABLES, Plan, PlanError, plan, selected_profile};
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
@@ -124,6 +124,19 @@ impl Settings {
             self.profile_flag,
             ctx.env,
         )
+        .map_err(|e| match e {
+            // Say which variable named a profile that is not there.
+            PlanError::ProfileNotFound {
+                profile, skipped, ..
+            } => PlanError::ProfileNotFound {
+                profile,
+                skipped,
+                from: PROFILE_VARIABLES
+                    .into_iter()
+                    .find(|v| *v == self.profile_from),
+            },
+            e => e,
+        })
         .map_err(IdentityError::Plan)
     }
 }

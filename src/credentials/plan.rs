@@ -149,6 +149,8 @@ pub enum PlanError {
     ProfileNotFound {
         /// The profile.
         profile: String,
+        /// The variable that named it, when one did (`AWS_DEFAULT_PROFILE`...).
+        from: Option<&'static str>,
         /// What was skipped in the shared files.
         skipped: Vec<ConfigProblem>,
     },
@@ -261,9 +263,14 @@ impl fmt::Display for PlanError {
                 "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile (--profile, AWS_PROFILE) that has them{}",
                 skipped_note(skipped)
             ),
-            Self::ProfileNotFound { profile, skipped } => write!(
+            Self::ProfileNotFound {
+                profile,
+                from,
+                skipped,
+            } => write!(
                 f,
-                "profile {profile:?} not found in the shared config or credentials file{}",
+                "profile {profile:?}{} not found in the shared config or credentials file{}",
+                from.map(|v| format!(" (from {v})")).unwrap_or_default(),
                 skipped_note(skipped)
             ),
             Self::SourceProfileNotFound {
@@ -594,6 +601,7 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
                 return Err(PlanError::ProfileNotFound {
                     skipped: skipped_around(shared, &current),
                     profile: current,
+                    from: None,
                 });
             }
             None => {
@@ -683,6 +691,7 @@ pub fn plan(
     if named && section.is_none() {
         return Err(PlanError::ProfileNotFound {
             profile: profile.to_owned(),
+            from: None,
             skipped: skipped_around(shared, profile),
         });
     }

@@ -118,6 +118,8 @@ impl std::error::Error for ResponseError {
 pub enum ServiceError {
     /// The request breaks the service model's constraints, so it was not sent.
     Invalid(super::constraints::ParamError),
+    /// The endpoint's settings forbid sending (an invalid `AWS_STS_REGIONAL_ENDPOINTS`).
+    Endpoint(crate::endpoints::EndpointError),
     /// The request got no final HTTP response (connection, timeout, signing).
     Call(crate::http::call::CallError),
     /// The response is an AWS error or unreadable.
@@ -144,6 +146,7 @@ impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Invalid(e) => write!(f, "not sent: {e}"),
+            Self::Endpoint(e) => write!(f, "not sent: {e}"),
             Self::Call(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
         }
@@ -153,7 +156,7 @@ impl fmt::Display for ServiceError {
 impl std::error::Error for ServiceError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Invalid(_) => None,
+            Self::Invalid(_) | Self::Endpoint(_) => None,
             Self::Call(e) => e.source(),
             Self::Response(e) => e.source(),
         }

@@ -119,11 +119,11 @@ impl fmt::Display for ImdsError {
             Self::InvalidEndpoint(e) => write!(f, "invalid instance metadata endpoint {e:?}"),
             Self::Unreachable(_) => f.write_str("the instance metadata service did not answer"),
             Self::V1Disabled => f.write_str(
-                "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)",
+                "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED or the profile's ec2_metadata_v1_disabled)",
             ),
             Self::TokenTimeout { after } => write!(
                 f,
-                "the instance metadata service did not answer the session-token request (PUT /latest/api/token) within {}s, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED): in a container on EC2, the instance's PUT response hop limit must be 2 or more (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2)",
+                "the instance metadata service did not answer the session-token request (PUT /latest/api/token) within {}s, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED or the profile's ec2_metadata_v1_disabled): in a container on EC2, the instance's PUT response hop limit must be 2 or more (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2)",
                 after.as_secs_f64()
             ),
             Self::Status { what, status } => write!(f, "instance metadata {what} answered HTTP {status}"),

@@ -675,6 +675,9 @@ async fn post(
     form: QueryForm,
     credentials: Option<&Credentials>,
 ) -> Result<CallResponse, ServiceError> {
+    if let Some(refused) = &endpoint.refused {
+        return Err(ServiceError::Endpoint(refused.clone()));
+    }
     let request = ApiRequest {
         method: Method::POST,
         endpoint: &endpoint.url,
