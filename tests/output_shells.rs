@@ -28,6 +28,7 @@ fn run_shell(shell: &str, script: &str) -> Option<Vec<String>> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .env("AWS_SESSION_TOKEN", "stale")
+        .env("AWS_SECURITY_TOKEN", "stale-legacy")
         .spawn()
         .ok()?;
     child.stdin.take()?.write_all(script.as_bytes()).ok()?;
@@ -42,7 +43,7 @@ fn run_shell(shell: &str, script: &str) -> Option<Vec<String>> {
     )
 }
 
-const PRINT: &str = r#"printf '%s\0' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "${AWS_SESSION_TOKEN-unset}" "$AWS_CREDENTIAL_EXPIRATION""#;
+const PRINT: &str = r#"printf '%s\0' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "${AWS_SESSION_TOKEN-unset}" "$AWS_CREDENTIAL_EXPIRATION" "${AWS_SECURITY_TOKEN-unset}""#;
 
 #[test]
 fn posix_shells_eval_the_exports_exactly() {
@@ -62,6 +63,8 @@ fn posix_shells_eval_the_exports_exactly() {
             "{shell}"
         );
         assert_eq!(values[3], "2023-11-14T22:13:20Z", "{shell}");
+        // The legacy name is read first (botocore's order): a stale one must not stay.
+        assert_eq!(values[4], "unset", "{shell}");
     }
     assert!(ran >= 1, "no POSIX shell found to run the test with");
     assert_eq!(render(OutForm::Mac, &creds, "default").unwrap(), script);
@@ -73,12 +76,16 @@ fn static_keys_clear_a_stale_session_token() {
     let script = render(OutForm::Linux, &creds, "default").unwrap();
     let values = run_shell("bash", &format!("{script}{PRINT}")).expect("bash");
     assert_eq!(values[2], "unset");
+    assert_eq!(values[4], "unset");
     let ps = render(OutForm::PowerShell, &creds, "default").unwrap();
     assert!(ps.contains("Remove-Item Env:AWS_SESSION_TOKEN"), "{ps}");
     let cmd = render(OutForm::Windows, &creds, "default").unwrap();
     assert!(cmd.contains("set AWS_SESSION_TOKEN=\r\n"), "{cmd}");
     let fish = render(OutForm::Fish, &creds, "default").unwrap();
     assert!(fish.contains("set -e AWS_SESSION_TOKEN"), "{fish}");
+    assert!(fish.contains("set -e AWS_SECURITY_TOKEN"), "{fish}");
+    assert!(ps.contains("Remove-Item Env:AWS_SECURITY_TOKEN"), "{ps}");
+    assert!(cmd.contains("set AWS_SECURITY_TOKEN=\r\n"), "{cmd}");
 }
 
 /// Reads a single-quoted PowerShell string starting at `s`: `''` (or a doubled
@@ -110,6 +117,9 @@ fn powershell_lines_round_trip_by_rule() {
     let text = render(OutForm::PowerShell, &creds, "default").unwrap();
     let mut got = Vec::new();
     for line in text.lines() {
+        if line == "Remove-Item Env:AWS_SECURITY_TOKEN -ErrorAction SilentlyContinue" {
+            continue;
+        }
         let (name, rest) = line
             .strip_prefix("$Env:")
             .unwrap()
@@ -164,7 +174,7 @@ fn cmd_refuses_what_it_cannot_quote() {
     let plain = Credentials::new("AKID", "a&b|c", Some(SecretString::new("t+/=")), None);
     assert_eq!(
         render(OutForm::Windows, &plain, "default").unwrap(),
-        "set \"AWS_ACCESS_KEY_ID=AKID\"\r\nset \"AWS_SECRET_ACCESS_KEY=a&b|c\"\r\nset \"AWS_SESSION_TOKEN=t+/=\"\r\nset AWS_CREDENTIAL_EXPIRATION=\r\n"
+        "set \"AWS_ACCESS_KEY_ID=AKID\"\r\nset \"AWS_SECRET_ACCESS_KEY=a&b|c\"\r\nset \"AWS_SESSION_TOKEN=t+/=\"\r\nset AWS_SECURITY_TOKEN=\r\nset AWS_CREDENTIAL_EXPIRATION=\r\n"
     );
 }
 

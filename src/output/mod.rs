@@ -117,10 +117,12 @@ pub fn credential_variables(creds: &Credentials) -> Vec<(&'static str, String)> 
     vars
 }
 
-/// Variables the shell forms clear when the credentials have none, so that a stale
-/// session token from an earlier `eval` does not ride along with static keys.
+/// Variables the shell forms clear: the session token and expiration when the
+/// credentials have none, so that a stale one from an earlier `eval` does not ride along
+/// with static keys; and always `AWS_SECURITY_TOKEN`, the legacy name, which botocore and
+/// aws-login read *before* `AWS_SESSION_TOKEN`, so a stale one would win over the new token.
 fn cleared(creds: &Credentials) -> Vec<&'static str> {
-    let mut names = Vec::new();
+    let mut names = vec!["AWS_SECURITY_TOKEN"];
     if creds.session_token().is_none() {
         names.push("AWS_SESSION_TOKEN");
     }
