@@ -1,8 +1,9 @@
 //! A credential_process that misbehaves, through the built binary: one that runs past its
-//! time limit is ended with everything it started (its process group), and one that floods
-//! its output is stopped at once with the size said. Each run has a deadline far beyond what
-//! the behaviour needs: missing it means the behaviour is gone (aws-login waited for the
-//! time limit, or a process the helper started outlived it and held the output open).
+//! time limit is ended with everything it started (nested helpers too), one that floods its
+//! output is stopped at once with the size said, and one running when a supervisor ends
+//! aws-login's process group (`timeout`) ends with it. Each run has a deadline far beyond
+//! what the behaviour needs: missing it means the behaviour is gone (aws-login waited for
+//! the time limit, or a process the helper started outlived it and held the output open).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
@@ -11,7 +12,7 @@ mod common;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{TempDir as Dir, aws_login_command, stderr};
+use common::{TempDir as Dir, aws_login_command_via, stderr};
 
 /// Runs `getcallerid` with a profile whose credential_process is `script`, and waits for
 /// aws-login and for every process holding its stdout or stderr, up to `deadline`.
@@ -21,7 +22,18 @@ async fn run(dir: &Dir, script: &str, env: &[(&str, &str)], deadline: Duration) 
         "config",
         &format!("[default]\ncredential_process = /bin/sh {script}\n"),
     );
-    let child = aws_login_command(&["getcallerid"])
+    run_config(&config, &[], env, deadline).await
+}
+
+/// Runs `getcallerid` (after `before`, e.g. `timeout 2`) with `config`, and waits as `run`.
+async fn run_config(
+    config: &str,
+    before: &[&str],
+    env: &[(&str, &str)],
+    deadline: Duration,
+) -> Output {
+    let mut cmd = aws_login_command_via(before, &["getcallerid"]);
+    let child = cmd
         .env("AWS_CONFIG_FILE", config)
         .env("AWS_REGION", "eu-west-1")
         .envs(env.iter().copied())
@@ -37,7 +49,7 @@ async fn run(dir: &Dir, script: &str, env: &[(&str, &str)], deadline: Duration) 
 }
 
 #[tokio::test]
-async fn a_helper_past_its_time_limit_is_ended_with_its_process_group() {
+async fn a_helper_past_its_time_limit_is_ended_with_what_it_started() {
     let dir = Dir::new("process-group-timeout");
     // The helper starts a child that would run for 10 minutes, holding aws-login's stderr,
     // then waits for it. Ending only the helper would leave the child (and the pipe) open.
@@ -52,7 +64,7 @@ async fn a_helper_past_its_time_limit_is_ended_with_its_process_group() {
     let err = stderr(&out);
     assert!(err.contains("helper started"), "{err}");
     assert!(
-        err.contains("did not finish within 1s; it was ended with its process group"),
+        err.contains("did not finish within 1s; it was ended with what it started"),
         "{err}"
     );
 }
@@ -108,6 +120,54 @@ async fn a_bad_time_limit_is_named() {
     assert!(
         stderr(&out)
             .contains("AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT=\"soon\" is not a number of seconds"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn a_helper_ends_with_aws_login_when_its_process_group_is_ended() {
+    let dir = Dir::new("process-group-supervisor");
+    // `timeout` ends the process group it runs aws-login in; the helper is part of it, as
+    // it is under botocore (a group of its own would outlive aws-login).
+    let script = dir.file("helper.sh", "sleep 600 &\nwait\n");
+    let config = dir.file(
+        "config",
+        &format!("[default]\ncredential_process = /bin/sh {script}\n"),
+    );
+    let out = run_config(
+        &config,
+        &["timeout", "-s", "TERM", "1"],
+        &[],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(124), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn nested_helpers_are_ended_with_the_outer_one() {
+    let dir = Dir::new("process-nested");
+    // The outer helper is aws-login for another profile, with a long limit of its own; the
+    // inner helper's child would sleep 10 minutes. The outer limit ends all of them.
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    let inner = dir.file("inner.sh", "sleep 600 &\nwait\n");
+    let config = dir.file(
+        "config",
+        &format!(
+            "[default]\ncredential_process = /usr/bin/env AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT=3600 {binary} dumpcreds --credential-helper --profile inner\n[profile inner]\ncredential_process = /bin/sh {inner}\n"
+        ),
+    );
+    let out = run_config(
+        &config,
+        &[],
+        &[("AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT", "1")],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did not finish within 1s"),
         "{}",
         stderr(&out)
     );

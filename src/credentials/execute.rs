@@ -346,13 +346,15 @@ impl Executor<'_, '_> {
                 chain
                     .check(profile, command)
                     .map_err(ExecuteError::Process)?;
+                let run_id = super::job::run_id();
                 let options = process::Options {
                     timeout: process::timeout_from_env(self.env).map_err(ExecuteError::Process)?,
                     interactive: self.interactive,
                     env: vec![(
                         process::CHAIN_VARIABLE.to_owned(),
-                        chain.child_value(profile, command),
+                        chain.child_value(profile, command, &run_id),
                     )],
+                    run_id: Some(run_id),
                 };
                 process::run(command, &options)
                     .await

@@ -1,64 +1,53 @@
-//! A helper program run as a shell runs a job: in a process group of its own, so that
-//! ending it ends everything it started; and, when aws-login is the terminal's foreground
-//! job, holding the terminal while it runs, so that it can prompt and read a code there
-//! (a process outside the foreground group that reads the terminal is stopped by the
-//! kernel, `SIGTTIN`).
+//! Ending a helper program with everything it started.
 //!
-//! The handover follows POSIX job control (`tcsetpgrp(3)`): `SIGTTOU` is blocked on this
-//! thread while aws-login gives the terminal away and takes it back, since it does that
-//! from the background; the group is sent `SIGCONT` after the handover in case the helper
-//! read the terminal before it was its own.
+//! A helper runs in aws-login's own process group, as botocore runs it: it holds the
+//! terminal with aws-login (it can prompt), and what the terminal or a supervisor sends to
+//! the group (Ctrl-C, Ctrl-Z, `timeout`'s signal) reaches it too. A group of its own would
+//! lose all of that. To find what it started, every helper gets a marker in its
+//! environment (a random run id inside [`super::process::CHAIN_VARIABLE`]), which its
+//! children inherit, even those that leave its process group or session (`setsid`
+//! daemons) or outlive it. On Linux those processes are found through `/proc`; elsewhere
+//! only the helper itself is ended.
 
-use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
 
-use nix::sys::signal::{SigSet, SigmaskHow, Signal, killpg, pthread_sigmask};
-use nix::unistd::{Pid, getpgrp, tcgetpgrp, tcsetpgrp};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 
-/// The terminal, given to a job's group until dropped.
-#[derive(Debug)]
-pub struct Foreground {
-    tty: File,
-    ours: Pid,
-    mask: SigSet,
+/// A run id for a helper: 64 random bits as hex (from the standard library's randomly
+/// keyed hasher, seeded by the OS).
+pub fn run_id() -> String {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
 }
 
-impl Foreground {
-    /// Gives the controlling terminal to `group` when aws-login holds it (is the
-    /// terminal's foreground process group); `None` otherwise (no terminal, or aws-login
-    /// runs in the background), and then nothing changed.
-    pub fn hand_to(group: Pid) -> Option<Self> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let ours = getpgrp();
-        if tcgetpgrp(&tty).ok()? != ours {
-            return None;
-        }
-        let mut ttou = SigSet::empty();
-        ttou.add(Signal::SIGTTOU);
-        let mut mask = SigSet::empty();
-        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut mask)).ok()?;
-        if tcsetpgrp(&tty, group).is_err() {
-            let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);
-            return None;
-        }
-        // A read of the terminal before the handover stopped the helper: go on.
-        let _ = killpg(group, Signal::SIGCONT);
-        Some(Self { tty, ours, mask })
+/// The processes whose environment has `variable` with a value that holds `marker`.
+pub fn marked(variable: &str, marker: &str) -> Vec<Pid> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let prefix = format!("{variable}=");
+    let own = std::process::id();
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != own)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+                environ.split(|b| *b == 0).any(|entry| {
+                    entry.starts_with(prefix.as_bytes())
+                        && String::from_utf8_lossy(entry).contains(marker)
+                })
+            })
+        })
+        .filter_map(|pid| i32::try_from(pid).ok().map(Pid::from_raw))
+        .collect()
+}
+
+/// Sends `signal` to each process; one that is already gone is not an error.
+pub fn signal_all(pids: &[Pid], signal: Signal) {
+    for pid in pids {
+        let _ = kill(*pid, signal);
     }
-}
-
-impl Drop for Foreground {
-    fn drop(&mut self) {
-        let _ = tcsetpgrp(&self.tty, self.ours);
-        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
-    }
-}
-
-/// Sends `signal` to every process of `group`; a group that is already gone is not an
-/// error.
-pub fn signal_group(group: Pid, signal: Signal) {
-    let _ = killpg(group, signal);
 }

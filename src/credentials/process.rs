@@ -1,7 +1,8 @@
 //! `credential_process`: the command line split as the AWS CLI splits it (Python's
-//! `shlex.split`, no shell run), the program run as botocore runs it (aws-login's stdin,
-//! its stderr passed through) but as a job of its own (see `job`), with a time limit and
-//! a cap on its output, and its `Version: 1` JSON read into credentials.
+//! `shlex.split`, no shell run), the program run as botocore runs it (aws-login's stdin
+//! and terminal, its stderr passed through), with a time limit and a cap on its output
+//! past which it is ended with everything it started (see `job`), and its `Version: 1`
+//! JSON read into credentials.
 //!
 //! A helper that is aws-login itself for the same profile (`credential_process =
 //! aws-login dumpcreds --credential-helper` with `AWS_PROFILE` naming that profile) would
@@ -22,13 +23,13 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::Credentials;
-use super::job::{Foreground, signal_group};
+use super::job::{marked, signal_all};
 use crate::secret::SecretString;
 
 /// How long a credential process may run when nobody can answer it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long it may run when it holds the terminal (a person may be typing a code, or
-/// signing in in a browser it opened).
+/// How long it may run when aws-login's stdin is a terminal (a person may be typing a
+/// code, or signing in in a browser it opened).
 pub const TERMINAL_TIMEOUT: Duration = Duration::from_secs(300);
 /// The variable that sets the time limit, in seconds.
 pub const TIMEOUT_VARIABLE: &str = "AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT";
@@ -61,7 +62,7 @@ pub enum ProcessError {
         /// Its exit status.
         status: String,
     },
-    /// It ran longer than allowed (it and its process group were ended).
+    /// It ran longer than allowed (it and what it started were ended).
     Timeout {
         /// The program.
         program: String,
@@ -71,7 +72,7 @@ pub enum ProcessError {
         /// its output open.
         exited: bool,
     },
-    /// It printed more than [`MAX_OUTPUT`] (it and its process group were ended at once).
+    /// It printed more than [`MAX_OUTPUT`] (it and what it started were ended at once).
     TooMuchOutput {
         /// The program.
         program: String,
@@ -112,7 +113,7 @@ impl fmt::Display for ProcessError {
             } => {
                 write!(
                     f,
-                    "credential_process {program:?} did not finish within {}s{}; it was ended with its process group (set {TIMEOUT_VARIABLE} to give it longer)",
+                    "credential_process {program:?} did not finish within {}s{}; it was ended with what it started (set {TIMEOUT_VARIABLE} to give it longer)",
                     after.as_secs_f64(),
                     if *exited {
                         " (it exited, but a process it started kept its output open)"
@@ -123,7 +124,7 @@ impl fmt::Display for ProcessError {
             }
             Self::TooMuchOutput { program, read } => write!(
                 f,
-                "credential_process {program:?} printed more than 1 MiB ({read} bytes read): it was ended with its process group"
+                "credential_process {program:?} printed more than 1 MiB ({read} bytes read): it was ended with what it started"
             ),
             Self::BadOutput(why) => write!(f, "credential_process output is not valid: {why}"),
             Self::BadTimeout(value) => write!(
@@ -171,10 +172,11 @@ pub fn timeout_from_env(
         .ok_or(ProcessError::BadTimeout(value))
 }
 
-/// The helpers an aws-login runs inside: (profile, digest of the command line), outermost
-/// first, as [`CHAIN_VARIABLE`] carries them.
+/// The helpers an aws-login runs inside: (profile, digest of the command line, run id),
+/// outermost first, as [`CHAIN_VARIABLE`] carries them. The run id marks everything a
+/// helper starts, so that it can be found and ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Chain(Vec<(String, String)>);
+pub struct Chain(Vec<(String, String, String)>);
 
 fn digest(command: &str) -> String {
     hex::encode(&Sha256::digest(command.as_bytes())[..8])
@@ -193,9 +195,9 @@ impl Chain {
     /// Whether running `command` for `profile` may go on: not when a helper this runs
     /// inside is that very step, nor past [`MAX_DEPTH`].
     pub fn check(&self, profile: &str, command: &str) -> Result<(), ProcessError> {
-        let profiles = || self.0.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-        let step = (profile.to_owned(), digest(command));
-        if self.0.contains(&step) {
+        let profiles = || self.0.iter().map(|(p, _, _)| p.clone()).collect::<Vec<_>>();
+        let step = digest(command);
+        if self.0.iter().any(|(p, d, _)| p == profile && *d == step) {
             let mut chain = profiles();
             chain.push(profile.to_owned());
             return Err(ProcessError::Recursion {
@@ -209,10 +211,11 @@ impl Chain {
         Ok(())
     }
 
-    /// The value of [`CHAIN_VARIABLE`] for the helper that runs `command` for `profile`.
-    pub fn child_value(&self, profile: &str, command: &str) -> String {
+    /// The value of [`CHAIN_VARIABLE`] for the helper that runs `command` for `profile`,
+    /// marked with `run_id`.
+    pub fn child_value(&self, profile: &str, command: &str, run_id: &str) -> String {
         let mut steps = self.0.clone();
-        steps.push((profile.to_owned(), digest(command)));
+        steps.push((profile.to_owned(), digest(command), run_id.to_owned()));
         serde_json::to_string(&steps).unwrap_or_default()
     }
 }
@@ -220,14 +223,16 @@ impl Chain {
 /// How to run a helper.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The time limit; `None`: [`TERMINAL_TIMEOUT`] when it holds the terminal, else
-    /// [`DEFAULT_TIMEOUT`].
+    /// The time limit; `None`: [`TERMINAL_TIMEOUT`] when it gets a terminal on stdin,
+    /// else [`DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
-    /// Give it aws-login's stdin, and the terminal when aws-login holds it (botocore
-    /// gives its helpers both). `false`: stdin is empty (while `runas`'s program runs).
+    /// Give it aws-login's stdin (botocore does). `false`: stdin is empty (while
+    /// `runas`'s program, whose stdin it is, runs).
     pub interactive: bool,
     /// Variables added to its environment.
     pub env: Vec<(String, String)>,
+    /// The run id in its environment that marks what it starts (found and ended with it).
+    pub run_id: Option<String>,
 }
 
 /// Splits a command line into words as botocore does (Python's `shlex.split`; see
@@ -268,11 +273,12 @@ pub fn parse_output(stdout: &[u8]) -> Result<Credentials, ProcessError> {
     Ok(Credentials::new(key_id, secret, token, expiration))
 }
 
-/// Runs the command line (no shell) as a job of its own: its stderr passed through, its
-/// stdout read up to [`MAX_OUTPUT`], within the time limit. A helper that goes over either
-/// is ended at once with everything it started (`SIGTERM` to its process group, `SIGKILL`
+/// Runs the command line (no shell): its stdin aws-login's (when interactive), its stderr
+/// passed through, its stdout read up to [`MAX_OUTPUT`], within the time limit. A helper
+/// that goes over either is ended at once with what it started (`SIGTERM`, then `SIGKILL`
 /// a second later).
 pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, ProcessError> {
+    use std::io::IsTerminal;
     let words = split(command_line)?;
     let program = words[0].clone();
     let spawn_error = |source| ProcessError::Spawn {
@@ -289,26 +295,17 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(spawn_error)?;
-    let group = child
-        .id()
-        .and_then(|id| i32::try_from(id).ok())
-        .map(Pid::from_raw)
-        .ok_or(ProcessError::CommandLine(
-            "the program ended before it started",
-        ))?;
-    let terminal = options
-        .interactive
-        .then(|| Foreground::hand_to(group))
-        .flatten();
-    let timeout = options.timeout.unwrap_or(if terminal.is_some() {
-        TERMINAL_TIMEOUT
-    } else {
-        DEFAULT_TIMEOUT
-    });
+    let timeout =
+        options
+            .timeout
+            .unwrap_or(if options.interactive && std::io::stdin().is_terminal() {
+                TERMINAL_TIMEOUT
+            } else {
+                DEFAULT_TIMEOUT
+            });
     let mut stdout = child
         .stdout
         .take()
@@ -345,11 +342,10 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
             }),
         }
     };
-    drop(terminal);
     let status = match ended {
         Ok(status) => status,
         Err(e) => {
-            end(&mut child, group).await;
+            end(&mut child, options.run_id.as_deref()).await;
             return Err(e);
         }
     };
@@ -362,12 +358,21 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
     parse_output(&out)
 }
 
-/// Ends a helper and its process group: `SIGTERM`, then `SIGKILL` after [`GRACE`] (or at
-/// once when the helper itself is gone), and reaps it.
-async fn end(child: &mut tokio::process::Child, group: Pid) {
-    signal_group(group, Signal::SIGTERM);
+/// Ends a helper and every process its run id marks: `SIGTERM`, then `SIGKILL` after
+/// [`GRACE`] (sooner when the helper is gone), and reaps it.
+async fn end(child: &mut tokio::process::Child, run_id: Option<&str>) {
+    let started = || run_id.map_or_else(Vec::new, |id| marked(CHAIN_VARIABLE, id));
+    let helper: Vec<Pid> = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .map(Pid::from_raw)
+        .into_iter()
+        .collect();
+    signal_all(&helper, Signal::SIGTERM);
+    signal_all(&started(), Signal::SIGTERM);
     let _ = tokio::time::timeout(GRACE, child.wait()).await;
-    signal_group(group, Signal::SIGKILL);
+    let _ = child.start_kill();
+    signal_all(&started(), Signal::SIGKILL);
     let _ = child.wait().await;
 }
 
@@ -466,9 +471,11 @@ mod tests {
                 .check("loop", "aws-login dumpcreds --credential-helper")
                 .is_ok()
         );
-        let inner = Chain::from_env(&env(
-            outer.child_value("loop", "aws-login dumpcreds --credential-helper")
-        ));
+        let inner = Chain::from_env(&env(outer.child_value(
+            "loop",
+            "aws-login dumpcreds --credential-helper",
+            "r1",
+        )));
         let err = inner
             .check("loop", "aws-login dumpcreds --credential-helper")
             .unwrap_err();
@@ -486,7 +493,7 @@ mod tests {
         assert!(inner.check("loop", "other-helper").is_ok());
         let mut deep = Chain::default();
         for i in 0..MAX_DEPTH {
-            deep = Chain::from_env(&env(deep.child_value(&format!("p{i}"), "x")));
+            deep = Chain::from_env(&env(deep.child_value(&format!("p{i}"), "x", "r")));
         }
         assert!(matches!(
             deep.check("q", "y"),

@@ -132,7 +132,21 @@ impl Drop for TempDir {
 /// metadata (a test that wants IMDS removes `AWS_EC2_METADATA_DISABLED`), stdin closed.
 /// The test adds its own arguments and variables.
 pub fn aws_login_command(args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"));
+    aws_login_command_via(&[], args)
+}
+
+/// [`aws_login_command`] run by another program first: `wrapper` is that program and its
+/// arguments (`["timeout", "5"]`), the binary and `args` follow.
+pub fn aws_login_command_via(wrapper: &[&str], args: &[&str]) -> tokio::process::Command {
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    let mut cmd = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut cmd = tokio::process::Command::new(program);
+            cmd.args(rest).arg(binary);
+            cmd
+        }
+        None => tokio::process::Command::new(binary),
+    };
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
