@@ -162,3 +162,27 @@ async fn dev_null_as_a_shared_file_is_empty_and_unremarkable() {
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("shared files:"), "{err}");
 }
+
+#[tokio::test]
+async fn without_home_a_folder_named_tilde_is_never_read() {
+    // cron and `env -i` run without HOME: `~` is the user database's home, never `./~`.
+    let dir = TempDir::new("no-home");
+    std::fs::create_dir_all(dir.0.join("~/.aws")).unwrap();
+    std::fs::write(
+        dir.0.join("~/.aws/credentials"),
+        "[default]\naws_access_key_id = AKIAPLANTED\naws_secret_access_key = PLANTEDSECRET\n",
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_aws-login"))
+        .arg("dumpcreds")
+        .current_dir(&dir.0)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!all.contains("AKIAPLANTED"), "{all}");
+}

@@ -544,14 +544,56 @@ fn debug_output_redacts_secret_keys() {
 }
 
 #[test]
-fn paths_come_from_the_environment_with_home_expanded() {
-    use aws_login::config::files::paths;
-    let env = |k: &str| match k {
-        "HOME" => Some("/home/alice".to_owned()),
-        "AWS_CONFIG_FILE" => Some("~/custom/config".to_owned()),
-        _ => None,
+fn paths_come_from_the_environment_expanded_as_botocore_does() {
+    use aws_login::config::files::{expand_vars, paths};
+    let vars = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     };
-    let (config, credentials) = paths(&env);
-    assert_eq!(config.to_str(), Some("/home/alice/custom/config"));
-    assert_eq!(credentials.to_str(), Some("/home/alice/.aws/credentials"));
+    // The user database, as a table: the current user is alice, bob also exists.
+    let home_of = |user: Option<&str>| match user {
+        None => Some("/home/alice".to_owned()),
+        Some("bob") => Some("/home/bob/".to_owned()),
+        Some(_) => None,
+    };
+    let show = |p: Option<std::path::PathBuf>| p.map(|p| p.display().to_string());
+    let (config, credentials) = paths(&vars(&[("AWS_CONFIG_FILE", "~/custom/config")]), &home_of);
+    assert_eq!(show(config).as_deref(), Some("/home/alice/custom/config"));
+    assert_eq!(
+        show(credentials).as_deref(),
+        Some("/home/alice/.aws/credentials")
+    );
+    let (config, credentials) = paths(
+        &vars(&[
+            ("AWS_CONFIG_FILE", "$XDG_CONFIG_HOME/aws/config"),
+            ("XDG_CONFIG_HOME", "/etc/xdg"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "~bob/creds"),
+        ]),
+        &home_of,
+    );
+    assert_eq!(show(config).as_deref(), Some("/etc/xdg/aws/config"));
+    assert_eq!(show(credentials).as_deref(), Some("/home/bob/creds"));
+    // Set but empty: no file, as botocore reads none.
+    let (config, _) = paths(&vars(&[("AWS_CONFIG_FILE", "")]), &home_of);
+    assert_eq!(config, None);
+    // No home at all: no file, never a folder named `~` under the current one.
+    let nowhere = |_: Option<&str>| None;
+    let (config, credentials) = paths(&vars(&[]), &nowhere);
+    assert_eq!((config, credentials), (None, None));
+    let (_, credentials) = paths(
+        &vars(&[("AWS_SHARED_CREDENTIALS_FILE", "~nobody-here/x")]),
+        &home_of,
+    );
+    assert_eq!(credentials, None);
+    // Python's expandvars: $NAME and ${NAME}; unknown ones stay as written.
+    let env = vars(&[("A", "1"), ("B_2", "two")]);
+    assert_eq!(
+        expand_vars("$A/${B_2}/$C/${D}/$/x$", &env),
+        "1/two/$C/${D}/$/x$"
+    );
+    assert_eq!(expand_vars("${A", &env), "${A");
 }

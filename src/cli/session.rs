@@ -168,8 +168,13 @@ pub fn transport_config(
         .filter(|p| !p.trim().is_empty())
         .or_else(|| settings.value("ca_bundle"));
     if let Some(path) = bundle {
-        let home = (ctx.env)("HOME");
-        let expanded = files::expand_home(path.trim(), home.as_deref());
+        let home_of = files::system_home_of(ctx.env);
+        let expanded = files::expand(path.trim(), ctx.env, &home_of).ok_or_else(|| {
+            CliError::Usage(format!(
+                "the CA bundle path {:?} starts with ~, and there is no home directory to expand it with",
+                path.trim()
+            ))
+        })?;
         let pem = std::fs::read(&expanded).map_err(|e| CliError::File {
             what: "the CA bundle (AWS_CA_BUNDLE or ca_bundle)".into(),
             path: expanded.display().to_string(),

@@ -311,8 +311,9 @@ impl Executor<'_, '_> {
             .ok_or_else(|| config(format!("profile {profile:?} has no sso_account_id")))?;
         let role = get(section, "sso_role_name")
             .ok_or_else(|| config(format!("profile {profile:?} has no sso_role_name")))?;
-        let home = (self.env)("HOME");
-        let dir = crate::config::files::expand_home("~/.aws/sso/cache", home.as_deref());
+        let home_of = crate::config::files::system_home_of(self.env);
+        let dir = crate::config::files::expand_user("~/.aws/sso/cache", &home_of)
+            .ok_or_else(|| config("no home directory (HOME is unset and the user database has no entry) for the AWS CLI's SSO cache".to_owned()))?;
         let token = super::sso_cache::read_token(&dir, &cache_key, self.caller.now()).map_err(
             |source| ExecuteError::SsoToken {
                 profile: profile.to_owned(),
