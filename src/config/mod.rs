@@ -38,7 +38,7 @@ pub enum FileKind {
 }
 
 /// What a problem in the shared files touches.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Affects {
     /// Nothing known: the whole file, a line outside any section, a `[DEFAULT]` section
     /// (whose keys reach every section), or a header too broken to name its section.

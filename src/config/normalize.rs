@@ -118,6 +118,18 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
     }
     for group in &groups {
         for (key, (value, line)) in &group.keys {
+            if continued(key, value) {
+                problems.push(ConfigProblem {
+                    path: file.path.clone(),
+                    line: *line,
+                    message: format!(
+                        "skipped: {} goes on over the indented lines below it (an indented line continues the value above it, as the AWS CLI reads the file), so it is left out: unindent those lines",
+                        super::shown_key(key)
+                    ),
+                    affects: classify(&group.name, kind),
+                    skipped: true,
+                });
+            }
             if bad_sub_properties(value) {
                 problems.push(ConfigProblem {
                     path: file.path.clone(),
@@ -133,6 +145,15 @@ fn groups(file: &ParsedFile, problems: &mut Vec<ConfigProblem>, kind: FileKind) 
         }
     }
     groups
+}
+
+/// A value that goes on over indented lines when it should be one line: anything but
+/// sub-properties (a value that starts with a newline) and `credential_process` (a
+/// command line, which botocore splits at newlines as at spaces). Such a value is left
+/// out: it may have swallowed lines meant as keys (secrets among them), and a message
+/// that showed it would show them.
+fn continued(key: &str, value: &str) -> bool {
+    value.contains('\n') && !value.starts_with('\n') && key != "credential_process"
 }
 
 /// A value that starts with a newline holds sub-properties, each `key = value`: botocore
@@ -180,7 +201,9 @@ fn problem(file: &ParsedFile, p: &LineProblem, kind: FileKind) -> ConfigProblem 
 fn section(keys: &BTreeMap<String, (String, usize)>, origin: FileKind) -> Section {
     let mut s = Section::default();
     for (k, (v, _)) in keys {
-        s.insert(k.clone(), v.clone(), origin);
+        if !continued(k, v) {
+            s.insert(k.clone(), v.clone(), origin);
+        }
     }
     s
 }
@@ -195,21 +218,31 @@ pub fn merge(config: &ParsedFile, credentials: &ParsedFile) -> SharedConfig {
             .iter()
             .map(|p| problem(config, p, FileKind::Config)),
     );
-    let mut profile_lines: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    // Sections of the config file that name the same thing twice, spelled two ways
+    // (`[default]` and `[profile default]`, `[services corp]` and `[services "corp"]`):
+    // botocore keeps the later one whole, silently dropping the other.
+    let mut seen: BTreeMap<Affects, (String, usize)> = BTreeMap::new();
     for group in groups(config, &mut out.problems, FileKind::Config) {
         let keys = section(&group.keys, FileKind::Config);
-        match classify_config(&group.name) {
+        let what = classify_config(&group.name);
+        if matches!(
+            what,
+            Affects::Profile(_) | Affects::SsoSession(_) | Affects::Services(_)
+        ) && let Some((earlier, line)) =
+            seen.insert(what.clone(), (group.name.clone(), group.line))
+        {
+            out.problems.push(refusal(
+                config,
+                group.line,
+                format!(
+                    "[{}] and [{earlier}] (line {line}) name the same section: the AWS CLI keeps only the later one, and aws-login will not guess: make them one",
+                    group.name
+                ),
+                what.clone(),
+            ));
+        }
+        match what {
             Affects::Profile(name) => {
-                if let Some((earlier, line)) =
-                    profile_lines.insert(name.clone(), (group.name.clone(), group.line))
-                {
-                    out.problems.push(warning(
-                        config,
-                        group.line,
-                        format!("[{}] replaces [{earlier}] (line {line}): both name profile {name:?}, and the later one wins", group.name),
-                        Affects::Profile(name.clone()),
-                    ));
-                }
                 out.profiles.insert(name, keys);
             }
             Affects::SsoSession(name) => {
@@ -226,6 +259,17 @@ pub fn merge(config: &ParsedFile, credentials: &ParsedFile) -> SharedConfig {
                     Affects::Other(name.clone()),
                 ));
             }
+            Affects::Other(name) if name != DEFAULTS && !name.contains(super::parse::is_space) => {
+                // `[dev]` in the config file: the AWS CLI does not read it as profile dev.
+                out.problems.push(warning(
+                    config,
+                    group.line,
+                    format!(
+                        "[{name}] in the config file is not a profile there (the config file names them [profile {name}])"
+                    ),
+                    Affects::Profile(name.clone()),
+                ));
+            }
             Affects::Other(_) | Affects::Unknown => {}
         }
     }
@@ -236,9 +280,25 @@ pub fn merge(config: &ParsedFile, credentials: &ParsedFile) -> SharedConfig {
             .map(|p| problem(credentials, p, FileKind::Credentials)),
     );
     for group in groups(credentials, &mut out.problems, FileKind::Credentials) {
+        if let Affects::Profile(meant) = classify_config(&group.name)
+            && meant != group.name
+        {
+            // `[profile dev]` in the credentials file is the profile "profile dev".
+            out.problems.push(warning(
+                credentials,
+                group.line,
+                format!(
+                    "[{}] in the credentials file is the profile {:?} there (the credentials file names them [{meant}])",
+                    group.name, group.name
+                ),
+                Affects::Profile(meant),
+            ));
+        }
         let target = out.profiles.entry(group.name).or_default();
         for (k, (v, _)) in group.keys {
-            target.insert(k, v, FileKind::Credentials);
+            if !continued(&k, &v) {
+                target.insert(k, v, FileKind::Credentials);
+            }
         }
     }
     out.problems

@@ -189,18 +189,16 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
                     section: section_name(&target, &out.sections),
                     skipped: true,
                 });
-            } else if let Some((p, value)) = open.as_mut() {
-                if header(stripped).is_some()
-                    && let Target::Section(at) = target
-                {
-                    let key = &out.sections[at].properties[*p].0;
+            } else if let Some((_, value)) = open.as_mut() {
+                // The value above is refused as a whole (see `normalize`); a header here
+                // is also worth a word to whoever looks for the profile it names.
+                if let Some(name) = header(stripped) {
                     out.problems.push(LineProblem {
                         line: n,
                         message: format!(
-                            "this line looks like a section header, but it is indented, so it continues the value of {} above it (as the AWS CLI reads it): unindent it",
-                            super::shown_key(key)
+                            "this looks like the header [{name}], but it is indented, so the AWS CLI reads it as part of the value above it: unindent it"
                         ),
-                        section: Some(out.sections[at].name.clone()),
+                        section: Some(name.to_owned()),
                         skipped: false,
                     });
                 }
@@ -246,13 +244,19 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
                             )
                         })
                         .filter(|g| !g.is_empty());
+                    // Which section it meant is a guess: it may hold any profile's keys.
+                    let named = guess
+                        .map(|g| format!(" (it seems to name [{g}])"))
+                        .unwrap_or_default();
                     out.problems.push(LineProblem {
                         line: n,
-                        message: format!("section header skipped, and the lines under it: {why}"),
-                        section: guess.clone(),
+                        message: format!(
+                            "section header skipped{named}, and the lines under it: {why}"
+                        ),
+                        section: None,
                         skipped: true,
                     });
-                    target = Target::Broken(guess);
+                    target = Target::Broken(None);
                 }
             }
             continue;
@@ -290,14 +294,19 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
         match property(stripped) {
             Ok((key, value)) => {
                 if broken_header_property {
+                    // The AWS CLI reads it as a key, and the lines below it stay in this
+                    // section: they were probably meant for the section it names.
                     out.problems.push(LineProblem {
                         line: n,
                         message: format!(
-                            "this line starts like a section header but has no ']': it is read as the key {:?} (as the AWS CLI reads it)",
-                            super::shown_key(key)
+                            "this line starts like a section header but has no ']', so the AWS CLI reads it as the key {:?} of [{}] and the lines below it as part of [{}]: aws-login will not use [{}] so: fix the header",
+                            super::shown_key(key),
+                            out.sections[section].name,
+                            out.sections[section].name,
+                            out.sections[section].name
                         ),
                         section: Some(out.sections[section].name.clone()),
-                        skipped: false,
+                        skipped: true,
                     });
                 }
                 if key.contains(is_space) {

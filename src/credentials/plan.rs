@@ -205,21 +205,13 @@ pub enum PlanError {
         file: FileKind,
         /// The key that is missing (or empty).
         missing: &'static str,
+        /// A key of the pair (or a session token) that is there.
+        present: &'static str,
         /// Whether the missing key is there, but empty.
         empty: bool,
         /// Whether the other file has the missing key (botocore takes a pair from one
         /// file).
         in_other_file: bool,
-    },
-    /// A key of a profile's key pair or session token goes on over indented lines (each
-    /// indented line continues the value above it).
-    MultiLineKey {
-        /// The profile.
-        profile: String,
-        /// The file.
-        file: FileKind,
-        /// The key.
-        key: &'static str,
     },
     /// The profile gives no credentials in what could be read, and what could not be read
     /// may hold them: no falling back to the container or instance in their place.
@@ -236,16 +228,29 @@ pub enum PlanError {
     },
 }
 
-/// ` (skipped in the shared files: A; B)`, or nothing.
-pub fn skipped_note(skipped: &[ConfigProblem]) -> String {
-    if skipped.is_empty() {
-        return String::new();
+/// `; aws-login skipped what it could not read in the shared files: A; B`, then
+/// `; note: C` for what was read but may explain the error (a `[dev]` in the config
+/// file), or nothing.
+pub fn skipped_note(problems: &[ConfigProblem]) -> String {
+    let list = |skipped: bool| {
+        problems
+            .iter()
+            .filter(|p| p.skipped == skipped)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut note = String::new();
+    let (skipped, notes) = (list(true), list(false));
+    if !skipped.is_empty() {
+        note.push_str("; aws-login skipped what it could not read in the shared files: ");
+        note.push_str(&skipped);
     }
-    let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
-    format!(
-        "; aws-login skipped what it could not read in the shared files: {}",
-        list.join("; ")
-    )
+    if !notes.is_empty() {
+        note.push_str("; note: ");
+        note.push_str(&notes);
+    }
+    note
 }
 
 fn file_name(file: FileKind) -> &'static str {
@@ -309,7 +314,7 @@ impl fmt::Display for PlanError {
                 let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
                 write!(
                     f,
-                    "profile {profile:?} cannot be used: aws-login could not read all of it (or of the sso-session or services section it names): {}",
+                    "profile {profile:?} cannot be used: aws-login could not read all of what it needs: {}",
                     list.join("; ")
                 )
             }
@@ -328,17 +333,13 @@ impl fmt::Display for PlanError {
                 profile,
                 file,
                 missing,
+                present,
                 in_other_file,
                 empty: false,
             } => {
-                let other = if *missing == ACCESS_KEY_ID {
-                    SECRET_ACCESS_KEY
-                } else {
-                    ACCESS_KEY_ID
-                };
                 write!(
                     f,
-                    "profile {profile:?} has {other} but no {missing} in the {} file",
+                    "profile {profile:?} has {present} but no {missing} in the {} file",
                     file_name(*file)
                 )?;
                 if *in_other_file {
@@ -353,11 +354,6 @@ impl fmt::Display for PlanError {
                 }
                 Ok(())
             }
-            Self::MultiLineKey { profile, file, key } => write!(
-                f,
-                "in profile {profile:?}, {key} goes on over the indented lines below it in the {} file (an indented line continues the value above it, as the AWS CLI reads the file): unindent them",
-                file_name(*file)
-            ),
             Self::MayBeInSkipped { profile, skipped } => {
                 let list: Vec<String> = skipped.iter().map(ToString::to_string).collect();
                 write!(
@@ -461,28 +457,14 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
     if section.get_in(ACCESS_KEY_ID, file).is_none() {
         return Ok(None);
     }
-    for key in [
-        ACCESS_KEY_ID,
-        SECRET_ACCESS_KEY,
-        "aws_session_token",
-        "aws_security_token",
-    ] {
-        if section.get_in(key, file).is_some_and(|v| v.contains('\n')) {
-            return Err(PlanError::MultiLineKey {
-                profile: profile.to_owned(),
-                file,
-                key,
-            });
-        }
-    }
     let other = match file {
         FileKind::Config => FileKind::Credentials,
         FileKind::Credentials => FileKind::Config,
     };
-    let missing = if !filled(ACCESS_KEY_ID, file) {
-        ACCESS_KEY_ID
+    let (missing, present) = if !filled(ACCESS_KEY_ID, file) {
+        (ACCESS_KEY_ID, SECRET_ACCESS_KEY)
     } else if !filled(SECRET_ACCESS_KEY, file) {
-        SECRET_ACCESS_KEY
+        (SECRET_ACCESS_KEY, ACCESS_KEY_ID)
     } else {
         return Ok(Some(Base::StaticKeys {
             profile: profile.to_owned(),
@@ -493,14 +475,24 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
         profile: profile.to_owned(),
         file,
         missing,
+        present,
         empty: section.get_in(missing, file).is_some(),
         in_other_file: filled(missing, other),
     })
 }
 
-/// Fails when the shared files had parts of `profile` that aws-login could not read.
+/// Fails when the shared files had parts of `profile` (or of what it names) that
+/// aws-login could not read or will not use, or parts that may belong to any profile: a
+/// file that could not be read, a `[DEFAULT]` line, a broken header, a line outside any
+/// section.
 fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
-    let skipped = shared.skipped_for_profile(profile);
+    let mut skipped: Vec<ConfigProblem> = shared
+        .skipped(&Affects::Unknown)
+        .into_iter()
+        .cloned()
+        .collect();
+    skipped.extend(shared.skipped_for_profile(profile));
+    skipped.sort_by_key(|p| (p.path.clone(), p.line));
     if skipped.is_empty() {
         Ok(())
     } else {
@@ -512,7 +504,7 @@ fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
 }
 
 /// What was skipped that might have held `profile`: whole files, lines outside any
-/// section, and broken headers that seem to name it.
+/// section, broken headers, what was skipped in it.
 pub fn skipped_around(shared: &SharedConfig, profile: &str) -> Vec<ConfigProblem> {
     let mut out: Vec<ConfigProblem> = shared
         .skipped(&Affects::Unknown)
@@ -523,6 +515,22 @@ pub fn skipped_around(shared: &SharedConfig, profile: &str) -> Vec<ConfigProblem
         shared
             .skipped(&Affects::Profile(profile.to_owned()))
             .into_iter()
+            .cloned(),
+    );
+    out
+}
+
+/// [`skipped_around`], and the warnings about `profile` that may explain why it is not
+/// there (`[dev]` in the config file, `[profile dev]` in the credentials file, an indented
+/// `[dev]`).
+fn with_hints(shared: &SharedConfig, profile: &str) -> Vec<ConfigProblem> {
+    let mut out = skipped_around(shared, profile);
+    let about = Affects::Profile(profile.to_owned());
+    out.extend(
+        shared
+            .problems
+            .iter()
+            .filter(|p| !p.skipped && p.affects == about)
             .cloned(),
     );
     out
@@ -570,14 +578,17 @@ fn leaf(profile: &str, section: &Section) -> Result<Option<Base>, PlanError> {
     if let Some(base) = keys_in(profile, section, FileKind::Config)? {
         return Ok(Some(base));
     }
-    if value(section, SECRET_ACCESS_KEY).is_some() {
-        let file = section
-            .origin(SECRET_ACCESS_KEY)
-            .unwrap_or(FileKind::Config);
+    // A secret or a session token without a key id: half a pair, not a reason to take
+    // the container's or the instance's identity instead.
+    let orphan = [SECRET_ACCESS_KEY, "aws_session_token", "aws_security_token"]
+        .into_iter()
+        .find(|k| value(section, k).is_some());
+    if let Some(present) = orphan {
         return Err(PlanError::PartialKeys {
             profile: profile.to_owned(),
-            file,
+            file: section.origin(present).unwrap_or(FileKind::Config),
             missing: ACCESS_KEY_ID,
+            present,
             empty: false,
             in_other_file: false,
         });
@@ -599,7 +610,7 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
             Some(s) => s,
             None if visited.is_empty() => {
                 return Err(PlanError::ProfileNotFound {
-                    skipped: skipped_around(shared, &current),
+                    skipped: with_hints(shared, &current),
                     profile: current,
                     from: None,
                 });
@@ -607,7 +618,7 @@ pub fn plan_profile(shared: &SharedConfig, profile: &str) -> Result<Plan, PlanEr
             None => {
                 return Err(PlanError::SourceProfileNotFound {
                     profile: visited.last().cloned().unwrap_or_default(),
-                    skipped: skipped_around(shared, &current),
+                    skipped: with_hints(shared, &current),
                     source_profile: current,
                 });
             }
@@ -692,7 +703,7 @@ pub fn plan(
         return Err(PlanError::ProfileNotFound {
             profile: profile.to_owned(),
             from: None,
-            skipped: skipped_around(shared, profile),
+            skipped: with_hints(shared, profile),
         });
     }
     if section.is_some() {
