@@ -286,7 +286,8 @@ impl fmt::Display for EndpointError {
             Self::InvalidUrl { source, url } => {
                 write!(
                     f,
-                    "invalid endpoint URL {url:?} from {source}: expected http(s)://host[:port][/path]"
+                    "invalid endpoint URL {:?} from {source}: expected http(s)://host[:port][/path]",
+                    crate::secret::redact_userinfo(url)
                 )
             }
             Self::NoRegion(s) => write!(
@@ -862,5 +863,15 @@ mod tests {
             let err = resolve(Service::Sts, &config, &|_| None, &|_| None).unwrap_err();
             assert!(err.to_string().contains("--endpoint-url"), "{bad}: {err}");
         }
+        // A password in a URL that is refused is not shown.
+        let config = EndpointConfig {
+            flag_url: Some("https://u:SECRETPW@[bad".into()),
+            ..EndpointConfig::default()
+        };
+        let err = resolve(Service::Sts, &config, &|_| None, &|_| None).unwrap_err();
+        assert!(
+            !err.to_string().contains("SECRETPW") && err.to_string().contains("<redacted>"),
+            "{err}"
+        );
     }
 }

@@ -53,6 +53,15 @@ impl From<&str> for SecretString {
     }
 }
 
+/// A URL as messages show it: `scheme://user:pass@host` as `scheme://<redacted>@host`
+/// (also when the rest of it does not parse: a URL being refused is still shown).
+pub fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}<redacted>{}", &url[..s + 3], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,3 +172,47 @@ async fn nested_helpers_are_ended_with_the_outer_one() {
         stderr(&out)
     );
 }
+
+#[tokio::test]
+async fn children_that_clear_their_environment_are_ended_too() {
+    let dir = Dir::new("process-env-cleared");
+    // No marker in these children's environment: they are found as the helper's
+    // descendants, one in a session of its own.
+    let out = run(
+        &dir,
+        "env -i /bin/sleep 600 &\nsetsid env -i /bin/sleep 600 &\nexec /bin/sleep 1000\n",
+        &[("AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT", "1")],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did not finish within 1s"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn a_loop_through_a_cleared_environment_stops_at_the_depth_limit() {
+    let dir = Dir::new("process-env-loop");
+    // `env -i` drops the marker that names the helpers above, so the loop is not seen as
+    // one; the depth of aws-login processes above still stops it.
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    let config = dir.0.join("config");
+    let config = config.to_str().unwrap();
+    std::fs::write(
+        config,
+        format!(
+            "[default]\ncredential_process = env -i AWS_CONFIG_FILE={config} AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true {binary} dumpcreds --credential-helper\n"
+        ),
+    )
+    .unwrap();
+    let out = run_config(config, &[], &[], Duration::from_secs(60)).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("credential_process helpers nest 8 deep"),
+        "{}",
+        stderr(&out)
+    );
+}

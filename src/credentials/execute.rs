@@ -23,8 +23,9 @@ use crate::services::sts;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ExecuteError {
-    /// The base is one aws-login does not resolve yet.
-    Unsupported(String),
+    /// The source the plan names is turned off or not configured (`credential_source =
+    /// Ec2InstanceMetadata` with IMDS disabled, `EcsContainer` without an endpoint).
+    Unavailable(String),
     /// The environment keys the plan starts from are gone.
     MissingKeys(String),
     /// The credential process failed.
@@ -85,10 +86,7 @@ pub enum ExecuteError {
 impl fmt::Display for ExecuteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unsupported(what) => write!(
-                f,
-                "credentials from {what} are not resolved by aws-login yet"
-            ),
+            Self::Unavailable(what) => write!(f, "no credentials from {what}"),
             Self::MissingKeys(what) => write!(f, "{what} has no access key id and secret"),
             Self::Process(_) => f.write_str("credential_process failed"),
             Self::TokenFile { path, .. } => {
@@ -345,7 +343,7 @@ impl Executor<'_, '_> {
             Base::Process { profile, command } => {
                 let chain = process::Chain::from_env(self.env);
                 chain
-                    .check(profile, command)
+                    .check(profile, command, super::job::ancestors_like_me())
                     .map_err(ExecuteError::Process)?;
                 let run_id = super::job::run_id();
                 let options = process::Options {
@@ -388,8 +386,8 @@ impl Executor<'_, '_> {
                 let config = ContainerConfig::from_env(self.env)
                     .map_err(ExecuteError::Container)?
                     .ok_or_else(|| {
-                        ExecuteError::Unsupported(
-                            "a container endpoint without AWS_CONTAINER_CREDENTIALS_*_URI".into(),
+                        ExecuteError::Unavailable(
+                            "the container credentials endpoint: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set".into(),
                         )
                     })?;
                 container::credentials(self.caller.client(), &config)
@@ -399,8 +397,8 @@ impl Executor<'_, '_> {
             Base::Imds { fallback } => {
                 let profile = |k: &str| self.profile.and_then(|p| p.get(k)).map(str::to_owned);
                 let Some(config) = ImdsConfig::from_env(self.env, &profile) else {
-                    return Err(ExecuteError::Unsupported(
-                        "the instance metadata service (disabled by AWS_EC2_METADATA_DISABLED)"
+                    return Err(ExecuteError::Unavailable(
+                        "the instance metadata service: AWS_EC2_METADATA_DISABLED turns it off"
                             .into(),
                     ));
                 };

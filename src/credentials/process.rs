@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::Credentials;
-use super::job::{marked, signal_all};
+use super::job::{descendants, marked, signal_all};
 use crate::secret::SecretString;
 
 /// How long a credential process may run when nobody can answer it.
@@ -138,8 +138,12 @@ impl fmt::Display for ProcessError {
             ),
             Self::TooDeep { chain } => write!(
                 f,
-                "credential_process helpers nest more than {MAX_DEPTH} deep ({})",
-                chain.join(" -> ")
+                "credential_process helpers nest {MAX_DEPTH} deep{}: aws-login is running as the credential_process of a credential_process... and stops here rather than start itself without end",
+                if chain.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", chain.join(" -> "))
+                }
             ),
         }
     }
@@ -193,8 +197,15 @@ impl Chain {
     }
 
     /// Whether running `command` for `profile` may go on: not when a helper this runs
-    /// inside is that very step, nor past [`MAX_DEPTH`].
-    pub fn check(&self, profile: &str, command: &str) -> Result<(), ProcessError> {
+    /// inside is that very step, nor past [`MAX_DEPTH`] helpers (counted from the chain, or
+    /// as `ancestors`, the aws-login processes above this one, for helpers that cleared
+    /// their environment).
+    pub fn check(
+        &self,
+        profile: &str,
+        command: &str,
+        ancestors: usize,
+    ) -> Result<(), ProcessError> {
         let profiles = || self.0.iter().map(|(p, _, _)| p.clone()).collect::<Vec<_>>();
         let step = digest(command);
         if self.0.iter().any(|(p, d, _)| p == profile && *d == step) {
@@ -205,7 +216,7 @@ impl Chain {
                 chain,
             });
         }
-        if self.0.len() >= MAX_DEPTH {
+        if self.0.len().max(ancestors) >= MAX_DEPTH {
             return Err(ProcessError::TooDeep { chain: profiles() });
         }
         Ok(())
@@ -358,21 +369,24 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
     parse_output(&out)
 }
 
-/// Ends a helper and every process its run id marks: `SIGTERM`, then `SIGKILL` after
-/// [`GRACE`] (sooner when the helper is gone), and reaps it.
+/// Ends a helper and what it started (its descendants, and every process its run id
+/// marks): `SIGTERM`, then `SIGKILL` after [`GRACE`] (sooner when the helper is gone), and
+/// reaps it.
 async fn end(child: &mut tokio::process::Child, run_id: Option<&str>) {
-    let started = || run_id.map_or_else(Vec::new, |id| marked(CHAIN_VARIABLE, id));
-    let helper: Vec<Pid> = child
+    let marked_now = || run_id.map_or_else(Vec::new, |id| marked(CHAIN_VARIABLE, id));
+    let helper = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
-        .map(Pid::from_raw)
-        .into_iter()
-        .collect();
-    signal_all(&helper, Signal::SIGTERM);
-    signal_all(&started(), Signal::SIGTERM);
+        .map(Pid::from_raw);
+    // The tree first, while every parent link is still there.
+    let mut started: Vec<Pid> = helper.map(descendants).unwrap_or_default();
+    started.extend(marked_now());
+    signal_all(&helper.into_iter().collect::<Vec<_>>(), Signal::SIGTERM);
+    signal_all(&started, Signal::SIGTERM);
     let _ = tokio::time::timeout(GRACE, child.wait()).await;
     let _ = child.start_kill();
-    signal_all(&started(), Signal::SIGKILL);
+    started.extend(marked_now());
+    signal_all(&started, Signal::SIGKILL);
     let _ = child.wait().await;
 }
 
@@ -468,7 +482,7 @@ mod tests {
         let outer = Chain::default();
         assert!(
             outer
-                .check("loop", "aws-login dumpcreds --credential-helper")
+                .check("loop", "aws-login dumpcreds --credential-helper", 0)
                 .is_ok()
         );
         let inner = Chain::from_env(&env(outer.child_value(
@@ -477,7 +491,7 @@ mod tests {
             "r1",
         )));
         let err = inner
-            .check("loop", "aws-login dumpcreds --credential-helper")
+            .check("loop", "aws-login dumpcreds --credential-helper", 0)
             .unwrap_err();
         assert!(
             matches!(&err, ProcessError::Recursion { chain, .. } if chain == &["loop", "loop"]),
@@ -487,19 +501,24 @@ mod tests {
         // Another profile, or another command for the same profile, is not a loop.
         assert!(
             inner
-                .check("base", "aws-login dumpcreds --credential-helper")
+                .check("base", "aws-login dumpcreds --credential-helper", 0)
                 .is_ok()
         );
-        assert!(inner.check("loop", "other-helper").is_ok());
+        assert!(inner.check("loop", "other-helper", 0).is_ok());
         let mut deep = Chain::default();
         for i in 0..MAX_DEPTH {
             deep = Chain::from_env(&env(deep.child_value(&format!("p{i}"), "x", "r")));
         }
         assert!(matches!(
-            deep.check("q", "y"),
+            deep.check("q", "y", 0),
             Err(ProcessError::TooDeep { .. })
         ));
         assert_eq!(Chain::from_env(&env("not json".into())), Chain::default());
+        // A chain emptied by `env -i` still stops at the depth aws-login sees above it.
+        assert!(matches!(
+            Chain::default().check("q", "y", MAX_DEPTH),
+            Err(ProcessError::TooDeep { .. })
+        ));
     }
 
     #[test]

@@ -55,13 +55,7 @@ impl fmt::Debug for ProxyConfig {
     }
 }
 
-/// `scheme://user:pass@host` shown as `scheme://<redacted>@host`.
-pub fn redact_userinfo(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}<redacted>{}", &url[..s + 3], &url[at..]),
-        _ => url.to_owned(),
-    }
-}
+pub use crate::secret::redact_userinfo;
 
 impl ProxyConfig {
     /// Reads the proxy variables (upper case first, as curl does for `HTTPS_PROXY`).

@@ -72,7 +72,11 @@ impl fmt::Display for ContainerError {
                 f,
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI host {h} is not allowed: use loopback, 169.254.170.2, 169.254.170.23, fd00:ec2::23 or https"
             ),
-            Self::InvalidUri(u) => write!(f, "invalid container credentials URI {u:?}"),
+            Self::InvalidUri(u) => write!(
+                f,
+                "invalid container credentials URI {:?}",
+                crate::secret::redact_userinfo(u)
+            ),
             Self::TokenFile { path, .. } => write!(
                 f,
                 "cannot read the container authorization token file {path}"
@@ -268,5 +272,12 @@ mod tests {
         .unwrap()
         .unwrap();
         assert!(!format!("{c:?}").contains("SECRET-TOKEN"));
+        let err = ContainerConfig::from_env(&env(&[(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://u:SECRETPW@[bad/",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("SECRETPW"), "{err}");
     }
 }

@@ -116,7 +116,11 @@ pub enum ImdsError {
 impl fmt::Display for ImdsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidEndpoint(e) => write!(f, "invalid instance metadata endpoint {e:?}"),
+            Self::InvalidEndpoint(e) => write!(
+                f,
+                "invalid instance metadata endpoint {:?}",
+                crate::secret::redact_userinfo(e)
+            ),
             Self::Unreachable(_) => f.write_str("the instance metadata service did not answer"),
             Self::V1Disabled => f.write_str(
                 "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED or the profile's ec2_metadata_v1_disabled)",
@@ -315,6 +319,8 @@ mod tests {
             (c.endpoint.as_str(), c.timeout, c.attempts, c.v1_disabled),
             (ENDPOINT_V6, Duration::from_millis(500), 3, true)
         );
+        let shown = ImdsError::InvalidEndpoint("http://u:SECRETPW@[bad/".into()).to_string();
+        assert!(!shown.contains("SECRETPW"), "{shown}");
         let disabled = |k: &str| (k == "AWS_EC2_METADATA_DISABLED").then(|| "TRUE".to_owned());
         assert!(ImdsConfig::from_env(&disabled, &none).is_none());
     }
