@@ -301,7 +301,7 @@ async fn github_form_writes_the_env_file_and_prints_only_masks() {
     assert_eq!(
         written,
         format!(
-            "EARLIER=1\nAWS_ACCESS_KEY_ID=AKIASTART\nAWS_SECRET_ACCESS_KEY={SECRET}\nAWS_SESSION_TOKEN={TOKEN}\n"
+            "EARLIER=1\nAWS_ACCESS_KEY_ID=AKIASTART\nAWS_SECRET_ACCESS_KEY={SECRET}\nAWS_SESSION_TOKEN={TOKEN}\nAWS_SECURITY_TOKEN=\nAWS_CREDENTIAL_EXPIRATION=\n"
         )
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -241,6 +241,11 @@ pub fn github(creds: &Credentials) -> Result<(String, String), OutputError> {
         }
         lines.push_str(&format!("{name}={value}\n"));
     }
+    // `$GITHUB_ENV` cannot unset a variable an earlier step set: an empty value is read
+    // as unset by botocore, the SDKs and aws-login.
+    for name in cleared(creds) {
+        lines.push_str(&format!("{name}=\n"));
+    }
     Ok((masks, lines))
 }
 
