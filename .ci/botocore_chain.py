@@ -85,6 +85,15 @@ class Refused:
         self.aws_login_says = aws_login_says
 
 
+class Stricter:
+    """aws-login refuses on purpose where botocore gives an identity: botocore must give
+    this one, and aws-login must refuse saying this."""
+
+    def __init__(self, botocore_identity, aws_login_says):
+        self.botocore_identity = botocore_identity
+        self.aws_login_says = aws_login_says
+
+
 # A credentials "file" that is a folder: a path that exists and cannot be read as a file.
 UNREADABLE = object()
 
@@ -187,7 +196,10 @@ def scenarios(users, roles, tmp, container_port, temporary):
         ("a key id without its secret, credential_process before the config file's", f"[default]\n{process}aws_access_key_id = {k1}\n", "", {}, None, None, u2),
         ("a source profile with keys gives them, not its role", f"[profile a]\nrole_arn = {r1}\nsource_profile = b\nrole_session_name = sk\n[profile b]\nrole_arn = {r2}\nsource_profile = base\n", f"[b]\n{keys2}[base]\n{keys1}", {}, "a", "flag", session(r1, "sk")),
         ("a credentials file that cannot be read, environment keys", "", UNREADABLE, env1, None, None, u1),
-        ("a credentials file that cannot be read, config-file keys", f"[default]\n{keys2}", UNREADABLE, {}, None, None, u2),
+        # The unreadable credentials file may hold other keys for the profile, which botocore
+        # would take first: aws-login will not guess.
+        ("a credentials file that cannot be read, config-file keys", f"[default]\n{keys2}", UNREADABLE, {}, None, None,
+         Stricter(u2, "cannot be read, so it was skipped")),
         ("a role ARN shorter than STS allows", f"[profile a]\nrole_arn = arn:aws:iam::1:r\nsource_profile = base\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "RoleArn of AssumeRole must be 20 to 2048 characters long")),
         ("a one-character session name", f"[profile a]\nrole_arn = {r1}\nsource_profile = base\nrole_session_name = x\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "RoleSessionName of AssumeRole must be 2 to 64 characters long")),
         ("duration_seconds = 0", f"[profile a]\nrole_arn = {r1}\nsource_profile = base\nduration_seconds = 0\n", f"[base]\n{keys1}", {}, "a", "flag", Refused("ParamValidationError", "DurationSeconds of AssumeRole must be from 900 to 43200")),
@@ -289,6 +301,9 @@ def compare(tmp, i, scenario):
     if want is None:
         ok = boto_arn is None and ours_arn is None
         detail = f"botocore {method} {boto_arn}; aws-login {ours_arn}"
+    elif isinstance(want, Stricter):
+        ok = boto_arn == want.botocore_identity and ours_arn is None and want.aws_login_says in (error or "")
+        detail = f"botocore {method} {boto_arn}; aws-login {ours_arn} {(error or '')[-600:]!r}"
     elif isinstance(want, Refused):
         ok = (boto_arn is None and ours_arn is None and method == f"error: {want.botocore_error}"
               and want.aws_login_says in (error or ""))
