@@ -19,11 +19,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::process::Command;
-
 use aws_login::config::{Section, merge, parse};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// What aws-login refuses on purpose in a file botocore accepts.
 const STRICTER: [&str; 3] = [
@@ -148,31 +146,7 @@ fn aws_login_reads_the_shared_files_as_botocore_does() {
         return;
     };
     let seed = common::botocore::seed();
-    let count: usize = std::env::var("AWS_LOGIN_DIFF_COUNT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/vectors/botocore_config_oracle.py"
-    );
-    let output = Command::new(&python)
-        .args([
-            script,
-            "--seed",
-            &seed.to_string(),
-            "--count",
-            &count.to_string(),
-        ])
-        .env("PYTHONUTF8", "1")
-        .output()
-        .expect("run the botocore config oracle");
-    assert!(
-        output.status.success(),
-        "botocore config oracle failed (seed {seed}): {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("oracle JSON");
+    let (doc, count) = common::botocore::oracle(&python, "botocore_config_oracle.py", seed);
     let files = doc["files"].as_array().expect("files");
     assert_eq!(files.len(), count, "seed {seed}");
     let mut accepted = 0;

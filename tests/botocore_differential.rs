@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use aws_login::sigv4::SigningKeyCache;
 use common::botocore::{check_case, describe};
 
@@ -23,27 +21,7 @@ fn aws_login_signs_as_botocore_does() {
         return;
     };
     let seed = common::botocore::seed();
-    let count: usize = std::env::var("AWS_LOGIN_DIFF_COUNT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/botocore_oracle.py");
-    let output = Command::new(&python)
-        .args([
-            script,
-            "--seed",
-            &seed.to_string(),
-            "--count",
-            &count.to_string(),
-        ])
-        .output()
-        .expect("run the botocore oracle");
-    assert!(
-        output.status.success(),
-        "botocore oracle failed (seed {seed}): {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("oracle JSON");
+    let (doc, count) = common::botocore::oracle(&python, "botocore_oracle.py", seed);
     let cases = doc["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), count, "seed {seed}");
     let cache = SigningKeyCache::new();

@@ -48,6 +48,13 @@ async fn run_config(
         .unwrap()
 }
 
+/// The run failed with `code` and said `text`.
+fn fails_saying(out: &Output, code: i32, text: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(text), "wanted {text:?} in: {err}");
+}
+
 #[tokio::test]
 async fn a_helper_past_its_time_limit_is_ended_with_what_it_started() {
     let dir = Dir::new("process-group-timeout");
@@ -60,12 +67,11 @@ async fn a_helper_past_its_time_limit_is_ended_with_what_it_started() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("helper started"), "{err}");
-    assert!(
-        err.contains("did not finish within 1s; it was ended with what it started"),
-        "{err}"
+    assert!(stderr(&out).contains("helper started"), "{}", stderr(&out));
+    fails_saying(
+        &out,
+        1,
+        "did not finish within 1s; it was ended with what it started",
     );
 }
 
@@ -79,11 +85,10 @@ async fn a_helper_that_exits_but_leaves_its_output_open_is_ended_too() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("it exited, but a process it started kept its output open"),
-        "{}",
-        stderr(&out)
+    fails_saying(
+        &out,
+        1,
+        "it exited, but a process it started kept its output open",
     );
 }
 
@@ -98,12 +103,8 @@ async fn a_helper_that_floods_its_output_is_stopped_at_once() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("printed more than 1 MiB (") && err.contains("bytes read): it was ended"),
-        "{err}"
-    );
+    fails_saying(&out, 1, "printed more than 1 MiB (");
+    fails_saying(&out, 1, "bytes read): it was ended");
 }
 
 #[tokio::test]
@@ -116,12 +117,10 @@ async fn a_bad_time_limit_is_named() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out)
-            .contains("AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT=\"soon\" is not a number of seconds"),
-        "{}",
-        stderr(&out)
+    fails_saying(
+        &out,
+        1,
+        "AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT=\"soon\" is not a number of seconds",
     );
 }
 
@@ -165,12 +164,7 @@ async fn nested_helpers_are_ended_with_the_outer_one() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("did not finish within 1s"),
-        "{}",
-        stderr(&out)
-    );
+    fails_saying(&out, 1, "did not finish within 1s");
 }
 
 #[tokio::test]
@@ -185,12 +179,7 @@ async fn children_that_clear_their_environment_are_ended_too() {
         Duration::from_secs(60),
     )
     .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("did not finish within 1s"),
-        "{}",
-        stderr(&out)
-    );
+    fails_saying(&out, 1, "did not finish within 1s");
 }
 
 #[tokio::test]
@@ -209,10 +198,5 @@ async fn a_loop_through_a_cleared_environment_stops_at_the_depth_limit() {
     )
     .unwrap();
     let out = run_config(config, &[], &[], Duration::from_secs(60)).await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("credential_process helpers nest 8 deep"),
-        "{}",
-        stderr(&out)
-    );
+    fails_saying(&out, 1, "credential_process helpers nest 8 deep");
 }

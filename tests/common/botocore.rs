@@ -198,3 +198,31 @@ pub fn seed() -> u64 {
         .map_or(0, |d| d.as_nanos() as u64);
     (nanos ^ (u64::from(std::process::id()) << 32)) % 1_000_000_000
 }
+
+/// Runs an oracle script of `vectors/` with `--seed` and `--count` (and `PYTHONUTF8=1`),
+/// and returns its JSON document; panics with the seed when it fails.
+pub fn oracle(python: &std::ffi::OsStr, script: &str, seed: u64) -> (Value, usize) {
+    let count: usize = std::env::var("AWS_LOGIN_DIFF_COUNT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let script = format!("{}/vectors/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(python)
+        .args([
+            script.as_str(),
+            "--seed",
+            &seed.to_string(),
+            "--count",
+            &count.to_string(),
+        ])
+        .env("PYTHONUTF8", "1")
+        .output()
+        .expect("run the botocore oracle");
+    assert!(
+        output.status.success(),
+        "botocore oracle {script} failed (seed {seed}): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc = serde_json::from_slice(&output.stdout).expect("oracle JSON");
+    (doc, count)
+}
