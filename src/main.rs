@@ -6,8 +6,7 @@ use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use argh::FromArgs;
-use aws_login::cli::{self, Cli, Context, EXIT_USAGE};
+use aws_login::cli::{self, Context, EXIT_USAGE};
 use aws_login::http::call::Clock;
 use chrono::{DateTime, Utc};
 
@@ -61,7 +60,7 @@ fn main() -> ExitCode {
         }
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let cli = match Cli::from_args(&["aws-login"], &args) {
+    let cli = match cli::parse_args(&args) {
         Ok(cli) => cli,
         Err(early) => {
             return match early.status {

@@ -235,6 +235,40 @@ impl std::error::Error for CliError {
     }
 }
 
+/// Parses the command line (without the program name), accepting what argparse (the
+/// Python tool's parser) accepts and argh does not: `--name=value` for `--name value`, and
+/// `-h` for `--help`. Each is rewritten only where argh finds it in a flag's place (it
+/// reports it as unrecognized), so an option's value that looks like `--x=y` stays whole,
+/// and nothing after a lone `--` is touched.
+pub fn parse_args(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
+    let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    loop {
+        let view: Vec<&str> = args.iter().map(String::as_str).collect();
+        let early = match Cli::from_args(&["aws-login"], &view) {
+            Ok(cli) => return Ok(cli),
+            Err(early) => early,
+        };
+        let unrecognized = early
+            .output
+            .strip_prefix("Unrecognized argument: ")
+            .map(str::trim_end);
+        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+        let Some(at) = unrecognized.and_then(|u| args[..end].iter().position(|a| a == u)) else {
+            return Err(early);
+        };
+        let replacement = match args[at].as_str() {
+            "-h" => vec!["--help".to_owned()],
+            arg => match arg.strip_prefix("--").and_then(|a| a.split_once('=')) {
+                Some((name, value)) if !name.is_empty() => {
+                    vec![format!("--{name}"), value.to_owned()]
+                }
+                _ => return Err(early),
+            },
+        };
+        args.splice(at..=at, replacement);
+    }
+}
+
 /// The version line `--version` prints.
 pub fn version_line() -> String {
     format!("aws-login {}\n", env!("CARGO_PKG_VERSION"))
@@ -336,6 +370,51 @@ mod tests {
         assert_eq!(args.outform, crate::output::OutForm::PowerShell);
         assert_eq!(identity::role_arns(&args.identity()), ["arn:a", "arn:b"]);
         assert!(parse(&["dumpcreds", "--outform", "csv"]).is_err());
+    }
+
+    #[test]
+    fn name_equals_value_and_dash_h_are_accepted_as_argparse_does() {
+        let Ok(Cli {
+            command: Some(Command::DumpCreds(args)),
+            ..
+        }) = parse_args(&["dumpcreds", "--profile=a=b", "--outform=ini"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.identity().profile.as_deref(), Some("a=b"));
+        assert_eq!(args.outform, crate::output::OutForm::Ini);
+        // After `--`, the program's own arguments are left alone.
+        let Ok(Cli {
+            command: Some(Command::RunAs(args)),
+            ..
+        }) = parse_args(&["runas", "--profile=p", "--", "prog", "--x=1", "-h"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.program, ["prog", "--x=1", "-h"]);
+        assert!(parse_args(&["getcallerid", "--=x"]).is_err());
+        let Ok(Cli {
+            command: Some(Command::DumpCreds(args)),
+            ..
+        }) = parse_args(&["dumpcreds", "--outform=json", "--role-session-name=me"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.outform, crate::output::OutForm::Json);
+        assert_eq!(args.identity().role_session_name.as_deref(), Some("me"));
+        // A value that looks like `--x=y` stays whole when it is an option's value.
+        let Ok(Cli {
+            command: Some(Command::RunAs(args)),
+            ..
+        }) = parse_args(&["runas", "-c", "--x=y", "--profile=p"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.command.as_deref(), Some("--x=y"));
+        assert_eq!(args.identity().profile.as_deref(), Some("p"));
+        let help = parse_args(&["getcallerid", "-h"]).unwrap_err();
+        assert_eq!(help.status, Ok(()));
+        assert!(parse_args(&["dumpcreds", "--outform=csv"]).is_err());
     }
 
     #[test]
