@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use aws_login::cli::{self, Context, EXIT_USAGE};
@@ -21,12 +22,46 @@ impl Clock for SystemClock {
 }
 
 fn write_or_ignore_broken_pipe(mut w: impl Write, text: &str) -> bool {
+    write_output(&mut w, text).is_ok()
+}
+
+/// Writes all of `text`; a reader that went away (`aws-login ... | head`) is not an
+/// error, as in ripgrep.
+fn write_output(w: &mut impl Write, text: &str) -> std::io::Result<()> {
     match w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
-        Ok(()) => true,
-        // `aws-login ... | head` closing the pipe early is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
-        Err(_) => false,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
     }
+}
+
+/// Whether aws-login was started with stdout closed. Rust's runtime then opens
+/// `/dev/null` on it, read-write (a shell's `>/dev/null` opens it write-only), so that
+/// writes would silently vanish, the credentials with them. Linux only (`/proc`).
+fn stdout_was_closed() -> bool {
+    const ACCESS_MODE: u32 = 0o3;
+    const READ_WRITE: u32 = 0o2;
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
+    let read_write = std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+        info.lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .is_some_and(|flags| flags & ACCESS_MODE == READ_WRITE)
+    });
+    null && read_write
+}
+
+/// Writes the command's result to stdout, or says why it could not: a full disk, or a
+/// stdout that was closed.
+fn write_stdout(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if stdout_was_closed() {
+        return Err("stdout is closed, so the output was not written".to_owned());
+    }
+    let stdout = std::io::stdout();
+    write_output(&mut stdout.lock(), text)
+        .map_err(|e| format!("the output could not be written to stdout: {e}"))
 }
 
 /// Asks for an MFA code on the terminal, when there is one.
@@ -102,12 +137,13 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(cli::run(&cli, &ctx)) {
         Ok(output) => {
-            let ok = write_or_ignore_broken_pipe(std::io::stderr(), &output.stderr)
-                & write_or_ignore_broken_pipe(std::io::stdout(), &output.stdout);
-            if ok {
-                ExitCode::from(output.exit_code)
-            } else {
-                ExitCode::from(cli::EXIT_FAILURE)
+            write_or_ignore_broken_pipe(std::io::stderr(), &output.stderr);
+            match write_stdout(&output.stdout) {
+                Ok(()) => ExitCode::from(output.exit_code),
+                Err(why) => {
+                    write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
+                    ExitCode::from(cli::EXIT_FAILURE)
+                }
             }
         }
         Err(err) => {

@@ -60,3 +60,78 @@ async fn dash_h_is_help() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("csv"), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn output_that_cannot_be_written_is_an_error() {
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    for (redirect, says) in [
+        (
+            ">/dev/full",
+            "the output could not be written to stdout: No space left on device",
+        ),
+        (">&-", "stdout is closed, so the output was not written"),
+    ] {
+        let out = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" dumpcreds {redirect}"))
+            .arg(binary)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+            .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{redirect}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{redirect}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("EXAMPLESECRET"));
+    }
+    // Output thrown away on purpose is not an error.
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" dumpcreds >/dev/null")
+        .arg(binary)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A reader that goes away early is not an error.
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" dumpcreds | head -c 1 >/dev/null")
+        .arg(binary)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn a_github_env_file_that_cannot_be_written_says_so() {
+    let out = aws_login_command(&["dumpcreds", "--outform", "github"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+        .env("GITHUB_ENV", "/nonexistent/dir/github_env")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot write the GitHub Actions environment file (GITHUB_ENV) at /nonexistent/dir/github_env"),
+        "{}",
+        stderr(&out)
+    );
+}

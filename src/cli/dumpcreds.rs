@@ -32,7 +32,7 @@ command_with_identity! {
 
 /// Appends `lines` to the `$GITHUB_ENV` file.
 fn append_github_env(path: &str, lines: &str) -> Result<(), CliError> {
-    let file_error = |source| CliError::File {
+    let file_error = |source| CliError::WriteFile {
         what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
         path: path.to_owned(),
         source,

@@ -155,6 +155,15 @@ pub enum CliError {
     },
     /// The credentials endpoint of `runas --credentials-server` cannot be opened.
     Serve(std::io::Error),
+    /// A file could not be written.
+    WriteFile {
+        /// What the file is for.
+        what: String,
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A file could not be read.
     File {
         /// What the file is for.
@@ -217,6 +226,9 @@ impl fmt::Display for CliError {
             CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
             CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
+            CliError::WriteFile { what, path, .. } => {
+                write!(f, "cannot write {what} at {path}")
+            }
         }
     }
 }
@@ -229,7 +241,9 @@ impl std::error::Error for CliError {
             CliError::Identity(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
-            CliError::Spawn { source, .. } | CliError::File { source, .. } => Some(source),
+            CliError::Spawn { source, .. }
+            | CliError::File { source, .. }
+            | CliError::WriteFile { source, .. } => Some(source),
             CliError::Serve(source) => Some(source),
         }
     }
