@@ -301,7 +301,7 @@ impl fmt::Display for EndpointError {
                 if r.contains('\n') {
                     " (it goes on over the indented lines below it in the shared files: an indented line continues the value above it)"
                 } else if r.contains([' ', '#', ';']) {
-                    " (the shared files have no comments after a value, as the AWS CLI reads them: put a comment on a line of its own)"
+                    " (if it comes from a shared file: there are no comments after a value there, as the AWS CLI reads them; put a comment on a line of its own)"
                 } else {
                     ""
                 }

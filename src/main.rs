@@ -115,7 +115,10 @@ fn main() -> ExitCode {
         ^ (u64::from(std::process::id()) << 32);
     let env = |name: &str| std::env::var(name).ok();
     let stderr = |line: &str| {
-        write_or_ignore_broken_pipe(std::io::stderr(), &format!("{line}\n"));
+        write_or_ignore_broken_pipe(
+            std::io::stderr(),
+            &format!("{}\n", cli::terminal_safe(line)),
+        );
     };
     let ctx = Context {
         env: &env,
@@ -137,7 +140,12 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(cli::run(&cli, &ctx)) {
         Ok(output) => {
-            write_or_ignore_broken_pipe(std::io::stderr(), &output.stderr);
+            let status: String = output
+                .stderr
+                .lines()
+                .map(|line| format!("{}\n", cli::terminal_safe(line)))
+                .collect();
+            write_or_ignore_broken_pipe(std::io::stderr(), &status);
             match write_stdout(&output.stdout) {
                 Ok(()) => ExitCode::from(output.exit_code),
                 Err(why) => {
@@ -147,10 +155,14 @@ fn main() -> ExitCode {
             }
         }
         Err(err) => {
-            let mut text = format!("error: {err}\n");
+            // What a server or a file said is shown escaped, never as terminal codes.
+            let mut text = format!("error: {}\n", cli::terminal_safe(&err.to_string()));
             let mut source = std::error::Error::source(&err);
             while let Some(cause) = source {
-                text.push_str(&format!("caused by: {cause}\n"));
+                text.push_str(&format!(
+                    "caused by: {}\n",
+                    cli::terminal_safe(&cause.to_string())
+                ));
                 source = cause.source();
             }
             write_or_ignore_broken_pipe(std::io::stderr(), &text);

@@ -210,6 +210,29 @@ async fn mfa_codes_reach_sts_and_a_missing_one_is_a_usage_error() {
 }
 
 #[tokio::test]
+async fn what_a_server_says_reaches_the_terminal_escaped() {
+    let (_, addr) = start(vec![common::fake_sts::Answer::Respond {
+        status: 403,
+        headers: vec![],
+        body: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no&#x1b;[2J\nerror: forged line</Message></Error><RequestId>r</RequestId></ErrorResponse>".into(),
+    }])
+    .await;
+    let out = aws_login(Some(addr), &["getcallerid"], &[]).await;
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(
+        err.contains("no\\u{1b}[2J\\u{a}error: forged line"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn aws_and_network_errors_have_their_own_exit_codes() {
     let (_, addr) = start(vec![error(403, "InvalidClientTokenId")]).await;
     let out = aws_login(Some(addr), &["getcallerid"], &[]).await;

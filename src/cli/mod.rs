@@ -98,6 +98,27 @@ pub struct Context<'a> {
     pub interactive: bool,
 }
 
+/// `text` safe to show on a terminal: control characters (escape sequences, line
+/// breaks, C1 controls) and the bidirectional overrides that reorder what is shown are
+/// written as `\u{..}` escapes. Server messages and file contents pass through here
+/// before they reach stderr.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// An error and its causes on one line, `error: cause: cause`.
 pub fn cause_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
@@ -340,6 +361,15 @@ mod tests {
             .build()
             .unwrap()
             .block_on(run(cli, &ctx))
+    }
+
+    #[test]
+    fn text_for_the_terminal_has_no_control_characters() {
+        assert_eq!(terminal_safe("plain"), "plain");
+        assert_eq!(
+            terminal_safe("a\x1b[31mred\nb\u{202e}c\u{9b}"),
+            "a\\u{1b}[31mred\\u{a}b\\u{202e}c\\u{9b}"
+        );
     }
 
     #[test]
