@@ -147,3 +147,35 @@ async fn long_term_keys_are_refused() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn connections_that_stall_do_not_keep_the_child_waiting() {
+    let dir = Dir::new("server-stalled");
+    let config = process_config(&dir, "2099-01-01");
+    let (sts, log) = echo_sts().await;
+    // The child opens 10 connections that send half a request and stay silent (as any
+    // local process could, without the token), then asks for credentials as an SDK does.
+    let stall = r#"
+import os, socket, urllib.request
+from urllib.parse import urlparse
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+u = urlparse(url)
+idle = []
+for _ in range(10):
+    s = socket.create_connection((u.hostname, u.port))
+    s.sendall(b"GET /credentials HTTP/1.1\r\nHost: x\r\n")
+    idle.append(s)
+req = urllib.request.Request(url, headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+print(urllib.request.urlopen(req, timeout=30).read().decode())
+"#;
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        runas(&config, sts, &["--", "python3", "-c", stall]),
+    )
+    .await
+    .expect("the child waited on stalled connections");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("\"AccessKeyId\":\"AKIAP1\""), "{stdout}");
+    assert!(log.lock().unwrap().is_empty());
+}

@@ -1,7 +1,9 @@
 //! The credentials endpoint `runas --credentials-server` gives its child: the container
 //! credentials protocol (as ECS and EKS Pod Identity serve it) on 127.0.0.1, guarded by a
 //! random token, answering with whatever the caller provides (renewed credentials).
-//! Not a general server: one connection at a time, no keep-alive, GET only.
+//! Not a general server: up to [`MAX_CONNECTIONS`] connections at once, each with a few
+//! seconds to send its request headers, no keep-alive, GET only. A local process that
+//! connects and stalls, without the token, cannot keep the child from its credentials.
 
 use std::convert::Infallible;
 use std::io::Read;
@@ -15,6 +17,10 @@ use tokio::net::{TcpListener, TcpStream};
 /// The longest one connection may take, renewal included (an MFA prompt on the terminal
 /// is the slow case).
 pub const CONNECTION_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long a connection has to send its request headers.
+pub const HEADER_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How many connections are served at once; past this, new ones wait in the listen queue.
+pub const MAX_CONNECTIONS: usize = 32;
 
 /// A bound endpoint: where the child finds it and the token it must send.
 pub struct CredentialsEndpoint {
@@ -107,9 +113,57 @@ pub async fn serve(
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .keep_alive(false)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_LIMIT)
         .serve_connection(TokioIo::new(stream), service);
     // A client that connects and sends nothing must not hold the endpoint for long.
     let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
+}
+
+/// Connections being served, each a future that ends with its connection.
+pub struct Connections<'a> {
+    open: Vec<std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>>,
+}
+
+impl<'a> Connections<'a> {
+    /// None yet.
+    pub fn new() -> Self {
+        Self { open: Vec::new() }
+    }
+
+    /// Whether another may be accepted ([`MAX_CONNECTIONS`]).
+    pub fn has_room(&self) -> bool {
+        self.open.len() < MAX_CONNECTIONS
+    }
+
+    /// Serves one more.
+    pub fn add(&mut self, connection: impl Future<Output = ()> + 'a) {
+        self.open.push(Box::pin(connection));
+    }
+
+    /// Drives every connection; returns when one has ended (never, with none open).
+    pub async fn next_ended(&mut self) {
+        std::future::poll_fn(|cx| {
+            let mut ended = false;
+            self.open.retain_mut(|connection| {
+                let done = connection.as_mut().poll(cx).is_ready();
+                ended |= done;
+                !done
+            });
+            if ended {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+    }
+}
+
+impl Default for Connections<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[cfg(test)]

@@ -212,8 +212,8 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .map(Pid::from_raw);
-    // One request at a time, polled beside the child and the signals.
-    let mut serving: Option<std::pin::Pin<Box<dyn Future<Output = ()> + '_>>> = None;
+    // Requests served together (bounded), polled beside the child and the signals.
+    let mut serving = credentials_server::Connections::new();
     let mut listening = endpoint.is_some();
     let status = loop {
         let forwarded = tokio::select! {
@@ -221,10 +221,10 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
             _ = int.recv() => Signal::SIGINT,
             _ = term.recv() => Signal::SIGTERM,
             _ = hup.recv() => Signal::SIGHUP,
-            accepted = async { endpoint.as_ref()?.accept().await.ok() }, if listening && serving.is_none() => {
+            accepted = async { endpoint.as_ref()?.accept().await.ok() }, if listening && serving.has_room() => {
                 match (accepted, &endpoint) {
                     (Some(stream), Some(endpoint)) => {
-                        serving = Some(Box::pin(credentials_server::serve(stream, &endpoint.token, &provide)));
+                        serving.add(credentials_server::serve(stream, &endpoint.token, &provide));
                     }
                     _ => {
                         // Not a busy loop on a listener that keeps failing (out of files...).
@@ -234,10 +234,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
                 }
                 continue;
             }
-            () = async { if let Some(f) = serving.as_mut() { f.await } }, if serving.is_some() => {
-                serving = None;
-                continue;
-            }
+            () = serving.next_ended() => continue,
         };
         if let Some(pid) = pid {
             // The child may have exited meanwhile; its status comes from wait() above.
