@@ -12,7 +12,12 @@ use crate::services::sts;
 command_with_identity! {
     /// decode an encoded authorization failure message (STS DecodeAuthorizationMessage)
     #[derive(FromArgs, Debug, PartialEq)]
-    #[argh(subcommand, name = "decode-authorization-message")]
+    #[argh(
+        subcommand,
+        name = "decode-authorization-message",
+        example = "{command_name} \"$ENCODED_MESSAGE\"",
+        example = "{command_name} --profile audit \"$(cat failure.txt)\""
+    )]
     pub struct DecodeArgs {
         /// the encoded message from the error
         #[argh(positional)]

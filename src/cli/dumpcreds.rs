@@ -16,7 +16,13 @@ use crate::output::{OutForm, credential_process_json, github, render};
 command_with_identity! {
     /// print the acquired credentials (--outform, or credential_process JSON)
     #[derive(FromArgs, Debug, PartialEq)]
-    #[argh(subcommand, name = "dumpcreds")]
+    #[argh(
+        subcommand,
+        name = "dumpcreds",
+        example = "eval \"$({command_name} --profile dev)\"",
+        example = "{command_name} --assume-roles arn:aws:iam::222222222222:role/OperatorRole --outform powershell",
+        example = "in ~/.aws/config: credential_process = aws-login dumpcreds --credential-helper --profile base"
+    )]
     pub struct DumpCredsArgs {
         /// linux (default), mac, windows, powershell, fish, env, json, ini or github
         #[argh(option, default = "OutForm::Linux")]

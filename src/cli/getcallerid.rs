@@ -11,7 +11,13 @@ use crate::services::sts;
 command_with_identity! {
     /// print the acquired identity (STS GetCallerIdentity) as JSON
     #[derive(FromArgs, Debug, PartialEq)]
-    #[argh(subcommand, name = "getcallerid")]
+    #[argh(
+        subcommand,
+        name = "getcallerid",
+        example = "{command_name}",
+        example = "{command_name} --profile dev --assume-roles arn:aws:iam::222222222222:role/OperatorRole",
+        example = "AWS_PROFILE=prod {command_name} --debug"
+    )]
     pub struct GetCallerIdArgs {}
 }
 

@@ -398,6 +398,29 @@ mod tests {
     }
 
     #[test]
+    fn every_command_has_examples_and_runas_shows_the_dash_dash_form() {
+        for command in [
+            "getcallerid",
+            "dumpcreds",
+            "runas",
+            "decode-authorization-message",
+            "presign",
+        ] {
+            let help = parse(&[command, "--help"]).unwrap_err().output;
+            let examples = help.split("Examples:").nth(1).unwrap_or_default();
+            assert!(
+                examples.matches(&format!("aws-login {command}")).count() >= 2,
+                "{command}: {help}"
+            );
+        }
+        let help = parse(&["runas", "--help"]).unwrap_err().output;
+        assert!(
+            help.starts_with("Usage: aws-login runas [options] -- PROGRAM [ARGS...]"),
+            "{help}"
+        );
+    }
+
+    #[test]
     fn flags_parse_after_the_command() {
         let cli = parse(&[
             "dumpcreds",

@@ -16,7 +16,12 @@ use crate::sigv4::{Payload, SignableRequest, SigningError, SigningParams, Signin
 
 /// print a presigned URL for URL, signed with the credentials in the environment
 #[derive(FromArgs, Debug, PartialEq)]
-#[argh(subcommand, name = "presign")]
+#[argh(
+    subcommand,
+    name = "presign",
+    example = "{command_name} https://examplebucket.s3.amazonaws.com/report.csv --expires-in 3600",
+    example = "{command_name} --method PUT --region eu-west-1 https://examplebucket.s3.eu-west-1.amazonaws.com/upload.bin"
+)]
 pub struct PresignArgs {
     /// the https:// (or http://) URL to presign, percent-encoded as it will be sent
     #[argh(positional)]

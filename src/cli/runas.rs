@@ -30,7 +30,14 @@ use crate::output::{container_credentials_json, credential_variables};
 command_with_identity! {
     /// run a command with the acquired identity in its environment
     #[derive(FromArgs, Debug, PartialEq)]
-    #[argh(subcommand, name = "runas")]
+    #[argh(
+        subcommand,
+        name = "runas",
+        usage = "[options] -- PROGRAM [ARGS...]   or   {command_name} [options] -c 'SHELL COMMAND'",
+        example = "{command_name} --profile dev -- terraform plan",
+        example = "{command_name} --assume-roles arn:aws:iam::222222222222:role/OperatorRole --region us-east-2 -c 'aws eks list-clusters'",
+        example = "{command_name} --profile dev --credentials-server -- ./long-running-job.sh"
+    )]
     pub struct RunAsArgs {
         /// a shell command line, run with sh -c (may be several lines)
         #[argh(option, short = 'c')]
