@@ -339,3 +339,60 @@ async fn http_goes_through_the_http_proxy() {
         heads[0]
     );
 }
+
+/// A proxy that answers every CONNECT with `answer`.
+async fn spawn_refusing_proxy(answer: &'static str) -> SocketAddr {
+    spawn_raw(move |mut client| async move {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let _ = client.write_all(answer.as_bytes()).await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_proxy_that_refuses_the_tunnel_is_named_with_its_status() {
+    for (answer, says) in [
+        (
+            "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n",
+            "the proxy wants credentials: it answered CONNECT with HTTP 407 Proxy Authentication Required",
+        ),
+        (
+            "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+            "the proxy answered CONNECT with HTTP 502 Bad Gateway",
+        ),
+        (
+            "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            "the proxy's answer to CONNECT is not HTTP",
+        ),
+    ] {
+        let proxy = spawn_refusing_proxy(answer).await;
+        let config = TransportConfig {
+            proxy: ProxyConfig {
+                https: Some(format!("http://{proxy}")),
+                http: None,
+                no_proxy: None,
+            },
+            ..local_config()
+        };
+        let client = HttpClient::new(config).unwrap();
+        let err = client
+            .send(request("https://sts.test/x", ""))
+            .await
+            .unwrap_err();
+        let mut chain = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        assert!(chain.contains(says), "{chain}");
+    }
+}

@@ -13,13 +13,13 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::tunnel::Tunnel;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Method, Uri};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
@@ -222,7 +222,7 @@ impl std::error::Error for TransportError {
 }
 
 type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-type TunnelClient = Client<HttpsConnector<Tunnel<HttpConnector>>, Full<Bytes>>;
+type TunnelClient = Client<HttpsConnector<Tunnel>, Full<Bytes>>;
 
 /// The HTTP client. Cheap to share by reference; build one per process.
 pub struct HttpClient {
@@ -328,10 +328,11 @@ fn tunnel_client(
     }
     .build();
     let intercept = matcher.intercept(&probe).ok_or_else(invalid)?;
-    let mut tunnel = Tunnel::new(intercept.uri().clone(), http_connector(config));
-    if let Some(auth) = intercept.basic_auth() {
-        tunnel = tunnel.with_auth(auth.clone());
-    }
+    let tunnel = Tunnel::new(
+        intercept.uri().clone(),
+        intercept.basic_auth().cloned(),
+        http_connector(config),
+    );
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls.clone())
         .https_or_http()

@@ -1,7 +1,8 @@
 //! The one HTTP transport and its policies: `client` (hyper + rustls, proxies, timeouts,
 //! body cap; the only place that opens sockets), `retry` (the standard retry mode, pure)
-//! and `call` (sign, send, retry, correct clock skew).
+//! `call` (sign, send, retry, correct clock skew) and `tunnel` (CONNECT through a proxy).
 
 pub mod call;
 pub mod client;
 pub mod retry;
+pub mod tunnel;
