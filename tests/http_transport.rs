@@ -189,7 +189,7 @@ async fn a_silent_server_times_out() {
     })
     .await;
     let client = HttpClient::new(TransportConfig {
-        request_timeout: Duration::from_millis(300),
+        read_timeout: Some(Duration::from_millis(300)),
         ..local_config()
     })
     .unwrap();
@@ -199,6 +199,35 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, TransportError::Timeout { .. }), "{err:?}");
     assert!(err.to_string().contains("within 0.3s"), "{err}");
+}
+
+#[tokio::test]
+async fn the_read_timeout_is_between_bytes_not_for_the_whole_answer() {
+    // The answer comes a byte at a time, 100 ms apart: 2 s in all, never 1 s of silence.
+    let addr = spawn_raw(|mut stream| async move {
+        let mut buf = [0u8; 1024];
+        let _ = stream.read(&mut buf).await;
+        let body = "slow but steady, twenty";
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+        let _ = stream.write_all(head.as_bytes()).await;
+        for b in body.bytes() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if stream.write_all(&[b]).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    let client = HttpClient::new(TransportConfig {
+        read_timeout: Some(Duration::from_secs(1)),
+        ..local_config()
+    })
+    .unwrap();
+    let resp = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap();
+    assert_eq!(resp.body, Bytes::from("slow but steady, twenty"));
 }
 
 #[tokio::test]

@@ -360,6 +360,44 @@ async fn failing(answers: Vec<Answer>, config: TransportConfig) -> (ServiceError
 }
 
 #[tokio::test]
+async fn the_operation_timeout_bounds_all_attempts() {
+    // Each attempt would wait 1 s for a silent server, three attempts: the operation
+    // timeout of 1.5 s ends the call during the second.
+    let (fake, addr) = start(vec![Answer::Hang, Answer::Hang, Answer::Hang]).await;
+    let ep = endpoint(addr);
+    let client = HttpClient::new(TransportConfig {
+        system_roots: false,
+        read_timeout: Some(Duration::from_secs(1)),
+        ..TransportConfig::default()
+    })
+    .unwrap();
+    let clock = FixedClock(time());
+    let caller = Caller::new(
+        &client,
+        &clock,
+        RetryPolicy::default(),
+        Box::new(Constant(0.0)),
+    )
+    .with_operation_timeout(Some(Duration::from_millis(1500)));
+    let err = sts::get_caller_identity(&caller, &ep, &keys())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Call(aws_login::http::call::CallError::OperationTimeout { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("within 1.5s, all attempts included"),
+        "{err}"
+    );
+    assert!(fake.seen.lock().unwrap().len() < 3);
+}
+
+#[tokio::test]
 async fn a_503_storm_gives_up_after_max_attempts_with_the_last_error() {
     let storm = (0..5).map(|_| error(503, "ServiceUnavailable")).collect();
     let (err, seen) = failing(storm, TransportConfig::default()).await;
@@ -389,7 +427,7 @@ async fn client_errors_are_not_retried() {
 #[tokio::test]
 async fn a_silent_server_times_out_on_every_attempt() {
     let config = TransportConfig {
-        request_timeout: Duration::from_millis(200),
+        read_timeout: Some(Duration::from_millis(200)),
         ..TransportConfig::default()
     };
     let (err, seen) = failing(vec![Answer::Hang, Answer::Hang, Answer::Hang], config).await;

@@ -69,12 +69,18 @@ macro_rules! command_with_identity {
             /// STS endpoint URL override
             #[argh(option)]
             pub endpoint_url: Option<String>,
-            /// connect timeout in seconds (default 10)
+            /// the longest wait, in seconds, for a connection to open (default 10; 0: no limit)
             #[argh(option)]
             pub cli_connect_timeout: Option<u64>,
-            /// whole-request timeout in seconds (default 60)
+            /// the longest wait, in seconds, for the next bytes from a server: not the whole
+            /// answer, as in the AWS CLI (default 60; 0: no limit)
             #[argh(option)]
             pub cli_read_timeout: Option<u64>,
+            /// the longest an AWS call may take, all its attempts and waits between them
+            /// included, in seconds: the worst case a script waits per call (default 120;
+            /// 0: no limit)
+            #[argh(option)]
+            pub operation_timeout: Option<u64>,
             /// trace each request to stderr (secrets redacted); also AWS_LOGIN_DEBUG=1
             #[argh(switch)]
             pub debug: bool,
@@ -99,6 +105,7 @@ macro_rules! command_with_identity {
                     endpoint_url: self.endpoint_url.clone(),
                     cli_connect_timeout: self.cli_connect_timeout,
                     cli_read_timeout: self.cli_read_timeout,
+                    operation_timeout: self.operation_timeout,
                     debug: self.debug,
                 }
             }
@@ -140,6 +147,8 @@ pub struct IdentityArgs {
     pub cli_connect_timeout: Option<u64>,
     /// `--cli-read-timeout`.
     pub cli_read_timeout: Option<u64>,
+    /// `--operation-timeout`.
+    pub operation_timeout: Option<u64>,
     /// `--debug`.
     pub debug: bool,
 }

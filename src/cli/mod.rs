@@ -201,7 +201,10 @@ fn service_exit_code(e: &ServiceError) -> u8 {
         ServiceError::Invalid(_) | ServiceError::Endpoint(_) => EXIT_USAGE,
         ServiceError::Response(ResponseError::Aws(_)) => EXIT_AWS,
         ServiceError::Response(_) => EXIT_NETWORK,
-        ServiceError::Call(crate::http::call::CallError::Transport { .. }) => EXIT_NETWORK,
+        ServiceError::Call(
+            crate::http::call::CallError::Transport { .. }
+            | crate::http::call::CallError::OperationTimeout { .. },
+        ) => EXIT_NETWORK,
         ServiceError::Call(_) => EXIT_FAILURE,
     }
 }

@@ -158,11 +158,13 @@ pub fn transport_config(
         proxy: ProxyConfig::from_env(ctx.env),
         ..TransportConfig::default()
     };
+    // As in the AWS CLI: 0 means no limit.
+    let limit = |s: u64| (s > 0).then(|| Duration::from_secs(s));
     if let Some(s) = args.cli_connect_timeout {
-        config.connect_timeout = Duration::from_secs(s.max(1));
+        config.connect_timeout = limit(s);
     }
     if let Some(s) = args.cli_read_timeout {
-        config.request_timeout = Duration::from_secs(s.max(1));
+        config.read_timeout = limit(s);
     }
     let bundle = (ctx.env)("AWS_CA_BUNDLE")
         .filter(|p| !p.trim().is_empty())
@@ -192,6 +194,7 @@ pub fn caller<'a>(
     settings: &Settings,
     ctx: &'a Context<'a>,
     trace: Option<&'a (dyn Fn(&str) + Sync)>,
+    operation_timeout: Option<Duration>,
 ) -> Result<Caller<'a>, CliError> {
     let policy = RetryPolicy::resolve(
         (ctx.env)("AWS_MAX_ATTEMPTS").as_deref(),
@@ -203,7 +206,8 @@ pub fn caller<'a>(
         ctx.clock,
         policy,
         Box::new(XorShiftJitter::new(ctx.seed)),
-    );
+    )
+    .with_operation_timeout(operation_timeout);
     Ok(match trace {
         Some(t) => caller.with_trace(t),
         None => caller,
@@ -277,7 +281,12 @@ pub async fn with_identity<T>(
     }
     let client = HttpClient::new(transport_config(identity, &settings, ctx)?)
         .map_err(CliError::Transport)?;
-    let caller = caller(&client, &settings, ctx, trace)?;
+    let operation_timeout = match identity.operation_timeout {
+        Some(0) => None,
+        Some(s) => Some(Duration::from_secs(s)),
+        None => Some(crate::http::call::DEFAULT_OPERATION_TIMEOUT),
+    };
+    let caller = caller(&client, &settings, ctx, trace, operation_timeout)?;
     let plan = settings.plan(ctx).map_err(CliError::Identity)?;
     // On EC2 (the credentials come from IMDS) with no region configured, ask IMDS for it;
     // elsewhere, don't spend a second on a metadata service that is not there.

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hyper::body::Bytes;
@@ -53,7 +53,11 @@ pub struct Caller<'a> {
     jitter: Mutex<Box<dyn Jitter + Send + 'a>>,
     skew_seconds: AtomicI64,
     trace: Option<&'a (dyn Fn(&str) + Sync)>,
+    operation_timeout: Option<Duration>,
 }
+
+/// How long one AWS call may take, all attempts included, unless told otherwise.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl fmt::Debug for Caller<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -107,6 +111,11 @@ pub enum CallError {
         /// Attempts made.
         attempts: u32,
     },
+    /// The operation timeout ran out, all attempts included.
+    OperationTimeout {
+        /// The limit.
+        after: Duration,
+    },
 }
 
 impl fmt::Display for CallError {
@@ -117,6 +126,11 @@ impl fmt::Display for CallError {
             Self::Transport { attempts, .. } => {
                 write!(f, "request failed after {attempts} attempt(s)")
             }
+            Self::OperationTimeout { after } => write!(
+                f,
+                "no answer within {}s, all attempts included (the operation timeout; --operation-timeout sets it)",
+                after.as_secs_f64()
+            ),
         }
     }
 }
@@ -124,7 +138,7 @@ impl fmt::Display for CallError {
 impl std::error::Error for CallError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::InvalidUrl(_) => None,
+            Self::InvalidUrl(_) | Self::OperationTimeout { .. } => None,
             Self::Signing(e) => Some(e),
             Self::Transport { source, .. } => Some(source),
         }
@@ -168,7 +182,15 @@ impl<'a> Caller<'a> {
             jitter: Mutex::new(jitter),
             skew_seconds: AtomicI64::new(0),
             trace: None,
+            operation_timeout: None,
         }
+    }
+
+    /// Bounds every call, all its attempts and the waits between them included
+    /// (`None`: only the retry policy ends it).
+    pub fn with_operation_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.operation_timeout = limit;
+        self
     }
 
     /// Sends a line per attempt (method, URL without query, status, attempt, timing) to
@@ -275,6 +297,16 @@ impl<'a> Caller<'a> {
     /// Sends the request, retrying as the policy says. Any final HTTP response (2xx or
     /// not) is `Ok`: the service's parser reads errors from it.
     pub async fn call(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
+        match self.operation_timeout {
+            Some(limit) => tokio::time::timeout(limit, self.attempts(req))
+                .await
+                .unwrap_or(Err(CallError::OperationTimeout { after: limit })),
+            None => self.attempts(req).await,
+        }
+    }
+
+    /// Every attempt of one call, until an answer or the retry policy gives up.
+    async fn attempts(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
         let url = format!("{}{}", req.endpoint.trim_end_matches('/'), req.path);
         let uri: Uri = url
             .parse()

@@ -13,6 +13,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::idle::IdleConnector;
 use super::tunnel::Tunnel;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -29,8 +30,9 @@ use rustls::pki_types::pem::PemObject;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// How long to wait for a connection by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one exchange (connect, send, read the body) may take by default.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a read may wait for the next bytes from the server by default (the AWS
+/// CLI's `--cli-read-timeout` default).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Proxy settings, as `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case) give them.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -77,10 +79,11 @@ impl ProxyConfig {
 /// How the transport is built.
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
-    /// The connect timeout.
-    pub connect_timeout: Duration,
-    /// The whole-exchange timeout.
-    pub request_timeout: Duration,
+    /// How long a connection may take to open (`None`: as long as the system allows).
+    pub connect_timeout: Option<Duration>,
+    /// How long a read may wait for the next bytes (`None`: as long as the server
+    /// takes). Not a limit on the whole response: see the caller's operation timeout.
+    pub read_timeout: Option<Duration>,
     /// The largest response body accepted.
     pub max_body_bytes: usize,
     /// Extra trusted certificates, PEM (the contents of `AWS_CA_BUNDLE`).
@@ -94,8 +97,8 @@ pub struct TransportConfig {
 impl Default for TransportConfig {
     fn default() -> Self {
         Self {
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             extra_ca_pem: None,
             system_roots: true,
@@ -221,8 +224,8 @@ impl std::error::Error for TransportError {
     }
 }
 
-type DirectClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-type TunnelClient = Client<HttpsConnector<Tunnel>, Full<Bytes>>;
+type DirectClient = Client<HttpsConnector<IdleConnector<HttpConnector>>, Full<Bytes>>;
+type TunnelClient = Client<HttpsConnector<IdleConnector<Tunnel>>, Full<Bytes>>;
 
 /// The HTTP client. Cheap to share by reference; build one per process.
 pub struct HttpClient {
@@ -287,7 +290,7 @@ fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, Transpor
 fn http_connector(config: &TransportConfig) -> HttpConnector {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
-    http.set_connect_timeout(Some(config.connect_timeout));
+    http.set_connect_timeout(config.connect_timeout);
     http.set_nodelay(true);
     http
 }
@@ -337,7 +340,7 @@ fn tunnel_client(
         .with_tls_config(tls.clone())
         .https_or_http()
         .enable_http1()
-        .wrap_connector(tunnel);
+        .wrap_connector(IdleConnector::new(tunnel, config.read_timeout));
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
@@ -349,7 +352,10 @@ impl HttpClient {
             .with_tls_config(tls.clone())
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http_connector(&config));
+            .wrap_connector(IdleConnector::new(
+                http_connector(&config),
+                config.read_timeout,
+            ));
         let direct = Client::builder(TokioExecutor::new()).build(https);
         let proxies = match (&config.proxy.https, &config.proxy.http) {
             (None, None) => None,
@@ -407,14 +413,15 @@ impl HttpClient {
         self.proxy_for(uri).is_some()
     }
 
-    /// Sends one attempt and reads the whole body, within the request timeout and the
-    /// body cap.
+    /// Sends one attempt and reads the whole body, within the connect and read timeouts
+    /// and the body cap.
     pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self.send_within(request, self.config.request_timeout).await
+        let url = redact_query(&request.uri);
+        self.exchange(request, &url).await
     }
 
-    /// Sends one attempt within `timeout` instead of the configured request timeout (the
-    /// instance metadata service gets about a second).
+    /// Sends one attempt that must end within `timeout` as a whole (the instance
+    /// metadata service gets about a second).
     pub async fn send_within(
         &self,
         request: Request,
@@ -446,8 +453,26 @@ impl HttpClient {
             Some(tunnel) => tunnel.request(http).await,
             None => self.direct.request(http).await,
         };
+        let read_timeout = |e: &(dyn std::error::Error + 'static)| {
+            let mut cause = Some(e);
+            while let Some(c) = cause {
+                if c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+                {
+                    return true;
+                }
+                cause = c.source();
+            }
+            false
+        };
+        let timed_out = |url: &str| TransportError::Timeout {
+            url: url.to_owned(),
+            after: self.config.read_timeout.unwrap_or_default(),
+        };
         let response = sent.map_err(|e| {
-            if e.is_connect() {
+            if read_timeout(&e) {
+                timed_out(url)
+            } else if e.is_connect() {
                 TransportError::Connect {
                     url: url.to_owned(),
                     source: Box::new(e),
@@ -462,7 +487,10 @@ impl HttpClient {
         let (parts, body) = response.into_parts();
         let limit = self.config.max_body_bytes;
         let body = Limited::new(body, limit).collect().await.map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
+            if read_timeout(e.as_ref()) {
+                timed_out(url)
+            } else if e
+                .downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some()
             {
                 TransportError::BodyTooLarge {

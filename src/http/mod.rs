@@ -4,5 +4,6 @@
 
 pub mod call;
 pub mod client;
+pub mod idle;
 pub mod retry;
 pub mod tunnel;
