@@ -1,5 +1,7 @@
 //! `aws-login runas` as a process: the child's environment, its exit status passed on,
-//! 128+N when a signal ends it, 127 for a missing program, and SIGTERM forwarded.
+//! 128+N when a signal ends it, 127 for a missing program, and signals: each reaches the
+//! child exactly once, whether the terminal sent it to the whole foreground group (Ctrl-C
+//! on a pseudo-terminal) or `kill` sent it to aws-login alone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
@@ -85,4 +87,132 @@ async fn sigterm_is_forwarded_to_the_child() {
     kill(pid, Signal::SIGTERM).unwrap();
     let status = child.wait().await.unwrap();
     assert_eq!(status.code(), Some(42));
+}
+
+/// A child that counts SIGINTs and, on SIGUSR1, prints the count and exits. It takes
+/// each signal as soon as it arrives (`sigwaitinfo`), so a second copy sent after the
+/// first is counted; and aws-login passes signals on in the order it gets them, so a
+/// duplicate SIGINT would reach the child before the SIGUSR1 the test sends after the
+/// first one.
+const COUNTER: &str = r#"import os, signal, sys
+wanted = {signal.SIGINT, signal.SIGUSR1}
+signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+print("ready", os.getppid(), flush=True)
+n = 0
+while True:
+    info = signal.sigwaitinfo(wanted)
+    if info.si_signo == signal.SIGINT:
+        n += 1
+        print("INT", n, flush=True)
+    else:
+        print("count", n, flush=True)
+        sys.exit(0)
+"#;
+
+/// Reads lines from `lines` until one starts with `prefix`; the rest of that line.
+async fn line_after<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut tokio::io::Lines<R>,
+    prefix: &str,
+) -> String {
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(at) = line.find(prefix) {
+                return line[at + prefix.len()..].trim().to_owned();
+            }
+        }
+        panic!("no line with {prefix:?}");
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), read)
+        .await
+        .unwrap_or_else(|_| panic!("no line with {prefix:?} in 30 s"))
+}
+
+#[tokio::test]
+async fn ctrl_c_on_a_terminal_reaches_the_child_once() {
+    use tokio::io::AsyncWriteExt;
+    let dir = common::TempDir::new("runas-ctrl-c");
+    let script = dir.file("counter.py", COUNTER);
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    // `script` runs aws-login on a pseudo-terminal; writing ^C to it is typing Ctrl-C.
+    let mut child = aws_login(&[]).as_std().get_envs().fold(
+        tokio::process::Command::new("script"),
+        |mut cmd, (k, v)| {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+            cmd
+        },
+    );
+    child
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{binary} runas -- python3 {script}"),
+            "/dev/null",
+        ])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = child.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let aws_login_pid: i32 = line_after(&mut lines, "ready ").await.parse().unwrap();
+    stdin.write_all(b"\x03").await.unwrap();
+    stdin.flush().await.unwrap();
+    assert_eq!(line_after(&mut lines, "INT ").await, "1");
+    kill(Pid::from_raw(aws_login_pid), Signal::SIGUSR1).unwrap();
+    assert_eq!(line_after(&mut lines, "count ").await, "1");
+    let status = child.wait().await.unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn kill_on_aws_login_reaches_the_child_once() {
+    let dir = common::TempDir::new("runas-kill");
+    let script = dir.file("counter.py", COUNTER);
+    let mut child = aws_login(&["runas", "--", "python3", &script])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    line_after(&mut lines, "ready ").await;
+    kill(pid, Signal::SIGINT).unwrap();
+    assert_eq!(line_after(&mut lines, "INT ").await, "1");
+    kill(pid, Signal::SIGUSR1).unwrap();
+    assert_eq!(line_after(&mut lines, "count ").await, "1");
+    assert!(child.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn other_terminating_signals_are_passed_on_too() {
+    // QUIT, USR2, ALRM, HUP sent to aws-login each reach the child, which names them.
+    let script = r#"for s in QUIT USR2 ALRM HUP; do trap "echo got $s" $s; done
+trap 'echo done; kill $! 2>/dev/null; exit 0' USR1
+echo ready
+while :; do sleep 1000 & wait $!; kill $! 2>/dev/null; done"#;
+    let mut child = aws_login(&["runas", "--", "sh", "-c", script])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    line_after(&mut lines, "ready").await;
+    for (signal, name) in [
+        (Signal::SIGQUIT, "QUIT"),
+        (Signal::SIGUSR2, "USR2"),
+        (Signal::SIGALRM, "ALRM"),
+        (Signal::SIGHUP, "HUP"),
+    ] {
+        kill(pid, signal).unwrap();
+        assert_eq!(line_after(&mut lines, "got ").await, name);
+    }
+    kill(pid, Signal::SIGUSR1).unwrap();
+    line_after(&mut lines, "done").await;
+    assert!(child.wait().await.unwrap().success());
 }

@@ -5,8 +5,10 @@
 //! credentials, `AWS_REGION`/`AWS_DEFAULT_REGION` when known and
 //! `AWS_CREDENTIAL_EXPIRATION`; variables that would make an SDK pick other credentials
 //! (`AWS_PROFILE`, web identity and container settings...) are removed. aws-login exits
-//! with the child's status (128+N when a signal ends it) and forwards SIGINT, SIGTERM and
-//! SIGHUP to it.
+//! with the child's status (128+N when a signal ends it). The child runs in aws-login's
+//! process group, so what the terminal sends to the foreground group (Ctrl-C, Ctrl-\,
+//! Ctrl-Z) reaches it directly; every catchable terminating signal sent to aws-login alone
+//! (`kill`) is passed on, so each reaches the child exactly once.
 //!
 //! With `--credentials-server` the child gets no keys: it gets
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` for a
@@ -18,7 +20,10 @@
 use argh::FromArgs;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use tokio::signal::unix::{SignalKind, signal};
+use signal_hook::consts::signal as sig;
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::{Cause, Origin};
 
 use super::credentials_server::{self, CredentialsEndpoint};
 use super::identity::{IdentityArgs, command_with_identity};
@@ -107,6 +112,53 @@ const REMOVED_FOR_ENDPOINT: [&str; 3] = [
     "AWS_SECRET_ACCESS_KEY",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
+
+/// The signals `runas` passes on to its program: every terminating one aws-login can
+/// catch (SIGKILL and SIGSTOP cannot be; SIGPIPE Rust ignores; the job-control ones, which
+/// the terminal sends to the program itself, are left alone).
+const FORWARDED: [i32; 11] = [
+    sig::SIGHUP,
+    sig::SIGINT,
+    sig::SIGQUIT,
+    sig::SIGTERM,
+    sig::SIGUSR1,
+    sig::SIGUSR2,
+    sig::SIGALRM,
+    sig::SIGVTALRM,
+    sig::SIGPROF,
+    sig::SIGXCPU,
+    sig::SIGXFSZ,
+];
+
+/// Catches [`FORWARDED`] with their origin, from now on, on a thread of its own that
+/// hands them to the returned channel; the handle ends it.
+fn watch_signals() -> std::io::Result<(
+    signal_hook::iterator::Handle,
+    tokio::sync::mpsc::UnboundedReceiver<Origin>,
+)> {
+    let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED)?;
+    let handle = signals.handle();
+    let (send, received) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for origin in signals.forever() {
+            if send.send(origin).is_err() {
+                break;
+            }
+        }
+    });
+    Ok((handle, received))
+}
+
+/// The signal to pass on, or `None` when the program got its own copy: one the kernel
+/// raised for the terminal's foreground process group (Ctrl-C, Ctrl-\\, a hang-up) reached
+/// the program as well, since it runs in aws-login's group; a signal sent to aws-login
+/// (`kill`) did not.
+fn forwarded(origin: &Origin) -> Option<Signal> {
+    if matches!(origin.cause, Cause::Kernel) {
+        return None;
+    }
+    Signal::try_from(origin.signal).ok()
+}
 
 /// The container JSON for the held credentials, renewed (the whole identity resolved
 /// again) when they are due.
@@ -211,9 +263,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
     };
     // Handlers first: a signal that arrives as soon as the child runs must be forwarded,
     // not end aws-login.
-    let mut int = signal(SignalKind::interrupt()).map_err(spawn_error)?;
-    let mut term = signal(SignalKind::terminate()).map_err(spawn_error)?;
-    let mut hup = signal(SignalKind::hangup()).map_err(spawn_error)?;
+    let (signals, mut received) = watch_signals().map_err(spawn_error)?;
     let mut child = command.spawn().map_err(spawn_error)?;
     let pid = child
         .id()
@@ -225,9 +275,10 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
     let status = loop {
         let forwarded = tokio::select! {
             status = child.wait() => break status.map_err(spawn_error)?,
-            _ = int.recv() => Signal::SIGINT,
-            _ = term.recv() => Signal::SIGTERM,
-            _ = hup.recv() => Signal::SIGHUP,
+            Some(origin) = received.recv() => match forwarded(&origin) {
+                Some(signal) => signal,
+                None => continue,
+            },
             accepted = async { endpoint.as_ref()?.accept().await.ok() }, if listening && serving.has_room() => {
                 match (accepted, &endpoint) {
                     (Some(stream), Some(endpoint)) => {
@@ -248,6 +299,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
             let _ = kill(pid, forwarded);
         }
     };
+    signals.close();
     Ok(Output {
         exit_code: exit_code(status),
         ..Output::default()
