@@ -4,7 +4,6 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use aws_login::cli::{self, Context, EXIT_USAGE};
@@ -34,30 +33,13 @@ fn write_output(w: &mut impl Write, text: &str) -> std::io::Result<()> {
     }
 }
 
-/// Whether aws-login was started with stdout closed. Rust's runtime then opens
-/// `/dev/null` on it, read-write (a shell's `>/dev/null` opens it write-only), so that
-/// writes would silently vanish, the credentials with them. Linux only (`/proc`).
-fn stdout_was_closed() -> bool {
-    const ACCESS_MODE: u32 = 0o3;
-    const READ_WRITE: u32 = 0o2;
-    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
-    let read_write = std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
-        info.lines()
-            .find_map(|l| l.strip_prefix("flags:"))
-            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-            .is_some_and(|flags| flags & ACCESS_MODE == READ_WRITE)
-    });
-    null && read_write
-}
-
-/// Writes the command's result to stdout, or says why it could not: a full disk, or a
-/// stdout that was closed.
+/// Writes the command's result to stdout, or says why it could not (a full disk, a
+/// broken device). A stdout that was closed when aws-login started cannot be told apart
+/// here: Rust's runtime has already put `/dev/null` in its place, read-write, exactly as
+/// Python's `subprocess.DEVNULL` or `daemon(3)` hand it over.
 fn write_stdout(text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Ok(());
-    }
-    if stdout_was_closed() {
-        return Err("stdout is closed, so the output was not written".to_owned());
     }
     let stdout = std::io::stdout();
     write_output(&mut stdout.lock(), text)
@@ -99,10 +81,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(early) => {
             return match early.status {
-                Ok(()) => {
-                    write_or_ignore_broken_pipe(std::io::stdout(), &early.output);
-                    ExitCode::SUCCESS
-                }
+                Ok(()) => match write_stdout(&early.output) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(why) => {
+                        write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
+                        ExitCode::from(cli::EXIT_FAILURE)
+                    }
+                },
                 Err(()) => {
                     write_or_ignore_broken_pipe(std::io::stderr(), &format!("{}\n", early.output));
                     ExitCode::from(EXIT_USAGE)

@@ -273,38 +273,76 @@ impl std::error::Error for CliError {
     }
 }
 
-/// Parses the command line (without the program name), accepting what argparse (the
-/// Python tool's parser) accepts and argh does not: `--name=value` for `--name value`, and
-/// `-h` for `--help`. Each is rewritten only where argh finds it in a flag's place (it
-/// reports it as unrecognized), so an option's value that looks like `--x=y` stays whole,
-/// and nothing after a lone `--` is touched.
-pub fn parse_args(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
-    let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    loop {
-        let view: Vec<&str> = args.iter().map(String::as_str).collect();
-        let early = match Cli::from_args(&["aws-login"], &view) {
-            Ok(cli) => return Ok(cli),
-            Err(early) => early,
-        };
-        let unrecognized = early
-            .output
-            .strip_prefix("Unrecognized argument: ")
-            .map(str::trim_end);
-        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-        let Some(at) = unrecognized.and_then(|u| args[..end].iter().position(|a| a == u)) else {
-            return Err(early);
-        };
-        let replacement = match args[at].as_str() {
-            "-h" => vec!["--help".to_owned()],
-            arg => match arg.strip_prefix("--").and_then(|a| a.split_once('=')) {
-                Some((name, value)) if !name.is_empty() => {
-                    vec![format!("--{name}"), value.to_owned()]
+/// Whether `option` of `command` (`None`: the top level) takes a value, as argh itself
+/// says when given the option alone ("No value provided for option").
+fn takes_value(command: Option<&str>, option: &str) -> bool {
+    let args: Vec<&str> = command.into_iter().chain([option]).collect();
+    Cli::from_args(&["aws-login"], &args)
+        .err()
+        .is_some_and(|e| e.output.starts_with("No value provided for option"))
+}
+
+/// The arguments as argh takes them, from what argparse (the Python tool's parser)
+/// accepts: `--name=value` for an option that takes a value becomes `--name value`, and
+/// `-h` becomes `--help`. Read left to right as argh reads them: an option's value stays
+/// as it is (`--role-session-name --x=y`), and nothing after `--`, or after the program
+/// `runas` runs, is touched. A switch given a value (`--debug=true`) is left for argh to
+/// refuse by its name.
+pub fn argparse_style(args: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len() + 2);
+    let mut command: Option<&str> = None;
+    let mut value_next = false;
+    let mut rest = false;
+    for arg in args {
+        if rest || value_next {
+            value_next = false;
+            out.push((*arg).to_owned());
+            continue;
+        }
+        match *arg {
+            "--" => {
+                rest = true;
+                out.push("--".to_owned());
+            }
+            "-h" => out.push("--help".to_owned()),
+            a if a.starts_with('-') => {
+                let split = a
+                    .strip_prefix("--")
+                    .and_then(|b| b.split_once('='))
+                    .filter(|(name, _)| !name.is_empty())
+                    .map(|(name, value)| (format!("--{name}"), value))
+                    .filter(|(name, _)| takes_value(command, name));
+                match split {
+                    Some((name, value)) => {
+                        out.push(name);
+                        out.push(value.to_owned());
+                    }
+                    None => {
+                        value_next = takes_value(command, a);
+                        out.push(a.to_owned());
+                    }
                 }
-                _ => return Err(early),
-            },
-        };
-        args.splice(at..=at, replacement);
+            }
+            a => {
+                match command {
+                    None => command = Some(a),
+                    // `runas PROGRAM ARGS...`: the rest is the program's.
+                    Some("runas") => rest = true,
+                    Some(_) => {}
+                }
+                out.push(a.to_owned());
+            }
+        }
     }
+    out
+}
+
+/// Parses the command line (without the program name), written as argh or as argparse
+/// takes it (see [`argparse_style`]).
+pub fn parse_args(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
+    let args = argparse_style(args);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Cli::from_args(&["aws-login"], &args)
 }
 
 /// The version line `--version` prints.
@@ -463,6 +501,39 @@ mod tests {
         };
         assert_eq!(args.program, ["prog", "--x=1", "-h"]);
         assert!(parse_args(&["getcallerid", "--=x"]).is_err());
+        // An option's value that looks like `--name=value` is a value, wherever the same
+        // text comes again as a flag.
+        let Ok(Cli {
+            command: Some(Command::RunAs(args)),
+            ..
+        }) = parse_args(&[
+            "runas",
+            "--role-session-name",
+            "--region=eu-west-1",
+            "--region=eu-west-1",
+            "--",
+            "echo",
+        ])
+        else {
+            panic!()
+        };
+        assert_eq!(
+            args.identity().role_session_name.as_deref(),
+            Some("--region=eu-west-1")
+        );
+        assert_eq!(args.identity().region.as_deref(), Some("eu-west-1"));
+        let Ok(Cli {
+            command: Some(Command::RunAs(args)),
+            ..
+        }) = parse_args(&["runas", "--external-id=--", "--region=us-west-2", "-c", "x"])
+        else {
+            panic!()
+        };
+        assert_eq!(args.identity().external_id.as_deref(), Some("--"));
+        assert_eq!(args.identity().region.as_deref(), Some("us-west-2"));
+        // A switch given a value is refused by its name.
+        let err = parse_args(&["getcallerid", "--debug=true"]).unwrap_err();
+        assert!(err.output.contains("--debug=true"), "{}", err.output);
         let Ok(Cli {
             command: Some(Command::DumpCreds(args)),
             ..
