@@ -153,15 +153,18 @@ async fn connections_that_stall_do_not_keep_the_child_waiting() {
     let dir = Dir::new("server-stalled");
     let config = process_config(&dir, "2099-01-01");
     let (sts, log) = echo_sts().await;
-    // The child opens 10 connections that send half a request and stay silent (as any
-    // local process could, without the token), then asks for credentials as an SDK does.
+    // The child opens 400 connections (far more than the endpoint serves at once) that
+    // send half a request and stay silent, as any local process could without the token,
+    // then asks for credentials as an SDK does. Served in turn, as before, it would wait
+    // behind them all (400 / 32 rounds of the 5 s header limit, past its 30 s timeout);
+    // each new connection takes the place of an unproven one, so it is served at once.
     let stall = r#"
 import os, socket, urllib.request
 from urllib.parse import urlparse
 url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
 u = urlparse(url)
 idle = []
-for _ in range(10):
+for _ in range(400):
     s = socket.create_connection((u.hostname, u.port))
     s.sendall(b"GET /credentials HTTP/1.1\r\nHost: x\r\n")
     idle.append(s)

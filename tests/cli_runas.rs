@@ -75,8 +75,9 @@ async fn signals_end_with_128_plus_n_and_missing_programs_with_127() {
 
 #[tokio::test]
 async fn sigterm_is_forwarded_to_the_child() {
-    // The child says "ready" once its trap is set, then waits; SIGTERM makes it exit 42.
-    let script = r#"trap 'kill $!; exit 42' TERM; echo ready; sleep 30 & wait $!"#;
+    // The child says "ready" once its trap is set and its sleep started, then waits;
+    // SIGTERM makes it exit 42 (the sleep, in its process group, gets one too).
+    let script = r#"trap 'kill $! 2>/dev/null; exit 42' TERM; sleep 30 & echo ready; wait $!"#;
     let mut child = aws_login(&["runas", "--", "sh", "-c", script])
         .stdout(Stdio::piped())
         .spawn()
@@ -148,7 +149,9 @@ async fn ctrl_c_on_a_terminal_reaches_the_child_once() {
             "-q",
             "-e",
             "-c",
-            &format!("{binary} runas -- python3 {script}"),
+            // `exec`: no shell in the terminal's foreground group (dash -c forks, and a
+            // shell there dies of the Ctrl-C itself, whatever aws-login does).
+            &format!("exec {binary} runas -- python3 {script}"),
             "/dev/null",
         ])
         .env_remove("AWS_PROFILE")
@@ -190,12 +193,20 @@ async fn kill_on_aws_login_reaches_the_child_once() {
 
 #[tokio::test]
 async fn other_terminating_signals_are_passed_on_too() {
-    // QUIT, USR2, ALRM, HUP sent to aws-login each reach the child, which names them.
-    let script = r#"for s in QUIT USR2 ALRM HUP; do trap "echo got $s" $s; done
-trap 'echo done; kill $! 2>/dev/null; exit 0' USR1
-echo ready
-while :; do sleep 1000 & wait $!; kill $! 2>/dev/null; done"#;
-    let mut child = aws_login(&["runas", "--", "sh", "-c", script])
+    // Each signal sent to aws-login reaches the child, which names it.
+    let script = r#"import signal, sys
+names = ["SIGQUIT", "SIGUSR2", "SIGALRM", "SIGHUP", "SIGPWR", "SIGSYS", "SIGIO", "SIGVTALRM"]
+wanted = {getattr(signal, n) for n in names} | {signal.SIGUSR1}
+signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+print("ready", flush=True)
+while True:
+    s = signal.sigwaitinfo(wanted).si_signo
+    if s == signal.SIGUSR1:
+        print("done", flush=True)
+        sys.exit(0)
+    print("got", signal.Signals(s).name, flush=True)
+"#;
+    let mut child = aws_login(&["runas", "--", "python3", "-c", script])
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -203,16 +214,49 @@ while :; do sleep 1000 & wait $!; kill $! 2>/dev/null; done"#;
     let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     line_after(&mut lines, "ready").await;
-    for (signal, name) in [
-        (Signal::SIGQUIT, "QUIT"),
-        (Signal::SIGUSR2, "USR2"),
-        (Signal::SIGALRM, "ALRM"),
-        (Signal::SIGHUP, "HUP"),
+    for signal in [
+        Signal::SIGQUIT,
+        Signal::SIGUSR2,
+        Signal::SIGALRM,
+        Signal::SIGHUP,
+        Signal::SIGPWR,
+        Signal::SIGSYS,
+        Signal::SIGIO,
+        Signal::SIGVTALRM,
     ] {
         kill(pid, signal).unwrap();
-        assert_eq!(line_after(&mut lines, "got ").await, name);
+        assert_eq!(line_after(&mut lines, "got ").await, signal.as_str());
     }
     kill(pid, Signal::SIGUSR1).unwrap();
     line_after(&mut lines, "done").await;
     assert!(child.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn a_signal_reaches_the_command_a_shell_runs_too() {
+    // `runas -c`: the shell does not pass signals on to its command, so aws-login signals
+    // the command too, as the terminal would. The command holds stdout: reading to the
+    // end waits for it to be gone. The signal comes right after "ready", often while the
+    // shell forks its sleep: without the freeze the sleep would outlive the shell.
+    let child = aws_login(&["runas", "-c", "echo ready; sleep 600; echo after"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut child = child;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    line_after(&mut lines, "ready").await;
+    kill(pid, Signal::SIGTERM).unwrap();
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        let mut rest = Vec::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            rest.push(line);
+        }
+        rest
+    })
+    .await
+    .expect("the shell's command outlived the signal");
+    assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(child.wait().await.unwrap().code(), Some(128 + 15));
 }

@@ -2,11 +2,19 @@
 //! credentials protocol (as ECS and EKS Pod Identity serve it) on 127.0.0.1, guarded by a
 //! random token, answering with whatever the caller provides (renewed credentials).
 //! Not a general server: up to [`MAX_CONNECTIONS`] connections at once, each with a few
-//! seconds to send its request headers, no keep-alive, GET only. A local process that
-//! connects and stalls, without the token, cannot keep the child from its credentials.
+//! seconds to send its request headers, no keep-alive, GET only.
+//!
+//! A local process that connects and stalls, without the token, cannot keep the child
+//! from its credentials: when all [`MAX_CONNECTIONS`] are taken, a new connection takes
+//! the place of the oldest one that has not sent an authorized request, so stalled
+//! connections, however many, only delay the child by the time it takes to read its
+//! request. (A local process can still slow the machine itself; nothing here prevents
+//! that.)
 
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::io::Read;
+use std::rc::Rc;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -19,7 +27,8 @@ use tokio::net::{TcpListener, TcpStream};
 pub const CONNECTION_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// How long a connection has to send its request headers.
 pub const HEADER_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
-/// How many connections are served at once; past this, new ones wait in the listen queue.
+/// How many connections are served at once; past this, a new one replaces the oldest that
+/// has not sent an authorized request, or waits in the listen queue if every one has.
 pub const MAX_CONNECTIONS: usize = 32;
 
 /// A bound endpoint: where the child finds it and the token it must send.
@@ -83,19 +92,23 @@ fn reply(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
 }
 
 /// Serves one connection: 401 without the token, else the JSON `provide` gives (500 with
-/// its message when it fails). Returns when the connection ends, or after
-/// [`CONNECTION_LIMIT`].
+/// its message when it fails); sets `proven` once a request carried the token. Returns
+/// when the connection ends, or after [`CONNECTION_LIMIT`].
 pub async fn serve(
     stream: TcpStream,
     token: &str,
     provide: &impl AsyncFn() -> Result<String, String>,
+    proven: Rc<Cell<bool>>,
 ) {
+    let proven = &*proven;
     let service = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
         let auth = req
             .headers()
             .get(hyper::header::AUTHORIZATION)
             .map(hyper::header::HeaderValue::as_bytes);
-        if !authorized(req.method(), auth, token) {
+        let allowed = authorized(req.method(), auth, token);
+        proven.set(allowed);
+        if !allowed {
             return Ok::<_, Infallible>(reply(
                 401,
                 r#"{"code":"Unauthorized","message":"wrong or missing Authorization token"}"#
@@ -120,9 +133,16 @@ pub async fn serve(
     let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
 }
 
-/// Connections being served, each a future that ends with its connection.
+/// One connection being served: whether it has sent an authorized request, and the
+/// future that ends with it.
+type Open<'a> = (
+    Rc<Cell<bool>>,
+    std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>,
+);
+
+/// Connections being served, oldest first.
 pub struct Connections<'a> {
-    open: Vec<std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>>,
+    open: Vec<Open<'a>>,
 }
 
 impl<'a> Connections<'a> {
@@ -131,21 +151,40 @@ impl<'a> Connections<'a> {
         Self { open: Vec::new() }
     }
 
-    /// Whether another may be accepted ([`MAX_CONNECTIONS`]).
+    /// Whether another may be accepted: fewer than [`MAX_CONNECTIONS`] are open, or one
+    /// of them has not sent an authorized request and can make way.
     pub fn has_room(&self) -> bool {
-        self.open.len() < MAX_CONNECTIONS
+        self.open.len() < MAX_CONNECTIONS || self.open.iter().any(|(proven, _)| !proven.get())
     }
 
-    /// Serves one more.
-    pub fn add(&mut self, connection: impl Future<Output = ()> + 'a) {
-        self.open.push(Box::pin(connection));
+    /// Serves one more: `serve` gets the flag to set once the connection is proven (see
+    /// [`serve`]). When [`MAX_CONNECTIONS`] are open, the oldest unproven one is closed.
+    pub fn add<F: Future<Output = ()> + 'a>(&mut self, serve: impl FnOnce(Rc<Cell<bool>>) -> F) {
+        if self.open.len() >= MAX_CONNECTIONS
+            && let Some(at) = self.open.iter().position(|(proven, _)| !proven.get())
+        {
+            // Dropping its future closes the connection.
+            drop(self.open.remove(at));
+        }
+        let proven = Rc::new(Cell::new(false));
+        self.open.push((proven.clone(), Box::pin(serve(proven))));
+    }
+
+    /// How many are open.
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether none is open.
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
     }
 
     /// Drives every connection; returns when one has ended (never, with none open).
     pub async fn next_ended(&mut self) {
         std::future::poll_fn(|cx| {
             let mut ended = false;
-            self.open.retain_mut(|connection| {
+            self.open.retain_mut(|(_, connection)| {
                 let done = connection.as_mut().poll(cx).is_ready();
                 ended |= done;
                 !done
@@ -179,6 +218,51 @@ mod tests {
         assert!(!authorized(&get, Some(b""), "abc123"));
         assert!(!authorized(&get, None, "abc123"));
         assert!(!authorized(&hyper::Method::POST, Some(b"abc123"), "abc123"));
+    }
+
+    #[test]
+    fn a_new_connection_replaces_the_oldest_unproven_one_when_full() {
+        // Each connection's future notes when it is dropped (closed).
+        let closed: Rc<std::cell::RefCell<Vec<usize>>> = Rc::default();
+        struct Noted(usize, Rc<std::cell::RefCell<Vec<usize>>>);
+        impl Drop for Noted {
+            fn drop(&mut self) {
+                self.1.borrow_mut().push(self.0);
+            }
+        }
+        let mut flags = Vec::new();
+        let mut open = Connections::new();
+        for n in 0..MAX_CONNECTIONS {
+            let closed = closed.clone();
+            open.add(|proven| {
+                flags.push(proven);
+                let noted = Noted(n, closed);
+                async move {
+                    let _noted = noted;
+                    std::future::pending::<()>().await;
+                }
+            });
+        }
+        // 0 and 1 proved themselves: 2 is the oldest unproven.
+        flags[0].set(true);
+        flags[1].set(true);
+        assert!(open.has_room());
+        open.add(|_| std::future::pending());
+        assert_eq!(open.len(), MAX_CONNECTIONS);
+        assert_eq!(*closed.borrow(), vec![2]);
+        // All proven: no room, nothing closed.
+        for flag in &flags {
+            flag.set(true);
+        }
+        let mut all = Connections::new();
+        for flag in flags.iter().take(MAX_CONNECTIONS) {
+            all.add(|proven| {
+                proven.set(flag.get());
+                std::future::pending()
+            });
+        }
+        assert!(!all.has_room());
+        assert!(!all.is_empty());
     }
 
     #[tokio::test]

@@ -8,7 +8,10 @@
 //! with the child's status (128+N when a signal ends it). The child runs in aws-login's
 //! process group, so what the terminal sends to the foreground group (Ctrl-C, Ctrl-\,
 //! Ctrl-Z) reaches it directly; every catchable terminating signal sent to aws-login alone
-//! (`kill`) is passed on, so each reaches the child exactly once.
+//! (`kill`) is passed on, so each reaches the child exactly once. It is passed on as the
+//! terminal would send it: to the child and to those of its descendants still in its
+//! process group (so `runas -c`'s shell's command gets it too), frozen first so that none
+//! escapes by forking at that moment (`job::signal_same_group_tree`).
 //!
 //! With `--credentials-server` the child gets no keys: it gets
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` for a
@@ -18,9 +21,8 @@
 //! outlive one session.
 
 use argh::FromArgs;
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use signal_hook::consts::signal as sig;
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::{Cause, Origin};
@@ -115,19 +117,26 @@ const REMOVED_FOR_ENDPOINT: [&str; 3] = [
 
 /// The signals `runas` passes on to its program: every terminating one aws-login can
 /// catch (SIGKILL and SIGSTOP cannot be; SIGPIPE Rust ignores; the job-control ones, which
-/// the terminal sends to the program itself, are left alone).
-const FORWARDED: [i32; 11] = [
-    sig::SIGHUP,
-    sig::SIGINT,
-    sig::SIGQUIT,
-    sig::SIGTERM,
-    sig::SIGUSR1,
-    sig::SIGUSR2,
-    sig::SIGALRM,
-    sig::SIGVTALRM,
-    sig::SIGPROF,
-    sig::SIGXCPU,
-    sig::SIGXFSZ,
+/// the terminal sends to the program itself, are left alone; real-time signals are not
+/// passed on).
+const FORWARDED: [i32; 17] = [
+    Signal::SIGHUP as i32,
+    Signal::SIGINT as i32,
+    Signal::SIGQUIT as i32,
+    Signal::SIGTERM as i32,
+    Signal::SIGUSR1 as i32,
+    Signal::SIGUSR2 as i32,
+    Signal::SIGALRM as i32,
+    Signal::SIGVTALRM as i32,
+    Signal::SIGPROF as i32,
+    Signal::SIGXCPU as i32,
+    Signal::SIGXFSZ as i32,
+    Signal::SIGPWR as i32,
+    Signal::SIGIO as i32,
+    Signal::SIGSYS as i32,
+    Signal::SIGSTKFLT as i32,
+    Signal::SIGTRAP as i32,
+    Signal::SIGABRT as i32,
 ];
 
 /// Catches [`FORWARDED`] with their origin, from now on, on a thread of its own that
@@ -271,7 +280,9 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
         .map(Pid::from_raw);
     // Requests served together (bounded), polled beside the child and the signals.
     let mut serving = credentials_server::Connections::new();
-    let mut listening = endpoint.is_some();
+    // After a failed accept (out of file descriptors...), when to try again: not a busy
+    // loop, and not the end of the endpoint either.
+    let mut accept_paused_until: Option<tokio::time::Instant> = None;
     let status = loop {
         let forwarded = tokio::select! {
             status = child.wait() => break status.map_err(spawn_error)?,
@@ -279,24 +290,43 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
                 Some(signal) => signal,
                 None => continue,
             },
-            accepted = async { endpoint.as_ref()?.accept().await.ok() }, if listening && serving.has_room() => {
+            accepted = async {
+                if let Some(until) = accept_paused_until {
+                    tokio::time::sleep_until(until).await;
+                }
+                match &endpoint {
+                    Some(endpoint) => endpoint.accept().await,
+                    None => std::future::pending().await,
+                }
+            }, if endpoint.is_some() && serving.has_room() => {
                 match (accepted, &endpoint) {
-                    (Some(stream), Some(endpoint)) => {
-                        serving.add(credentials_server::serve(stream, &endpoint.token, &provide));
+                    (Ok(stream), Some(endpoint)) => {
+                        accept_paused_until = None;
+                        serving.add(|proven| {
+                            credentials_server::serve(stream, &endpoint.token, &provide, proven)
+                        });
                     }
-                    _ => {
-                        // Not a busy loop on a listener that keeps failing (out of files...).
-                        (ctx.stderr)("aws-login: the credentials endpoint stopped accepting connections");
-                        listening = false;
+                    (Err(error), _) => {
+                        if accept_paused_until.is_none() {
+                            (ctx.stderr)(&format!(
+                                "aws-login: the credentials endpoint could not accept a connection ({error}); trying again every 100 ms"
+                            ));
+                        }
+                        accept_paused_until = Some(
+                            tokio::time::Instant::now() + std::time::Duration::from_millis(100),
+                        );
                     }
+                    (Ok(_), None) => {}
                 }
                 continue;
             }
             () = serving.next_ended() => continue,
         };
         if let Some(pid) = pid {
-            // The child may have exited meanwhile; its status comes from wait() above.
-            let _ = kill(pid, forwarded);
+            // To the program and what it runs in its process group, as the terminal would
+            // (`runas -c`'s shell does not pass signals on to its command). The program
+            // may have exited meanwhile; its status comes from wait() above.
+            crate::credentials::job::signal_same_group_tree(pid, forwarded);
         }
     };
     signals.close();

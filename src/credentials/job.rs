@@ -48,9 +48,9 @@ pub fn marked(variable: &str, marker: &str) -> Vec<Pid> {
         .collect()
 }
 
-/// Each process's parent, from `/proc/PID/stat` (the field after the command name, which
-/// is in parentheses and may hold anything).
-fn parents() -> Vec<(u32, u32)> {
+/// Each process's parent and process group, from `/proc/PID/stat` (the fields after the
+/// command name, which is in parentheses and may hold anything).
+fn parents() -> Vec<(u32, u32, u32)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -59,9 +59,10 @@ fn parents() -> Vec<(u32, u32)> {
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| {
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let after = &stat[stat.rfind(')')? + 1..];
-            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
+            let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace().skip(1);
+            let ppid = fields.next()?.parse().ok()?;
+            let pgrp = fields.next()?.parse().ok()?;
+            Some((pid, ppid, pgrp))
         })
         .collect()
 }
@@ -78,8 +79,8 @@ pub fn descendants(root: Pid) -> Vec<Pid> {
         let parent = found[at];
         found.extend(
             all.iter()
-                .filter(|(pid, ppid)| *ppid == parent && !found.contains(pid))
-                .map(|(pid, _)| *pid)
+                .filter(|(pid, ppid, _)| *ppid == parent && !found.contains(pid))
+                .map(|(pid, _, _)| *pid)
                 .collect::<Vec<_>>(),
         );
         at += 1;
@@ -91,6 +92,79 @@ pub fn descendants(root: Pid) -> Vec<Pid> {
         .collect()
 }
 
+/// `root` and those of its descendants in its process group: the processes a terminal's
+/// signal to that group would reach (not those that left it, as a shell's background
+/// jobs do).
+pub fn same_group_tree(root: Pid) -> Vec<Pid> {
+    let all = parents();
+    let Ok(root_raw) = u32::try_from(root.as_raw()) else {
+        return vec![root];
+    };
+    let group_of = |pid: u32| all.iter().find(|(p, _, _)| *p == pid).map(|(_, _, g)| *g);
+    let Some(group) = group_of(root_raw) else {
+        return vec![root];
+    };
+    let mut tree = vec![root];
+    tree.extend(descendants(root).into_iter().filter(|pid| {
+        u32::try_from(pid.as_raw())
+            .ok()
+            .and_then(group_of)
+            .is_some_and(|g| g == group)
+    }));
+    tree
+}
+
+/// Sends `signal` to [`same_group_tree`]`(root)` as one act, as the kernel sends a signal
+/// to a process group: none of them forks or exits while it is listed.
+///
+/// Listing and signalling one by one would race with a shell that forks its command just
+/// then: the shell dies of the signal, its new child is re-parented away from the tree
+/// and outlives both. So the tree is first frozen: each process found gets `SIGSTOP`
+/// (which none can catch), and the listing repeats until every one has stopped (state
+/// `T` in `/proc/PID/stat`, when any fork it was in has finished and its child is listed)
+/// and a listing finds none new, for at most 500 ms (a process aws-login may not signal
+/// never stops). Then each gets `signal`, then `SIGCONT`, in that order, so the signal is
+/// the first thing each sees when it runs again.
+pub fn signal_same_group_tree(root: Pid, signal: Signal) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    // Every process listed, and those of them that took the SIGSTOP (not one aws-login
+    // may not signal, or one gone meanwhile).
+    let mut listed: Vec<Pid> = Vec::new();
+    let mut frozen: Vec<Pid> = Vec::new();
+    loop {
+        let fresh: Vec<Pid> = same_group_tree(root)
+            .into_iter()
+            .filter(|pid| !listed.contains(pid))
+            .collect();
+        for pid in &fresh {
+            listed.push(*pid);
+            if kill(*pid, Signal::SIGSTOP).is_ok() {
+                frozen.push(*pid);
+            }
+        }
+        let stopped =
+            |pid: &Pid| !matches!(state(*pid), Some(s) if !matches!(s, 'T' | 't' | 'Z' | 'X'));
+        let settled = fresh.is_empty() && frozen.iter().all(stopped);
+        if settled || std::time::Instant::now() >= deadline {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    for pid in &listed {
+        let _ = kill(*pid, signal);
+    }
+    for pid in &frozen {
+        let _ = kill(*pid, Signal::SIGCONT);
+    }
+}
+
+/// A process's state letter from `/proc/PID/stat` (`R`, `S`, `T` stopped, `Z` zombie...),
+/// `None` when it is gone.
+fn state(pid: Pid) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
+}
+
 /// How many of this process's ancestors are this same program (`/proc/PID/exe`): helpers
 /// that run aws-login nest this deep, whatever they did to the environment.
 pub fn ancestors_like_me() -> usize {
@@ -98,7 +172,7 @@ pub fn ancestors_like_me() -> usize {
         return 0;
     };
     let all = parents();
-    let parent_of = |pid: u32| all.iter().find(|(p, _)| *p == pid).map(|(_, pp)| *pp);
+    let parent_of = |pid: u32| all.iter().find(|(p, _, _)| *p == pid).map(|(_, pp, _)| *pp);
     let mut count = 0;
     let mut pid = std::process::id();
     for _ in 0..4096 {
