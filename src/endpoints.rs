@@ -286,7 +286,7 @@ impl fmt::Display for EndpointError {
             Self::InvalidUrl { source, url } => {
                 write!(
                     f,
-                    "invalid endpoint URL {:?} from {source}: expected http(s)://host[:port][/path]",
+                    "invalid endpoint URL {:?} from {source}: expected http(s)://host[:port][/path], the port 1-65535",
                     crate::secret::redact_userinfo(url)
                 )
             }
@@ -418,7 +418,7 @@ fn check_url(source: EndpointSource, url: &str) -> Result<String, EndpointError>
     let uri: hyper::Uri = url.parse().map_err(|_| invalid())?;
     let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
     let host_ok = uri.host().is_some_and(|h| !h.is_empty());
-    if !scheme_ok || !host_ok || uri.query().is_some() {
+    if !scheme_ok || !host_ok || uri.query().is_some() || !crate::http::client::port_ok(&uri) {
         return Err(invalid());
     }
     Ok(url.trim_end_matches('/').to_owned())

@@ -52,6 +52,33 @@ async fn the_child_sees_the_identity_and_its_status_is_passed_on() {
 }
 
 #[tokio::test]
+async fn an_empty_region_counts_as_not_given() {
+    // As the AWS CLI ignores `--region ''`: the next source (AWS_REGION) decides.
+    let out = aws_login(&["runas", "--region", "", "-c", "echo $AWS_REGION"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "eu-west-1\n");
+    let out = aws_login(&["runas", "--region=", "-c", "echo $AWS_REGION"])
+        .env("AWS_REGION", "")
+        .env("AWS_DEFAULT_REGION", "ca-central-1")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ca-central-1\n");
+}
+
+#[tokio::test]
 async fn signals_end_with_128_plus_n_and_missing_programs_with_127() {
     let out = aws_login(&["runas", "--", "sh", "-c", "kill -KILL $$"])
         .output()

@@ -197,8 +197,11 @@ async fn a_silent_server_times_out() {
         .send(request(&format!("http://{addr}/"), ""))
         .await
         .unwrap_err();
-    assert!(matches!(err, TransportError::Timeout { .. }), "{err:?}");
-    assert!(err.to_string().contains("within 0.3s"), "{err}");
+    assert!(matches!(err, TransportError::ReadTimeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("for 0.3s (the read timeout)"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -228,6 +231,28 @@ async fn the_read_timeout_is_between_bytes_not_for_the_whole_answer() {
         .await
         .unwrap();
     assert_eq!(resp.body, Bytes::from("slow but steady, twenty"));
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_says_so() {
+    let addr = spawn_raw(|mut stream| async move {
+        let mut buf = [0u8; 1024];
+        let _ = stream.read(&mut buf).await;
+        let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2\r\n").await;
+    })
+    .await;
+    let client = HttpClient::new(local_config()).unwrap();
+    let err = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::NotHttp { .. }), "{err:?}");
+    let chain = chain_text(&err);
+    assert!(
+        chain.starts_with(&format!("the answer from http://{addr}/ is not HTTP")),
+        "{chain}"
+    );
+    assert!(!chain.contains("client error"), "{chain}");
 }
 
 #[tokio::test]
@@ -369,8 +394,16 @@ async fn http_goes_through_the_http_proxy() {
     );
 }
 
-/// A proxy that answers every CONNECT with `answer`.
-async fn spawn_refusing_proxy(answer: &'static str) -> SocketAddr {
+/// What a misbehaving proxy does after reading a CONNECT.
+#[derive(Clone, Copy)]
+enum ProxyDoes {
+    Answer(&'static str),
+    Close,
+    Nothing,
+}
+
+/// A proxy that does `does` with every CONNECT.
+async fn spawn_refusing_proxy(does: ProxyDoes) -> SocketAddr {
     spawn_raw(move |mut client| async move {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
@@ -380,34 +413,75 @@ async fn spawn_refusing_proxy(answer: &'static str) -> SocketAddr {
             }
             head.push(byte[0]);
         }
-        let _ = client.write_all(answer.as_bytes()).await;
+        match does {
+            ProxyDoes::Answer(answer) => {
+                let _ = client.write_all(answer.as_bytes()).await;
+            }
+            ProxyDoes::Close => {}
+            ProxyDoes::Nothing => {
+                // Hold the connection open, silent, until the client gives up.
+                let _ = client.read(&mut byte).await;
+            }
+        }
     })
     .await
 }
 
+/// `err` and its causes, as the binary prints them.
+fn chain_text(err: &TransportError) -> String {
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
 #[tokio::test]
-async fn a_proxy_that_refuses_the_tunnel_is_named_with_its_status() {
-    for (answer, says) in [
+async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
+    use ProxyDoes::*;
+    for (does, userinfo, says) in [
         (
-            "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n",
-            "the proxy wants credentials: it answered CONNECT with HTTP 407 Proxy Authentication Required",
+            Answer("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"),
+            "",
+            "the proxy wants credentials: it answered CONNECT with HTTP 407 Proxy Authentication Required (put user:password@ in the proxy URL",
         ),
         (
-            "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+            Answer("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"),
+            "alice:wrong@",
+            "the proxy rejected the credentials in the proxy URL: it answered CONNECT with HTTP 407 Proxy Authentication Required",
+        ),
+        (
+            Answer("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"),
+            "",
             "the proxy answered CONNECT with HTTP 502 Bad Gateway",
         ),
         (
-            "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            Answer("SSH-2.0-OpenSSH_9.2\r\n\r\n"),
+            "",
             "the proxy's answer to CONNECT is not HTTP",
         ),
+        (
+            Close,
+            "",
+            "the proxy closed the connection without answering CONNECT",
+        ),
+        (
+            Nothing,
+            "",
+            "the proxy did not answer CONNECT within 0.3s (the read timeout)",
+        ),
     ] {
-        let proxy = spawn_refusing_proxy(answer).await;
+        let proxy = spawn_refusing_proxy(does).await;
         let config = TransportConfig {
             proxy: ProxyConfig {
-                https: Some(format!("http://{proxy}")),
+                https: Some(format!("http://{userinfo}{proxy}")),
                 http: None,
                 no_proxy: None,
             },
+            read_timeout: Some(Duration::from_millis(300)),
             ..local_config()
         };
         let client = HttpClient::new(config).unwrap();
@@ -415,13 +489,86 @@ async fn a_proxy_that_refuses_the_tunnel_is_named_with_its_status() {
             .send(request("https://sts.test/x", ""))
             .await
             .unwrap_err();
-        let mut chain = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(cause) = source {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        assert!(chain.contains(says), "{chain}");
+        let chain = chain_text(&err);
+        let shown = if userinfo.is_empty() {
+            format!("http://{proxy}")
+        } else {
+            format!("http://<redacted>@{proxy}")
+        };
+        assert!(
+            chain.starts_with(&format!(
+                "cannot reach https://sts.test/x through the proxy {shown}: {says}"
+            )),
+            "{chain}"
+        );
+        assert!(!chain.contains("wrong"), "{chain}");
+        // Not hyper's wrapping ("client error (Connect)").
+        assert!(!chain.contains("client error"), "{chain}");
+        assert!(matches!(err, TransportError::Proxy { .. }), "{err:?}");
     }
+}
+
+#[tokio::test]
+async fn an_unreachable_proxy_is_named() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = listener.local_addr().unwrap();
+    drop(listener);
+    let config = TransportConfig {
+        proxy: ProxyConfig {
+            https: Some(format!("http://u:pw@{closed}")),
+            http: None,
+            no_proxy: None,
+        },
+        ..local_config()
+    };
+    let err = HttpClient::new(config)
+        .unwrap()
+        .send(request("https://sts.test/x", ""))
+        .await
+        .unwrap_err();
+    let chain = chain_text(&err);
+    assert!(
+        chain.starts_with(&format!(
+            "cannot reach https://sts.test/x through the proxy http://<redacted>@{closed}: cannot connect to the proxy: "
+        )),
+        "{chain}"
+    );
+    assert!(!chain.contains("pw"), "{chain}");
+}
+
+#[tokio::test]
+async fn the_connect_timeout_is_told_from_the_read_timeout() {
+    // A listener whose accept queue is full and never accepted: the kernel drops further
+    // connection attempts, so connecting waits until the connect timeout.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut filling = Vec::new();
+    for _ in 0..4 {
+        let attempt = tokio::net::TcpStream::connect(addr);
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(200), attempt).await {
+            filling.push(stream);
+        }
+    }
+    let client = HttpClient::new(TransportConfig {
+        connect_timeout: Some(Duration::from_millis(300)),
+        read_timeout: Some(Duration::from_secs(30)),
+        ..local_config()
+    })
+    .unwrap();
+    let err = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, TransportError::ConnectTimeout { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("within 0.3s (the connect timeout)"),
+        "{err}"
+    );
+    drop(listener);
 }

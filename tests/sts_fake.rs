@@ -434,7 +434,7 @@ async fn a_silent_server_times_out_on_every_attempt() {
     assert_eq!(seen, 3);
     match err {
         ServiceError::Call(aws_login::http::call::CallError::Transport {
-            source: TransportError::Timeout { .. },
+            source: TransportError::ReadTimeout { .. },
             attempts: 3,
         }) => {}
         other => panic!("{other:?}"),

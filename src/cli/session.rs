@@ -104,13 +104,15 @@ impl Settings {
     }
 
     /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, then
-    /// the instance's (learnt from IMDS when the credentials come from there too).
+    /// the instance's (learnt from IMDS when the credentials come from there too). An
+    /// empty one counts as not given, at each step (the AWS CLI ignores `--region ''`).
     pub fn region(&self, args: &IdentityArgs, ctx: &Context<'_>) -> Option<String> {
+        let given = |r: &String| !r.trim().is_empty();
         args.region
             .clone()
-            .or_else(|| (ctx.env)("AWS_REGION"))
-            .or_else(|| (ctx.env)("AWS_DEFAULT_REGION"))
-            .filter(|r| !r.trim().is_empty())
+            .filter(given)
+            .or_else(|| (ctx.env)("AWS_REGION").filter(given))
+            .or_else(|| (ctx.env)("AWS_DEFAULT_REGION").filter(given))
             .or_else(|| self.value("region"))
             .or_else(|| self.imds_region.get().cloned())
     }

@@ -381,9 +381,16 @@ impl<'a> Caller<'a> {
                     code: failure_code.as_deref(),
                     retry_after_ms: retry_after.as_deref(),
                 },
-                Err(TransportError::Connect { .. }) => Failure::Connect,
-                Err(TransportError::Timeout { .. }) => Failure::Timeout,
+                Err(TransportError::Connect { .. } | TransportError::ConnectTimeout { .. }) => {
+                    Failure::Connect
+                }
+                Err(TransportError::Timeout { .. } | TransportError::ReadTimeout { .. }) => {
+                    Failure::Timeout
+                }
                 Err(TransportError::Reset { .. }) => Failure::Reset,
+                Err(TransportError::Proxy { source, .. }) if source.is_transient() => {
+                    Failure::Connect
+                }
                 Err(_) => Failure::Status {
                     status: 0,
                     code: None,

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::idle::IdleConnector;
-use super::tunnel::Tunnel;
+use super::idle::ReadTimedOut;
+use super::tunnel::{Tunnel, TunnelError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Method, Uri};
@@ -178,12 +179,45 @@ pub enum TransportError {
         /// The cause.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The exchange took longer than the request timeout.
+    /// The connection was not made within the connect timeout (`--cli-connect-timeout`).
+    ConnectTimeout {
+        /// The URL, query redacted.
+        url: String,
+        /// The limit.
+        after: Duration,
+    },
+    /// The server sent nothing for the read timeout (`--cli-read-timeout`), between two
+    /// reads of its answer.
+    ReadTimeout {
+        /// The URL, query redacted.
+        url: String,
+        /// The limit.
+        after: Duration,
+    },
+    /// The exchange as a whole took longer than its limit (see
+    /// [`HttpClient::send_within`]).
     Timeout {
         /// The URL, query redacted.
         url: String,
         /// The limit.
         after: Duration,
+    },
+    /// The proxy did not open a tunnel to the target: the cause says what it did.
+    Proxy {
+        /// The URL, query redacted.
+        url: String,
+        /// The proxy's URL, credentials redacted.
+        proxy: String,
+        /// What the proxy did.
+        source: TunnelError,
+    },
+    /// What came back is not an HTTP response (a wrong port or scheme in the URL, or
+    /// something other than a web server listening there).
+    NotHttp {
+        /// The URL, query redacted.
+        url: String,
+        /// What the HTTP parser said.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The body is larger than the cap.
     BodyTooLarge {
@@ -201,6 +235,16 @@ impl fmt::Display for TransportError {
             Self::InvalidProxy(url) => write!(f, "invalid proxy URL {url}"),
             Self::Connect { url, .. } => write!(f, "cannot connect to {url}"),
             Self::Reset { url, .. } => write!(f, "connection to {url} broke"),
+            Self::ConnectTimeout { url, after } => write!(
+                f,
+                "cannot connect to {url} within {}s (the connect timeout)",
+                after.as_secs_f64()
+            ),
+            Self::ReadTimeout { url, after } => write!(
+                f,
+                "no data from {url} for {}s (the read timeout)",
+                after.as_secs_f64()
+            ),
             Self::Timeout { url, after } => {
                 write!(
                     f,
@@ -208,6 +252,13 @@ impl fmt::Display for TransportError {
                     after.as_secs_f64()
                 )
             }
+            Self::Proxy { url, proxy, .. } => {
+                write!(f, "cannot reach {url} through the proxy {proxy}")
+            }
+            Self::NotHttp { url, .. } => write!(
+                f,
+                "the answer from {url} is not HTTP (is the URL's scheme and port right?)"
+            ),
             Self::BodyTooLarge { url, limit } => {
                 write!(f, "response from {url} is larger than {limit} bytes")
             }
@@ -218,7 +269,10 @@ impl fmt::Display for TransportError {
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Connect { source, .. } | Self::Reset { source, .. } => Some(source.as_ref()),
+            Self::Connect { source, .. }
+            | Self::Reset { source, .. }
+            | Self::NotHttp { source, .. } => Some(source.as_ref()),
+            Self::Proxy { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -238,8 +292,14 @@ pub struct HttpClient {
 /// scheme that has a proxy.
 struct Proxies {
     matcher: Matcher,
-    https: Option<TunnelClient>,
-    http: Option<TunnelClient>,
+    https: Option<Proxied>,
+    http: Option<Proxied>,
+}
+
+/// A tunnelling client and its proxy's URL as shown (credentials redacted).
+struct Proxied {
+    client: TunnelClient,
+    shown: String,
 }
 
 impl fmt::Debug for HttpClient {
@@ -320,7 +380,7 @@ fn tunnel_client(
     url: &str,
     tls: &rustls::ClientConfig,
     config: &TransportConfig,
-) -> Result<TunnelClient, TransportError> {
+) -> Result<Proxied, TransportError> {
     let invalid = || TransportError::InvalidProxy(redact_userinfo(url));
     let probe: Uri = format!("{scheme}://aws.amazon.com/")
         .parse()
@@ -331,17 +391,76 @@ fn tunnel_client(
     }
     .build();
     let intercept = matcher.intercept(&probe).ok_or_else(invalid)?;
+    if !port_ok(intercept.uri()) || url.parse::<Uri>().is_ok_and(|u| !port_ok(&u)) {
+        return Err(invalid());
+    }
     let tunnel = Tunnel::new(
         intercept.uri().clone(),
         intercept.basic_auth().cloned(),
         http_connector(config),
+        config.read_timeout,
     );
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls.clone())
         .https_or_http()
         .enable_http1()
         .wrap_connector(IdleConnector::new(tunnel, config.read_timeout));
-    Ok(Client::builder(TokioExecutor::new()).build(connector))
+    Ok(Proxied {
+        client: Client::builder(TokioExecutor::new()).build(connector),
+        shown: redact_userinfo(url),
+    })
+}
+
+/// Whether `uri`'s port, if it has one, is a port a connection can go to (1-65535): the
+/// URI grammar (RFC 3986 §3.2.3) allows any digits, and `:99999` or `:0` would otherwise
+/// fail later, or quietly mean the scheme's default port.
+pub fn port_ok(uri: &Uri) -> bool {
+    // `Uri::port` is `None` for a port that does not fit a u16: read the authority.
+    let Some(authority) = uri.authority() else {
+        return true;
+    };
+    let host_port = authority.as_str().rsplit('@').next().unwrap_or_default();
+    let after_host = host_port
+        .rfind(']')
+        .map_or(host_port, |end| &host_port[end + 1..]);
+    match after_host.rfind(':') {
+        None => true,
+        Some(at) => after_host[at + 1..]
+            .parse::<u16>()
+            .is_ok_and(|port| port != 0),
+    }
+}
+
+/// hyper-util's client error without its own layer ("client error (Connect)", which says
+/// nothing the transport's error does not): shows and chains what it wraps.
+struct Unwrapped(hyper_util::client::legacy::Error);
+
+impl fmt::Debug for Unwrapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Unwrapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match std::error::Error::source(&self.0) {
+            Some(inner) => fmt::Display::fmt(inner, f),
+            None => fmt::Display::fmt(&self.0, f),
+        }
+    }
+}
+
+impl std::error::Error for Unwrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0).and_then(std::error::Error::source)
+    }
+}
+
+/// `e` and its causes, outermost first.
+fn chain<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |c| c.source())
 }
 
 impl HttpClient {
@@ -395,7 +514,7 @@ impl HttpClient {
     }
 
     /// The tunnelling client a request to `uri` goes through, if any.
-    fn proxy_for(&self, uri: &Uri) -> Option<&TunnelClient> {
+    fn proxy_for(&self, uri: &Uri) -> Option<&Proxied> {
         let proxies = self.proxies.as_ref()?;
         if uri.host().is_none_or(never_proxied) {
             return None;
@@ -450,37 +569,58 @@ impl HttpClient {
             })?;
         *http.headers_mut() = request.headers;
         let sent = match tunnel {
-            Some(tunnel) => tunnel.request(http).await,
+            Some(tunnel) => tunnel.client.request(http).await,
             None => self.direct.request(http).await,
         };
         let read_timeout = |e: &(dyn std::error::Error + 'static)| {
-            let mut cause = Some(e);
-            while let Some(c) = cause {
-                if c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-                {
-                    return true;
-                }
-                cause = c.source();
-            }
-            false
+            // io::Error's source() skips the error it wraps: look inside it.
+            chain(e).any(|c| {
+                c.downcast_ref::<ReadTimedOut>().is_some()
+                    || c.downcast_ref::<std::io::Error>()
+                        .and_then(std::io::Error::get_ref)
+                        .is_some_and(|inner| inner.downcast_ref::<ReadTimedOut>().is_some())
+            })
         };
-        let timed_out = |url: &str| TransportError::Timeout {
+        let timed_out = |url: &str| TransportError::ReadTimeout {
             url: url.to_owned(),
             after: self.config.read_timeout.unwrap_or_default(),
         };
         let response = sent.map_err(|e| {
-            if read_timeout(&e) {
+            if let Some(source) = chain(&e).find_map(|c| c.downcast_ref::<TunnelError>()) {
+                TransportError::Proxy {
+                    url: url.to_owned(),
+                    proxy: tunnel.map(|t| t.shown.clone()).unwrap_or_default(),
+                    source: source.clone(),
+                }
+            } else if read_timeout(&e) {
                 timed_out(url)
             } else if e.is_connect() {
-                TransportError::Connect {
+                let timed_out = chain(&e).any(|c| {
+                    c.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+                });
+                match self.config.connect_timeout {
+                    Some(after) if timed_out => TransportError::ConnectTimeout {
+                        url: url.to_owned(),
+                        after,
+                    },
+                    _ => TransportError::Connect {
+                        url: url.to_owned(),
+                        source: Box::new(Unwrapped(e)),
+                    },
+                }
+            } else if chain(&e).any(|c| {
+                c.downcast_ref::<hyper::Error>()
+                    .is_some_and(hyper::Error::is_parse)
+            }) {
+                TransportError::NotHttp {
                     url: url.to_owned(),
-                    source: Box::new(e),
+                    source: Box::new(Unwrapped(e)),
                 }
             } else {
                 TransportError::Reset {
                     url: url.to_owned(),
-                    source: Box::new(e),
+                    source: Box::new(Unwrapped(e)),
                 }
             }
         })?;
@@ -515,6 +655,28 @@ impl HttpClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_outside_1_to_65535_are_refused() {
+        for (url, ok) in [
+            ("http://h", true),
+            ("http://h:1/", true),
+            ("http://h:65535", true),
+            ("http://u:p@h:8080", true),
+            ("http://[::1]:8080/", true),
+            ("http://[::1]/", true),
+            ("http://h:99999/", false),
+            ("http://h:65536", false),
+            ("http://h:0", false),
+            ("http://h:", false),
+            ("http://u:p@h:", false),
+            ("http://[::1]:/", false),
+            ("http://[::1]:70000", false),
+        ] {
+            let uri: Uri = url.parse().unwrap();
+            assert_eq!(port_ok(&uri), ok, "{url}");
+        }
+    }
 
     #[test]
     fn metadata_and_loopback_hosts_are_never_proxied() {

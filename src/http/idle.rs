@@ -15,6 +15,27 @@ use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use tokio::time::Sleep;
 
+/// The error inside the `TimedOut` I/O error a read gives when the server sent nothing
+/// for `limit`: the transport tells it from other timeouts (the connect timeout's) by
+/// this type.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTimedOut {
+    /// How long the read waited.
+    pub limit: Duration,
+}
+
+impl std::fmt::Display for ReadTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no data from the server for {}s (the read timeout)",
+            self.limit.as_secs_f64()
+        )
+    }
+}
+
+impl std::error::Error for ReadTimedOut {}
+
 /// A connection whose reads give up after waiting `limit` for data.
 pub struct IdleLimited<T> {
     inner: T,
@@ -44,10 +65,7 @@ impl<T: Read + Unpin> Read for IdleLimited<T> {
                 match waiting.as_mut().poll(cx) {
                     Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        format!(
-                            "no data from the server for {}s (the read timeout)",
-                            limit.as_secs_f64()
-                        ),
+                        ReadTimedOut { limit },
                     ))),
                     Poll::Pending => Poll::Pending,
                 }

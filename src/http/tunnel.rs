@@ -7,7 +7,9 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use hyper::Uri;
 use hyper::header::HeaderValue;
@@ -19,14 +21,22 @@ use tokio::net::TcpStream;
 /// The most a proxy's answer to CONNECT may hold before the tunnel opens.
 const MAX_HEAD: usize = 16 * 1024;
 
-/// Why a tunnel did not open.
-#[derive(Debug)]
+/// Why a tunnel did not open. Cheap to clone (the transport reports it from inside the
+/// HTTP client's error), and each says what the proxy did, in its terms.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum TunnelError {
-    /// The proxy could not be reached.
-    Connect(Box<dyn std::error::Error + Send + Sync>),
-    /// Talking to the proxy failed.
-    Io(std::io::Error),
+    /// The proxy could not be reached (refused, unknown host, the connect timeout).
+    Connect(Arc<dyn std::error::Error + Send + Sync>),
+    /// The connection to the proxy broke while asking for the tunnel.
+    Io(Arc<std::io::Error>),
+    /// The proxy closed the connection without answering CONNECT.
+    Closed,
+    /// The proxy sent nothing for this long after CONNECT (the read timeout).
+    NoAnswer {
+        /// The limit that passed.
+        after: Duration,
+    },
     /// The target has no host.
     NoHost,
     /// The proxy refused: its status and reason phrase.
@@ -35,25 +45,57 @@ pub enum TunnelError {
         status: u16,
         /// The reason phrase, as the proxy wrote it.
         reason: String,
+        /// Whether the request carried credentials (from the proxy URL's userinfo).
+        sent_credentials: bool,
     },
     /// The proxy's answer is not HTTP, or too long.
     Malformed,
+}
+
+impl TunnelError {
+    /// Whether trying again may help: the proxy was unreachable, broke off, said
+    /// nothing, or answered 5xx (botocore retries every proxy connection error); a
+    /// refusal such as 407 or 403, or an answer that is not HTTP, will not change.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Connect(_) | Self::Io(_) | Self::Closed | Self::NoAnswer { .. } => true,
+            Self::Refused { status, .. } => (500..=599).contains(status),
+            Self::NoHost | Self::Malformed => false,
+        }
+    }
 }
 
 impl fmt::Display for TunnelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Connect(_) => f.write_str("cannot connect to the proxy"),
-            Self::Io(_) => f.write_str("the connection to the proxy failed"),
+            Self::Io(_) => f.write_str("the connection to the proxy broke"),
+            Self::Closed => {
+                f.write_str("the proxy closed the connection without answering CONNECT")
+            }
+            Self::NoAnswer { after } => write!(
+                f,
+                "the proxy did not answer CONNECT within {}s (the read timeout)",
+                after.as_secs_f64()
+            ),
             Self::NoHost => f.write_str("the target URL has no host"),
             Self::Refused {
                 status: 407,
                 reason,
+                sent_credentials: true,
             } => write!(
                 f,
-                "the proxy wants credentials: it answered CONNECT with HTTP 407 {reason} (put user:password@ in HTTPS_PROXY)"
+                "the proxy rejected the credentials in the proxy URL: it answered CONNECT with HTTP 407 {reason}"
             ),
-            Self::Refused { status, reason } => {
+            Self::Refused {
+                status: 407,
+                reason,
+                sent_credentials: false,
+            } => write!(
+                f,
+                "the proxy wants credentials: it answered CONNECT with HTTP 407 {reason} (put user:password@ in the proxy URL, e.g. HTTPS_PROXY)"
+            ),
+            Self::Refused { status, reason, .. } => {
                 write!(f, "the proxy answered CONNECT with HTTP {status} {reason}")
             }
             Self::Malformed => f.write_str("the proxy's answer to CONNECT is not HTTP"),
@@ -65,7 +107,7 @@ impl std::error::Error for TunnelError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Connect(e) => Some(e.as_ref()),
-            Self::Io(e) => Some(e),
+            Self::Io(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -90,26 +132,52 @@ pub struct Tunnel {
     proxy: Uri,
     authorization: Option<HeaderValue>,
     inner: HttpConnector,
+    answer_limit: Option<Duration>,
 }
 
 impl Tunnel {
-    /// Tunnels through `proxy`, connecting to it with `inner`.
-    pub fn new(proxy: Uri, authorization: Option<HeaderValue>, inner: HttpConnector) -> Self {
+    /// Tunnels through `proxy`, connecting to it with `inner` (and its connect timeout);
+    /// the proxy's answer to CONNECT may keep it waiting for `answer_limit` between bytes
+    /// (the read timeout; `None`: as long as it takes).
+    pub fn new(
+        proxy: Uri,
+        authorization: Option<HeaderValue>,
+        inner: HttpConnector,
+        answer_limit: Option<Duration>,
+    ) -> Self {
         Self {
             proxy,
             authorization,
             inner,
+            answer_limit,
         }
     }
 }
 
-async fn open(
-    mut inner: HttpConnector,
-    proxy: Uri,
-    authorization: Option<HeaderValue>,
-    target: Uri,
-) -> Result<TokioIo<TcpStream>, TunnelError> {
+/// Reads into `byte` within `limit`; the count read.
+async fn read_within(
+    stream: &mut TcpStream,
+    byte: &mut [u8; 1],
+    limit: Option<Duration>,
+) -> Result<usize, TunnelError> {
+    let read = stream.read(byte);
+    let read = match limit {
+        Some(after) => tokio::time::timeout(after, read)
+            .await
+            .map_err(|_| TunnelError::NoAnswer { after })?,
+        None => read.await,
+    };
+    read.map_err(|e| TunnelError::Io(Arc::new(e)))
+}
+
+async fn open(tunnel: Tunnel, target: Uri) -> Result<TokioIo<TcpStream>, TunnelError> {
     use tower_service::Service;
+    let Tunnel {
+        proxy,
+        authorization,
+        mut inner,
+        answer_limit,
+    } = tunnel;
     let host = target.host().ok_or(TunnelError::NoHost)?;
     let port = target
         .port_u16()
@@ -126,7 +194,7 @@ async fn open(
     let mut stream = inner
         .call(proxy)
         .await
-        .map_err(|e| TunnelError::Connect(Box::new(e)))?
+        .map_err(|e| TunnelError::Connect(Arc::new(e)))?
         .into_inner();
     let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").into_bytes();
     if let Some(auth) = &authorization {
@@ -135,24 +203,37 @@ async fn open(
         request.extend_from_slice(b"\r\n");
     }
     request.extend_from_slice(b"\r\n");
-    stream.write_all(&request).await.map_err(TunnelError::Io)?;
+    stream
+        .write_all(&request)
+        .await
+        .map_err(|e| TunnelError::Io(Arc::new(e)))?;
+    let refused = |head: &[u8]| match parse_status(head) {
+        Some((status, reason)) => TunnelError::Refused {
+            status,
+            reason,
+            sent_credentials: authorization.is_some(),
+        },
+        None => TunnelError::Malformed,
+    };
     // Read the answer's head, byte by byte: what follows it belongs to the tunnel.
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
-        if head.len() >= MAX_HEAD || stream.read(&mut byte).await.map_err(TunnelError::Io)? == 0 {
-            return Err(
-                parse_status(&head).map_or(TunnelError::Malformed, |(status, reason)| {
-                    TunnelError::Refused { status, reason }
-                }),
-            );
+        if head.len() >= MAX_HEAD {
+            return Err(refused(&head));
+        }
+        if read_within(&mut stream, &mut byte, answer_limit).await? == 0 {
+            return Err(if head.is_empty() {
+                TunnelError::Closed
+            } else {
+                refused(&head)
+            });
         }
         head.push(byte[0]);
     }
     match parse_status(&head) {
         Some((200..=299, _)) => Ok(TokioIo::new(stream)),
-        Some((status, reason)) => Err(TunnelError::Refused { status, reason }),
-        None => Err(TunnelError::Malformed),
+        _ => Err(refused(&head)),
     }
 }
 
@@ -163,16 +244,11 @@ impl tower_service::Service<Uri> for Tunnel {
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         tower_service::Service::<Uri>::poll_ready(&mut self.inner, cx)
-            .map_err(|e| TunnelError::Connect(Box::new(e)))
+            .map_err(|e| TunnelError::Connect(Arc::new(e)))
     }
 
     fn call(&mut self, target: Uri) -> Self::Future {
-        Box::pin(open(
-            self.inner.clone(),
-            self.proxy.clone(),
-            self.authorization.clone(),
-            target,
-        ))
+        Box::pin(open(self.clone(), target))
     }
 }
 

@@ -215,14 +215,20 @@ async fn token(client: &HttpClient, config: &ImdsConfig) -> Result<Option<String
     let (status, body) = match sent {
         Ok(answer) => answer,
         Err(ImdsError::Unreachable(
-            TransportError::Timeout { .. } | TransportError::Reset { .. },
+            TransportError::Timeout { .. }
+            | TransportError::ReadTimeout { .. }
+            | TransportError::ConnectTimeout { .. }
+            | TransportError::Reset { .. },
         )) if config.v1_disabled => {
             return Err(ImdsError::TokenTimeout {
                 after: config.timeout,
             });
         }
         Err(ImdsError::Unreachable(
-            TransportError::Timeout { .. } | TransportError::Reset { .. },
+            TransportError::Timeout { .. }
+            | TransportError::ReadTimeout { .. }
+            | TransportError::ConnectTimeout { .. }
+            | TransportError::Reset { .. },
         )) => return Ok(None),
         Err(e) => return Err(e),
     };
