@@ -132,7 +132,13 @@ fn main() -> ExitCode {
                 .collect();
             write_or_ignore_broken_pipe(std::io::stderr(), &status);
             match write_stdout(&output.stdout) {
-                Ok(()) => ExitCode::from(output.exit_code),
+                Ok(()) => match output.append_after.as_ref().map(cli::AppendAfter::apply) {
+                    Some(Err(err)) => {
+                        write_error(&err);
+                        ExitCode::from(err.exit_code())
+                    }
+                    _ => ExitCode::from(output.exit_code),
+                },
                 Err(why) => {
                     write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
                     ExitCode::from(cli::EXIT_FAILURE)
@@ -140,18 +146,23 @@ fn main() -> ExitCode {
             }
         }
         Err(err) => {
-            // What a server or a file said is shown escaped, never as terminal codes.
-            let mut text = format!("error: {}\n", cli::terminal_safe(&err.to_string()));
-            let mut source = std::error::Error::source(&err);
-            while let Some(cause) = source {
-                text.push_str(&format!(
-                    "caused by: {}\n",
-                    cli::terminal_safe(&cause.to_string())
-                ));
-                source = cause.source();
-            }
-            write_or_ignore_broken_pipe(std::io::stderr(), &text);
+            write_error(&err);
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Prints `err` and its causes to stderr, once. What a server or a file said is shown
+/// escaped, never as terminal codes.
+fn write_error(err: &cli::CliError) {
+    let mut text = format!("error: {}\n", cli::terminal_safe(&err.to_string()));
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!(
+            "caused by: {}\n",
+            cli::terminal_safe(&cause.to_string())
+        ));
+        source = cause.source();
+    }
+    write_or_ignore_broken_pipe(std::io::stderr(), &text);
 }

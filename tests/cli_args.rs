@@ -130,6 +130,46 @@ async fn help_that_cannot_be_written_is_an_error_too() {
 }
 
 #[tokio::test]
+async fn github_env_is_written_only_after_the_masks() {
+    // The masks cannot be written (a full device): the credentials must not reach the
+    // file the next steps read, unmasked. With a stdout that works, they do.
+    let dir = std::env::temp_dir().join(format!("aws-login-ghenv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env_file = dir.join("github_env");
+    for (redirect, code, written) in [(">/dev/full", 1, false), (">/dev/null", 0, true)] {
+        let _ = std::fs::remove_file(&env_file);
+        let out = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" dumpcreds --outform github {redirect}"))
+            .arg(env!("CARGO_BIN_EXE_aws-login"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+            .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+            .env("GITHUB_ENV", &env_file)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{redirect}: {}",
+            stderr(&out)
+        );
+        let contents = std::fs::read_to_string(&env_file).unwrap_or_default();
+        assert_eq!(
+            contents.contains("AWS_SECRET_ACCESS_KEY=EXAMPLESECRET"),
+            written,
+            "{redirect}: {contents}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn a_github_env_file_that_cannot_be_written_says_so() {
     let out = aws_login_command(&["dumpcreds", "--outform", "github"])
         .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")

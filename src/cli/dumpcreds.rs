@@ -1,15 +1,15 @@
 //! `aws-login dumpcreds`: prints the acquired credentials for a shell, a file or an SDK.
 //! Only the credentials go to stdout; everything else goes to stderr.
 //!
-//! `--outform github` inside a GitHub Actions step (`GITHUB_ENV` set) appends the
-//! variables to the `$GITHUB_ENV` file itself and prints only the `::add-mask::` commands,
-//! which the runner reads from stdout; elsewhere it prints both.
+//! `--outform github` inside a GitHub Actions step (`GITHUB_ENV` set) prints only the
+//! `::add-mask::` commands, which the runner reads from stdout, and then, once they are
+//! written, appends the variables to the `$GITHUB_ENV` file itself; elsewhere it prints
+//! both.
 
 use argh::FromArgs;
 
 use super::identity::command_with_identity;
-use super::{CliError, Context, Output, session};
-use std::io::Write;
+use super::{AppendAfter, CliError, Context, Output, session};
 
 use crate::output::{OutForm, credential_process_json, github, render};
 
@@ -36,37 +36,34 @@ command_with_identity! {
     }
 }
 
-/// Appends `lines` to the `$GITHUB_ENV` file.
-fn append_github_env(path: &str, lines: &str) -> Result<(), CliError> {
-    let file_error = |source| CliError::WriteFile {
-        what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(file_error)?;
-    file.write_all(lines.as_bytes()).map_err(file_error)
-}
-
 /// Runs `dumpcreds`.
 pub async fn run(args: &DumpCredsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let github_env = (ctx.env)("GITHUB_ENV").filter(|p| !p.trim().is_empty());
-    let text = session::with_identity(&args.identity(), ctx, async |_, _, creds, _| {
-        if args.credential_helper {
-            return Ok(credential_process_json(creds));
-        }
-        match (args.outform, &github_env) {
-            (OutForm::Github, Some(path)) => {
-                let (masks, lines) = github(creds).map_err(CliError::Output)?;
-                append_github_env(path, &lines)?;
-                Ok(masks)
+    let (text, append_after) =
+        session::with_identity(&args.identity(), ctx, async |_, _, creds, _| {
+            if args.credential_helper {
+                return Ok((credential_process_json(creds), None));
             }
-            _ => render(args.outform, creds, &args.ini_section).map_err(CliError::Output),
-        }
+            match (args.outform, &github_env) {
+                (OutForm::Github, Some(path)) => {
+                    let (masks, lines) = github(creds).map_err(CliError::Output)?;
+                    // Written once the masks are out (see `Output::append_after`).
+                    let append = AppendAfter {
+                        what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
+                        path: path.clone(),
+                        lines: lines.into(),
+                    };
+                    Ok((masks, Some(append)))
+                }
+                _ => Ok((
+                    render(args.outform, creds, &args.ini_section).map_err(CliError::Output)?,
+                    None,
+                )),
+            }
+        })
+        .await?;
+    Ok(Output {
+        append_after,
+        ..Output::stdout(text)
     })
-    .await?;
-    Ok(Output::stdout(text))
 }

@@ -141,6 +141,41 @@ pub struct Output {
     pub stderr: String,
     /// The process exit status.
     pub exit_code: u8,
+    /// Lines to append to a file once `stdout` is written, and only then: `dumpcreds
+    /// --outform github` puts the credentials in `$GITHUB_ENV` only after the runner has
+    /// read the `::add-mask::` commands for them, so a step that could not print the masks
+    /// leaves no unmasked secret for the next steps.
+    pub append_after: Option<AppendAfter>,
+}
+
+/// Lines (secret) to append to a file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AppendAfter {
+    /// What the file is, for errors.
+    pub what: String,
+    /// Its path.
+    pub path: String,
+    /// The lines, each ending in a newline.
+    pub lines: crate::secret::SecretString,
+}
+
+impl AppendAfter {
+    /// Appends the lines (creating the file if it is missing).
+    pub fn apply(&self) -> Result<(), CliError> {
+        use std::io::Write;
+        let file_error = |source| CliError::WriteFile {
+            what: self.what.clone(),
+            path: self.path.clone(),
+            source,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(file_error)?;
+        file.write_all(self.lines.expose().as_bytes())
+            .map_err(file_error)
+    }
 }
 
 impl Output {
