@@ -265,11 +265,11 @@ def botocore_under_credentials_server(tmp, users, roles):
     with open(config, "w") as f:
         f.write(f"[profile app]\nrole_arn = {roles['r1']}\nsource_profile = base\nrole_session_name = served\n"
                 f"[profile base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
-    # Ten connections that send half a request and stall (any local process can) must not
-    # keep botocore from its credentials.
+    # 200 connections that send half a request and stall (any local process can; far more
+    # than the endpoint serves at once) must not keep botocore from its credentials.
     child = ("import os, socket; from urllib.parse import urlparse; "
              "u = urlparse(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']); idle = []\n"
-             "for _ in range(10):\n"
+             "for _ in range(200):\n"
              "    c = socket.create_connection((u.hostname, u.port)); c.sendall(b'GET / HTTP/1.1\\r\\n'); idle.append(c)\n"
              "import botocore.session; s = botocore.session.Session(); c = s.get_credentials(); "
              f"print(c.method, s.create_client('sts', region_name='{REGION}', endpoint_url='{MOTO}')"
@@ -281,7 +281,7 @@ def botocore_under_credentials_server(tmp, users, roles):
                          env=env, capture_output=True, text=True, timeout=60)
     want = f"container-role arn:aws:sts::{roles['r1'].split(':')[4]}:assumed-role/r1/served"
     ok = out.returncode == 0 and out.stdout.strip() == want
-    name = "botocore as the child of runas --credentials-server, with 10 stalled connections open"
+    name = "botocore as the child of runas --credentials-server, with 200 stalled connections open"
     print(f"{'ok  ' if ok else 'FAIL'} {name}" + ("" if ok else f": {out.stdout!r} {out.stderr[-2000:]!r}"))
     return ok
 
