@@ -287,3 +287,44 @@ async fn a_signal_reaches_the_command_a_shell_runs_too() {
     assert!(rest.is_empty(), "{rest:?}");
     assert_eq!(child.wait().await.unwrap().code(), Some(128 + 15));
 }
+
+/// A process's state letter from `/proc/PID/stat`.
+fn state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
+}
+
+/// Waits (polling, up to 30 s) until `pid`'s state is `want`.
+async fn until_state(pid: i32, want: Option<char>) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while state(pid) != want {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{pid} is {:?}, not {want:?}",
+            state(pid)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_process_stopped_by_its_user_stays_stopped() {
+    // The shell's background sleep is stopped (as a debugger or `kill -STOP` would); a
+    // signal passed on to the tree leaves it stopped with the signal pending, as the
+    // kernel's group signal would, instead of waking it.
+    let mut child = aws_login(&["runas", "-c", "sleep 600 & echo $!; wait"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let sleep: i32 = lines.next_line().await.unwrap().unwrap().parse().unwrap();
+    kill(Pid::from_raw(sleep), Signal::SIGSTOP).unwrap();
+    until_state(sleep, Some('T')).await;
+    kill(pid, Signal::SIGTERM).unwrap();
+    assert_eq!(child.wait().await.unwrap().code(), Some(128 + 15));
+    let still = state(sleep);
+    kill(Pid::from_raw(sleep), Signal::SIGKILL).unwrap();
+    assert_eq!(still, Some('T'));
+}

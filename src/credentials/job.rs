@@ -123,8 +123,10 @@ pub fn same_group_tree(root: Pid) -> Vec<Pid> {
 /// (which none can catch), and the listing repeats until every one has stopped (state
 /// `T` in `/proc/PID/stat`, when any fork it was in has finished and its child is listed)
 /// and a listing finds none new, for at most 500 ms (a process aws-login may not signal
-/// never stops). Then each gets `signal`, then `SIGCONT`, in that order, so the signal is
-/// the first thing each sees when it runs again.
+/// never stops). Then each gets `signal`, then those it stopped get `SIGCONT`, in that
+/// order, so the signal is the first thing each sees when it runs again. A process that
+/// was stopped already stays stopped, with the signal pending, as a group signal would
+/// leave it.
 pub fn signal_same_group_tree(root: Pid, signal: Signal) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
     // Every process listed, and those of them that took the SIGSTOP (not one aws-login
@@ -138,6 +140,11 @@ pub fn signal_same_group_tree(root: Pid, signal: Signal) {
             .collect();
         for pid in &fresh {
             listed.push(*pid);
+            // One already stopped (by its user, a debugger) is left stopped: the signal
+            // waits for it as the kernel's would, and no SIGCONT of ours wakes it.
+            if matches!(state(*pid), Some('T' | 't')) {
+                continue;
+            }
             if kill(*pid, Signal::SIGSTOP).is_ok() {
                 frozen.push(*pid);
             }
