@@ -155,11 +155,12 @@ async fn line_after<R: tokio::io::AsyncBufRead + Unpin>(
         .unwrap_or_else(|_| panic!("no line with {prefix:?} in 30 s"))
 }
 
-#[tokio::test]
-async fn ctrl_c_on_a_terminal_reaches_the_child_once() {
+/// Runs `runas -- python3 COUNTER_SCRIPT` on a pseudo-terminal, types Ctrl-C once, then
+/// sends SIGUSR1 to aws-login: the child must have counted exactly one SIGINT.
+async fn ctrl_c_reaches_once(name: &str, counter: &str) {
     use tokio::io::AsyncWriteExt;
-    let dir = common::TempDir::new("runas-ctrl-c");
-    let script = dir.file("counter.py", COUNTER);
+    let dir = common::TempDir::new(name);
+    let script = dir.file("counter.py", counter);
     let binary = env!("CARGO_BIN_EXE_aws-login");
     // `script` runs aws-login on a pseudo-terminal; writing ^C to it is typing Ctrl-C.
     let mut child = aws_login(&[]).as_std().get_envs().fold(
@@ -200,6 +201,41 @@ async fn ctrl_c_on_a_terminal_reaches_the_child_once() {
 }
 
 #[tokio::test]
+async fn ctrl_c_on_a_terminal_reaches_the_child_once() {
+    ctrl_c_reaches_once("runas-ctrl-c", COUNTER).await;
+}
+
+#[tokio::test]
+async fn ctrl_c_reaches_a_child_that_left_the_process_group() {
+    // As coreutils `timeout` does: the terminal's SIGINT then reaches aws-login only, and
+    // aws-login passes it on.
+    let counter = format!("import os\nos.setpgid(0, 0)\n{COUNTER}");
+    ctrl_c_reaches_once("runas-ctrl-c-own-group", &counter).await;
+}
+
+#[tokio::test]
+async fn a_nested_runas_passes_a_signal_on_once() {
+    // The outer aws-login signals the inner one but not what is below it: the inner one
+    // passes the signal on itself.
+    let dir = common::TempDir::new("runas-nested");
+    let script = dir.file("counter.py", COUNTER);
+    let binary = env!("CARGO_BIN_EXE_aws-login");
+    let mut child = aws_login(&["runas", "--", binary, "runas", "--", "python3", &script])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    line_after(&mut lines, "ready ").await;
+    kill(pid, Signal::SIGINT).unwrap();
+    assert_eq!(line_after(&mut lines, "INT ").await, "1");
+    kill(pid, Signal::SIGUSR1).unwrap();
+    assert_eq!(line_after(&mut lines, "count ").await, "1");
+    assert!(child.wait().await.unwrap().success());
+}
+
+#[tokio::test]
 async fn kill_on_aws_login_reaches_the_child_once() {
     let dir = common::TempDir::new("runas-kill");
     let script = dir.file("counter.py", COUNTER);
@@ -223,7 +259,8 @@ async fn other_terminating_signals_are_passed_on_too() {
     // Each signal sent to aws-login reaches the child, which names it.
     let script = r#"import signal, sys
 names = ["SIGQUIT", "SIGUSR2", "SIGALRM", "SIGHUP", "SIGPWR", "SIGSYS", "SIGIO", "SIGVTALRM"]
-wanted = {getattr(signal, n) for n in names} | {signal.SIGUSR1}
+# SIGCONT too: passing a signal on must not stop and resume the program.
+wanted = {getattr(signal, n) for n in names} | {signal.SIGUSR1, signal.SIGCONT}
 signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
 print("ready", flush=True)
 while True:

@@ -10,8 +10,11 @@
 //! Ctrl-Z) reaches it directly; every catchable terminating signal sent to aws-login alone
 //! (`kill`) is passed on, so each reaches the child exactly once. It is passed on as the
 //! terminal would send it: to the child and to those of its descendants still in its
-//! process group (so `runas -c`'s shell's command gets it too), frozen first so that none
-//! escapes by forking at that moment (`job::signal_same_group_tree`).
+//! process group (so `runas -c`'s shell's command gets it too), none escaping by forking
+//! at that moment, and not below a nested `runas`, which passes it on itself
+//! (`job::signal_tree`). A signal the terminal raised reached the program too, unless the
+//! program moved to a process group of its own (coreutils `timeout` does): then it is
+//! passed on as well.
 //!
 //! With `--credentials-server` the child gets no keys: it gets
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` for a
@@ -160,11 +163,16 @@ fn watch_signals() -> std::io::Result<(
 
 /// The signal to pass on, or `None` when the program got its own copy: one the kernel
 /// raised for the terminal's foreground process group (Ctrl-C, Ctrl-\\, a hang-up) reached
-/// the program as well, since it runs in aws-login's group; a signal sent to aws-login
-/// (`kill`) did not.
-fn forwarded(origin: &Origin) -> Option<Signal> {
+/// the program as well while it runs in aws-login's group (it starts there; coreutils
+/// `timeout` and others leave it); a signal sent to aws-login (`kill`) did not.
+fn forwarded(origin: &Origin, program: Option<Pid>) -> Option<Signal> {
     if matches!(origin.cause, Cause::Kernel) {
-        return None;
+        let in_my_group = program.is_none_or(|pid| {
+            nix::unistd::getpgid(Some(pid)).is_ok_and(|group| group == nix::unistd::getpgrp())
+        });
+        if in_my_group {
+            return None;
+        }
     }
     Signal::try_from(origin.signal).ok()
 }
@@ -286,7 +294,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
     let status = loop {
         let forwarded = tokio::select! {
             status = child.wait() => break status.map_err(spawn_error)?,
-            Some(origin) = received.recv() => match forwarded(&origin) {
+            Some(origin) = received.recv() => match forwarded(&origin, pid) {
                 Some(signal) => signal,
                 None => continue,
             },
@@ -326,7 +334,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
             // To the program and what it runs in its process group, as the terminal would
             // (`runas -c`'s shell does not pass signals on to its command). The program
             // may have exited meanwhile; its status comes from wait() above.
-            crate::credentials::job::signal_same_group_tree(pid, forwarded);
+            crate::credentials::job::signal_tree(pid, forwarded);
         }
     };
     signals.close();

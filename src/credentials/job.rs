@@ -92,84 +92,108 @@ pub fn descendants(root: Pid) -> Vec<Pid> {
         .collect()
 }
 
-/// `root` and those of its descendants in its process group: the processes a terminal's
-/// signal to that group would reach (not those that left it, as a shell's background
-/// jobs do).
-pub fn same_group_tree(root: Pid) -> Vec<Pid> {
-    let all = parents();
-    let Ok(root_raw) = u32::try_from(root.as_raw()) else {
-        return vec![root];
-    };
-    let group_of = |pid: u32| all.iter().find(|(p, _, _)| *p == pid).map(|(_, _, g)| *g);
-    let Some(group) = group_of(root_raw) else {
-        return vec![root];
-    };
+/// Whether `pid` runs this same program (`/proc/PID/exe`).
+fn is_like_me(pid: u32, me: Option<&std::path::Path>) -> bool {
+    me.is_some_and(|me| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == me))
+}
+
+/// The processes of `all` (pid, parent, group) a terminal's signal to `root`'s process
+/// group would reach among `root`'s own: `root` and its descendants in that group (not
+/// those that left it, as a shell's background jobs do with job control), not below a
+/// descendant that is aws-login itself (a nested `runas`, which passes the signal on to
+/// its own program; going below it too would deliver the signal twice).
+fn tree_in_group(all: &[(u32, u32, u32)], root: u32, group: u32) -> Vec<u32> {
+    let me = std::fs::read_link("/proc/self/exe").ok();
     let mut tree = vec![root];
-    tree.extend(descendants(root).into_iter().filter(|pid| {
-        u32::try_from(pid.as_raw())
-            .ok()
-            .and_then(group_of)
-            .is_some_and(|g| g == group)
-    }));
+    let mut at = 0;
+    while at < tree.len() {
+        let parent = tree[at];
+        at += 1;
+        if is_like_me(parent, me.as_deref()) {
+            continue;
+        }
+        for (pid, ppid, pgrp) in all {
+            if *ppid == parent && *pgrp == group && !tree.contains(pid) {
+                tree.push(*pid);
+            }
+        }
+    }
     tree
 }
 
-/// Sends `signal` to [`same_group_tree`]`(root)` as one act, as the kernel sends a signal
-/// to a process group: none of them forks or exits while it is listed.
+/// Sends `signal` to `root` and the processes of its own in its process group, as a
+/// terminal's signal to that group would reach them (see `tree_in_group`).
 ///
-/// Listing and signalling one by one would race with a shell that forks its command just
-/// then: the shell dies of the signal, its new child is re-parented away from the tree
-/// and outlives both. So the tree is first frozen: each process found gets `SIGSTOP`
-/// (which none can catch), and the listing repeats until every one has stopped (state
-/// `T` in `/proc/PID/stat`, when any fork it was in has finished and its child is listed)
-/// and a listing finds none new, for at most 500 ms (a process aws-login may not signal
-/// never stops). Then each gets `signal`, then those it stopped get `SIGCONT`, in that
-/// order, so the signal is the first thing each sees when it runs again. A process that
-/// was stopped already stays stopped, with the signal pending, as a group signal would
-/// leave it.
-pub fn signal_same_group_tree(root: Pid, signal: Signal) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
-    // Every process listed, and those of them that took the SIGSTOP (not one aws-login
-    // may not signal, or one gone meanwhile).
-    let mut listed: Vec<Pid> = Vec::new();
-    let mut frozen: Vec<Pid> = Vec::new();
-    loop {
-        let fresh: Vec<Pid> = same_group_tree(root)
-            .into_iter()
-            .filter(|pid| !listed.contains(pid))
+/// Listing and then signalling races with a shell that forks its command just then: the
+/// shell dies of the signal, and its new child, re-parented away from the tree, would
+/// outlive both. The kernel has the child in `/proc` by the time `kill` returns (a fork
+/// either finished before the signal, or is undone by a fatal one), so after each round
+/// the listing is taken again, and an orphan (its parent outside the group: init or a
+/// subreaper) that joined `root`'s group since the first listing is signalled too.
+/// Until a round finds no one new; at most 16 rounds. An orphan of another tree in the
+/// same group, born in those microseconds, would get it too: the price of no SIGSTOP.
+/// Nothing else is sent: the program sees only the signal.
+pub fn signal_tree(root: Pid, signal: Signal) {
+    let (Ok(root_raw), me) = (u32::try_from(root.as_raw()), std::process::id()) else {
+        let _ = kill(root, signal);
+        return;
+    };
+    let mut all = parents();
+    let Some(group) = all
+        .iter()
+        .find(|(p, _, _)| *p == root_raw)
+        .map(|(_, _, g)| *g)
+    else {
+        // Gone, or no /proc: the program alone.
+        let _ = kill(root, signal);
+        return;
+    };
+    let known: Vec<u32> = all
+        .iter()
+        .filter(|(_, _, g)| *g == group)
+        .map(|(p, _, _)| *p)
+        .collect();
+    let mut signalled: Vec<u32> = Vec::new();
+    for _ in 0..16 {
+        let mut targets = tree_in_group(&all, root_raw, group);
+        // Newcomers to the group outside the tree: children the tree forked as it was
+        // signalled, re-parented since; aws-login's own helpers stay out.
+        let helpers: Vec<u32> = all
+            .iter()
+            .filter(|(p, pp, _)| *pp == me && *p != root_raw)
+            .flat_map(|(p, _, _)| tree_in_group(&all, *p, group))
             .collect();
-        for pid in &fresh {
-            listed.push(*pid);
-            // One already stopped (by its user, a debugger) is left stopped: the signal
-            // waits for it as the kernel's would, and no SIGCONT of ours wakes it.
-            if matches!(state(*pid), Some('T' | 't')) {
-                continue;
-            }
-            if kill(*pid, Signal::SIGSTOP).is_ok() {
-                frozen.push(*pid);
-            }
+        // Only orphans (a parent outside the group: init or a subreaper): the group may
+        // hold other trees too (a script's other commands, another aws-login, tests run
+        // side by side), whose new processes have their parents in it.
+        let in_group = |pid: &u32| all.iter().any(|(p, _, g)| p == pid && *g == group);
+        targets.extend(
+            all.iter()
+                .filter(|(p, pp, g)| {
+                    *g == group
+                        && *p != me
+                        && !known.contains(p)
+                        && !helpers.contains(p)
+                        && !in_group(pp)
+                })
+                .map(|(p, _, _)| *p),
+        );
+        let fresh: Vec<u32> = targets
+            .into_iter()
+            .filter(|p| !signalled.contains(p))
+            .collect();
+        if fresh.is_empty() {
+            return;
         }
-        let stopped =
-            |pid: &Pid| !matches!(state(*pid), Some(s) if !matches!(s, 'T' | 't' | 'Z' | 'X'));
-        let settled = fresh.is_empty() && frozen.iter().all(stopped);
-        if settled || std::time::Instant::now() >= deadline {
-            break;
+        for pid in fresh {
+            if let Ok(raw) = i32::try_from(pid) {
+                // A process may have exited meanwhile.
+                let _ = kill(Pid::from_raw(raw), signal);
+            }
+            signalled.push(pid);
         }
-        std::thread::yield_now();
+        all = parents();
     }
-    for pid in &listed {
-        let _ = kill(*pid, signal);
-    }
-    for pid in &frozen {
-        let _ = kill(*pid, Signal::SIGCONT);
-    }
-}
-
-/// A process's state letter from `/proc/PID/stat` (`R`, `S`, `T` stopped, `Z` zombie...),
-/// `None` when it is gone.
-fn state(pid: Pid) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
 }
 
 /// How many of this process's ancestors are this same program (`/proc/PID/exe`): helpers
@@ -185,7 +209,7 @@ pub fn ancestors_like_me() -> usize {
     for _ in 0..4096 {
         match parent_of(pid) {
             Some(parent) if parent > 1 => {
-                if std::fs::read_link(format!("/proc/{parent}/exe")).is_ok_and(|exe| exe == me) {
+                if is_like_me(parent, Some(&me)) {
                     count += 1;
                 }
                 pid = parent;
