@@ -37,13 +37,22 @@ fn write_output(w: &mut impl Write, text: &str) -> std::io::Result<()> {
 /// broken device). A stdout that was closed when aws-login started cannot be told apart
 /// here: Rust's runtime has already put `/dev/null` in its place, read-write, exactly as
 /// Python's `subprocess.DEVNULL` or `daemon(3)` hand it over.
-fn write_stdout(text: &str) -> Result<(), String> {
+/// `must_arrive`: a reader that went away is an error too (what follows the output
+/// depends on its having been read: the `::add-mask::` lines before `$GITHUB_ENV`).
+fn write_stdout(text: &str, must_arrive: bool) -> Result<(), String> {
     if text.is_empty() {
         return Ok(());
     }
     let stdout = std::io::stdout();
-    write_output(&mut stdout.lock(), text)
-        .map_err(|e| format!("the output could not be written to stdout: {e}"))
+    let mut stdout = stdout.lock();
+    let written = if must_arrive {
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+    } else {
+        write_output(&mut stdout, text)
+    };
+    written.map_err(|e| format!("the output could not be written to stdout: {e}"))
 }
 
 /// Asks for an MFA code on the terminal, when there is one.
@@ -81,7 +90,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(early) => {
             return match early.status {
-                Ok(()) => match write_stdout(&early.output) {
+                Ok(()) => match write_stdout(&early.output, false) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(why) => {
                         write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
@@ -95,6 +104,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    // A signal that ends aws-login ends its credential_process helpers first. Without the
+    // handlers (none can be installed) the signals keep their default action.
+    let _ = aws_login::credentials::job::end_helpers_on_signals();
     let clock = SystemClock;
     let seed = clock.now().timestamp_nanos_opt().unwrap_or_default() as u64
         ^ (u64::from(std::process::id()) << 32);
@@ -123,7 +135,10 @@ fn main() -> ExitCode {
             return ExitCode::from(cli::EXIT_FAILURE);
         }
     };
-    match runtime.block_on(cli::run(&cli, &ctx)) {
+    let result = runtime.block_on(cli::run(&cli, &ctx));
+    // A signal ending aws-login (its helpers first) decides how it ends, not the result.
+    aws_login::credentials::job::wait_if_dying();
+    match result {
         Ok(output) => {
             let status: String = output
                 .stderr
@@ -131,7 +146,7 @@ fn main() -> ExitCode {
                 .map(|line| format!("{}\n", cli::terminal_safe(line)))
                 .collect();
             write_or_ignore_broken_pipe(std::io::stderr(), &status);
-            match write_stdout(&output.stdout) {
+            match write_stdout(&output.stdout, output.append_after.is_some()) {
                 Ok(()) => match output.append_after.as_ref().map(cli::AppendAfter::apply) {
                     Some(Err(err)) => {
                         write_error(&err);

@@ -53,18 +53,34 @@ impl From<&str> for SecretString {
     }
 }
 
-/// A URL as messages show it: `scheme://user:pass@host` as `scheme://<redacted>@host`
-/// (also when the rest of it does not parse: a URL being refused is still shown).
+/// A URL as messages show it: `scheme://user:pass@host` as `scheme://<redacted>@host`,
+/// and `user:pass@host:port` without a scheme (proxy variables are often written so) as
+/// `<redacted>@host:port`. Everything before the last `@` after the scheme goes, also
+/// when the rest does not parse: a URL being refused is still shown, never its password.
 pub fn redact_userinfo(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}<redacted>{}", &url[..s + 3], &url[at..]),
-        _ => url.to_owned(),
+    let start = url.find("://").map_or(0, |s| s + 3);
+    match url[start..].rfind('@') {
+        Some(at) => format!("{}<redacted>{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userinfo_is_redacted_with_or_without_a_scheme() {
+        for (url, shown) in [
+            ("http://user:pw@proxy:3128", "http://<redacted>@proxy:3128"),
+            ("alice:S3cr3t@127.0.0.1:8080", "<redacted>@127.0.0.1:8080"),
+            ("http://u:p@ss@h/", "http://<redacted>@h/"),
+            ("http://proxy:3128", "http://proxy:3128"),
+            ("proxy:3128", "proxy:3128"),
+        ] {
+            assert_eq!(redact_userinfo(url), shown, "{url}");
+        }
+    }
 
     #[test]
     fn debug_and_display_redact() {

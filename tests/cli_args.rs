@@ -166,6 +166,25 @@ async fn github_env_is_written_only_after_the_masks() {
             "{redirect}: {contents}"
         );
     }
+    // A reader that went away before the masks were read: the same (a pipe whose read
+    // end is closed).
+    let _ = std::fs::remove_file(&env_file);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = aws_login_command(&["dumpcreds", "--outform", "github"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "EXAMPLESECRET")
+        .env("GITHUB_ENV", &env_file)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        // Not output(): it would replace stdout with a pipe of its own.
+        .spawn()
+        .unwrap()
+        .wait_with_output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!env_file.exists(), "GITHUB_ENV was written");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

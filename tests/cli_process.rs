@@ -200,3 +200,39 @@ async fn a_loop_through_a_cleared_environment_stops_at_the_depth_limit() {
     let out = run_config(config, &[], &[], Duration::from_secs(60)).await;
     fails_saying(&out, 1, "credential_process helpers nest 8 deep");
 }
+
+#[tokio::test]
+async fn a_helper_ends_with_aws_login_when_aws_login_alone_is_killed() {
+    use std::os::unix::process::ExitStatusExt;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    // `kill` on aws-login alone (not its group): the helper and what it started end too,
+    // and aws-login ends of the signal, as without a handler. The sleep holds aws-login's
+    // stderr: reading it to the end waits for the sleep to be gone.
+    let dir = Dir::new("process-killed");
+    let script = dir.file("helper.sh", "echo started >&2\nsleep 600 &\nwait\n");
+    let config = dir.file(
+        "config",
+        &format!("[default]\ncredential_process = /bin/sh {script}\n"),
+    );
+    let mut child = aws_login_command_via(&[], &["getcallerid"])
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_REGION", "eu-west-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let ended = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("started") {
+                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+            }
+        }
+        child.wait().await.unwrap()
+    })
+    .await
+    .expect("the helper's sleep outlived aws-login");
+    assert_eq!(ended.signal(), Some(15), "{ended}");
+}

@@ -398,6 +398,7 @@ async fn http_goes_through_the_http_proxy() {
 #[derive(Clone, Copy)]
 enum ProxyDoes {
     Answer(&'static str),
+    AnswerAndHold(&'static str),
     Close,
     Nothing,
 }
@@ -416,6 +417,10 @@ async fn spawn_refusing_proxy(does: ProxyDoes) -> SocketAddr {
         match does {
             ProxyDoes::Answer(answer) => {
                 let _ = client.write_all(answer.as_bytes()).await;
+            }
+            ProxyDoes::AnswerAndHold(answer) => {
+                let _ = client.write_all(answer.as_bytes()).await;
+                let _ = client.read(&mut byte).await;
             }
             ProxyDoes::Close => {}
             ProxyDoes::Nothing => {
@@ -467,6 +472,18 @@ async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
             Close,
             "",
             "the proxy closed the connection without answering CONNECT",
+        ),
+        // Not HTTP, and no blank line ever comes: said at once, not at the read timeout.
+        (
+            AnswerAndHold("SSH-2.0-OpenSSH_9.0\r\nhello\r\n"),
+            "",
+            "the proxy's answer to CONNECT is not HTTP",
+        ),
+        // Bare LF line ends.
+        (
+            AnswerAndHold("HTTP/1.1 407 Proxy Authentication Required\n\n"),
+            "",
+            "the proxy wants credentials: it answered CONNECT with HTTP 407",
         ),
         (
             Nothing,
@@ -536,10 +553,9 @@ async fn an_unreachable_proxy_is_named() {
     assert!(!chain.contains("pw"), "{chain}");
 }
 
-#[tokio::test]
-async fn the_connect_timeout_is_told_from_the_read_timeout() {
-    // A listener whose accept queue is full and never accepted: the kernel drops further
-    // connection attempts, so connecting waits until the connect timeout.
+/// A listener whose accept queue is full and never accepted: the kernel drops further
+/// connection attempts, so connecting to it waits until the connect timeout. Keep both.
+async fn unconnectable() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>) {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let listener = socket.listen(0).unwrap();
@@ -551,6 +567,100 @@ async fn the_connect_timeout_is_told_from_the_read_timeout() {
             filling.push(stream);
         }
     }
+    (listener, filling)
+}
+
+#[tokio::test]
+async fn proxy_failures_name_the_limit_and_the_proxy() {
+    // The proxy cannot be reached within the connect timeout.
+    let (listener, _filling) = unconnectable().await;
+    let proxy = listener.local_addr().unwrap();
+    let client = HttpClient::new(TransportConfig {
+        proxy: ProxyConfig {
+            https: Some(format!("http://u:pw@{proxy}")),
+            http: None,
+            no_proxy: None,
+        },
+        connect_timeout: Some(Duration::from_millis(300)),
+        ..local_config()
+    })
+    .unwrap();
+    let err = client
+        .send(request("https://sts.test/x", ""))
+        .await
+        .unwrap_err();
+    let chain = chain_text(&err);
+    assert!(
+        chain.contains("cannot connect to the proxy within 0.3s (the connect timeout)"),
+        "{chain}"
+    );
+    // The tunnel opens, then nothing comes through it: the proxy is named as well.
+    let silent = spawn_refusing_proxy(ProxyDoes::AnswerAndHold(
+        "HTTP/1.1 200 Connection established\r\n\r\n",
+    ))
+    .await;
+    let client = HttpClient::new(TransportConfig {
+        proxy: ProxyConfig {
+            https: Some(format!("http://u:pw@{silent}")),
+            http: None,
+            no_proxy: None,
+        },
+        read_timeout: Some(Duration::from_millis(300)),
+        ..local_config()
+    })
+    .unwrap();
+    let err = client
+        .send(request("https://sts.test/x", ""))
+        .await
+        .unwrap_err();
+    let chain = chain_text(&err);
+    assert!(
+        chain.contains(&format!(
+            "https://sts.test/x (through the proxy http://<redacted>@{silent})"
+        )),
+        "{chain}"
+    );
+    assert!(!chain.contains("pw@"), "{chain}");
+}
+
+#[tokio::test]
+async fn proxy_urls_that_cannot_work_are_refused() {
+    for (url, says) in [
+        (
+            "socks5://alice:pw@127.0.0.1:1080",
+            "unsupported proxy URL socks5://<redacted>@127.0.0.1:1080: only http:// proxies",
+        ),
+        (
+            "https://proxy.test:443",
+            "unsupported proxy URL https://proxy.test:443",
+        ),
+        (
+            "http://u:pw@proxy.test:99999",
+            "invalid proxy URL http://<redacted>@proxy.test:99999",
+        ),
+        (
+            "http://proxy.test:+80",
+            "invalid proxy URL http://proxy.test:+80",
+        ),
+        ("proxy.test:0", "invalid proxy URL proxy.test:0"),
+    ] {
+        let err = HttpClient::new(TransportConfig {
+            proxy: ProxyConfig {
+                https: Some(url.to_owned()),
+                http: None,
+                no_proxy: None,
+            },
+            ..local_config()
+        })
+        .unwrap_err();
+        assert!(err.to_string().starts_with(says), "{url}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn the_connect_timeout_is_told_from_the_read_timeout() {
+    let (listener, _filling) = unconnectable().await;
+    let addr = listener.local_addr().unwrap();
     let client = HttpClient::new(TransportConfig {
         connect_timeout: Some(Duration::from_millis(300)),
         read_timeout: Some(Duration::from_secs(30)),

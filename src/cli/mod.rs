@@ -248,7 +248,10 @@ impl CliError {
     /// The process exit status for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Usage(_)
+            | CliError::Transport(
+                TransportError::InvalidProxy(_) | TransportError::UnsupportedProxy(_),
+            ) => EXIT_USAGE,
             CliError::Identity(
                 IdentityError::Usage(_)
                 | IdentityError::Invalid { .. }

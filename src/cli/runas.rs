@@ -281,6 +281,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
     // Handlers first: a signal that arrives as soon as the child runs must be forwarded,
     // not end aws-login.
     let (signals, mut received) = watch_signals().map_err(spawn_error)?;
+    let _passing_on = crate::credentials::job::passing_on();
     let mut child = command.spawn().map_err(spawn_error)?;
     let pid = child
         .id()

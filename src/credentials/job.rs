@@ -226,3 +226,126 @@ pub fn signal_all(pids: &[Pid], signal: Signal) {
         let _ = kill(*pid, signal);
     }
 }
+
+/// The `credential_process` helpers running now: each one's process id and run id.
+static RUNNING: std::sync::Mutex<Vec<(Pid, Option<String>)>> = std::sync::Mutex::new(Vec::new());
+/// Set while `runas` passes signals on to its program itself (see [`passing_on`]).
+static PASSING_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A helper listed as running until this is dropped (see [`running`]).
+#[must_use = "the helper is listed only while this lives"]
+pub struct Running(Pid);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        running.retain(|(pid, _)| *pid != self.0);
+    }
+}
+
+/// Lists a helper (its pid and run id) as running, for [`end_helpers_on_signals`].
+pub fn running(pid: Pid, run_id: Option<String>) -> Running {
+    RUNNING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((pid, run_id));
+    Running(pid)
+}
+
+/// While this lives, [`end_helpers_on_signals`] leaves the signals alone: `runas` passes
+/// them on to its program and decides itself.
+#[must_use = "runas passes signals on only while this lives"]
+pub struct PassingOn(());
+
+impl Drop for PassingOn {
+    fn drop(&mut self) {
+        PASSING_ON.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// See [`PassingOn`].
+pub fn passing_on() -> PassingOn {
+    PASSING_ON.store(true, std::sync::atomic::Ordering::SeqCst);
+    PassingOn(())
+}
+
+/// Set once a signal is ending aws-login (see [`end_helpers_on_signals`]).
+static DYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Waits for ever when a signal is ending aws-login: the thread that ends its helpers
+/// then ends the process with the signal. The command, which saw its helper killed, must
+/// not exit first with an error of its own.
+pub fn wait_if_dying() {
+    while DYING.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
+
+/// How long a helper has, after `SIGTERM`, before `SIGKILL`, when aws-login itself is
+/// ending on a signal.
+const DYING_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// From now on, a terminating signal (TERM, INT, HUP, QUIT) ends aws-login as it would
+/// without a handler (the same status: killed by that signal), but first ends the
+/// `credential_process` helpers running then with everything they started, as their
+/// time limit does (`SIGTERM`, `SIGKILL` up to a second later). Without it, `kill` on
+/// aws-login alone (not its process group) left a helper running with no parent waiting
+/// for it. Runs on a thread of its own; fails only when the handlers cannot be installed.
+pub fn end_helpers_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT])?;
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if PASSING_ON.load(std::sync::atomic::Ordering::SeqCst) {
+                continue;
+            }
+            DYING.store(true, std::sync::atomic::Ordering::SeqCst);
+            let helpers = RUNNING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            end_now(&helpers);
+            // Dies of the signal (default action), as if no handler had been installed.
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    });
+    Ok(())
+}
+
+/// Ends `helpers` and what they started, without a runtime: `SIGTERM`, a wait of at most
+/// [`DYING_GRACE`] for them to go (polled), then `SIGKILL` to what is left.
+fn end_now(helpers: &[(Pid, Option<String>)]) {
+    if helpers.is_empty() {
+        return;
+    }
+    let mut started: Vec<Pid> = Vec::new();
+    for (pid, run_id) in helpers {
+        started.push(*pid);
+        started.extend(descendants(*pid));
+        if let Some(id) = run_id {
+            started.extend(marked(super::process::CHAIN_VARIABLE, id));
+        }
+    }
+    signal_all(&started, Signal::SIGTERM);
+    let gone = |pid: &Pid| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let state = stat[stat.rfind(')')? + 1..].trim_start().chars().next()?;
+                Some(!matches!(state, 'Z' | 'X'))
+            })
+            .is_none_or(|alive| !alive)
+    };
+    let deadline = std::time::Instant::now() + DYING_GRACE;
+    while !started.iter().all(gone) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for (_, run_id) in helpers {
+        if let Some(id) = run_id {
+            started.extend(marked(super::process::CHAIN_VARIABLE, id));
+        }
+    }
+    signal_all(&started, Signal::SIGKILL);
+}

@@ -309,6 +309,11 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
         .kill_on_drop(true)
         .spawn()
         .map_err(spawn_error)?;
+    // Listed while it runs: a signal that ends aws-login ends it first.
+    let _running = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .map(|id| super::job::running(Pid::from_raw(id), options.run_id.clone()));
     let timeout =
         options
             .timeout

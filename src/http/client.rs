@@ -163,8 +163,10 @@ pub struct Response {
 pub enum TransportError {
     /// The extra CA bundle holds no certificate or a broken one.
     CaBundle(String),
-    /// The proxy URL does not parse.
+    /// The proxy URL does not parse, or its port is not 1-65535.
     InvalidProxy(String),
+    /// The proxy URL's scheme is not `http://` (SOCKS and HTTPS proxies are not spoken).
+    UnsupportedProxy(String),
     /// No connection could be made (refused, DNS, TLS handshake).
     Connect {
         /// The URL, query redacted.
@@ -232,7 +234,14 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::CaBundle(why) => write!(f, "cannot use the CA bundle: {why}"),
-            Self::InvalidProxy(url) => write!(f, "invalid proxy URL {url}"),
+            Self::InvalidProxy(url) => write!(
+                f,
+                "invalid proxy URL {url}: expected http://[user:password@]host[:port], the port 1-65535"
+            ),
+            Self::UnsupportedProxy(url) => write!(
+                f,
+                "unsupported proxy URL {url}: only http:// proxies are supported (not socks5:// or https://)"
+            ),
             Self::Connect { url, .. } => write!(f, "cannot connect to {url}"),
             Self::Reset { url, .. } => write!(f, "connection to {url} broke"),
             Self::ConnectTimeout { url, after } => write!(
@@ -382,6 +391,13 @@ fn tunnel_client(
     config: &TransportConfig,
 ) -> Result<Proxied, TransportError> {
     let invalid = || TransportError::InvalidProxy(redact_userinfo(url));
+    // Only plain-HTTP proxies: the tunnel speaks to the proxy in clear HTTP, which an
+    // https:// proxy would not understand and a SOCKS proxy is not.
+    if let Some((scheme, _)) = url.split_once("://")
+        && !scheme.eq_ignore_ascii_case("http")
+    {
+        return Err(TransportError::UnsupportedProxy(redact_userinfo(url)));
+    }
     let probe: Uri = format!("{scheme}://aws.amazon.com/")
         .parse()
         .map_err(|_| invalid())?;
@@ -398,6 +414,7 @@ fn tunnel_client(
         intercept.uri().clone(),
         intercept.basic_auth().cloned(),
         http_connector(config),
+        config.connect_timeout,
         config.read_timeout,
     );
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -425,9 +442,13 @@ pub fn port_ok(uri: &Uri) -> bool {
         .map_or(host_port, |end| &host_port[end + 1..]);
     match after_host.rfind(':') {
         None => true,
-        Some(at) => after_host[at + 1..]
-            .parse::<u16>()
-            .is_ok_and(|port| port != 0),
+        Some(at) => {
+            let port = &after_host[at + 1..];
+            // Digits only: u16's parser would take `+80`.
+            !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u16>().is_ok_and(|port| port != 0)
+        }
     }
 }
 
@@ -559,6 +580,10 @@ impl HttpClient {
 
     async fn exchange(&self, request: Request, url: &str) -> Result<Response, TransportError> {
         let tunnel = self.proxy_for(&request.uri);
+        // Through a proxy, every failure names it: what broke may be the proxy's doing.
+        let plain_url = url;
+        let through = tunnel.map(|t| format!("{url} (through the proxy {})", t.shown));
+        let url = through.as_deref().unwrap_or(url);
         let mut http = hyper::Request::builder()
             .method(request.method)
             .uri(request.uri)
@@ -588,7 +613,7 @@ impl HttpClient {
         let response = sent.map_err(|e| {
             if let Some(source) = chain(&e).find_map(|c| c.downcast_ref::<TunnelError>()) {
                 TransportError::Proxy {
-                    url: url.to_owned(),
+                    url: plain_url.to_owned(),
                     proxy: tunnel.map(|t| t.shown.clone()).unwrap_or_default(),
                     source: source.clone(),
                 }
@@ -672,6 +697,8 @@ mod tests {
             ("http://u:p@h:", false),
             ("http://[::1]:/", false),
             ("http://[::1]:70000", false),
+            ("http://h:+80", false),
+            ("http://h:-1", false),
         ] {
             let uri: Uri = url.parse().unwrap();
             assert_eq!(port_ok(&uri), ok, "{url}");

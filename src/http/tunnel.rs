@@ -26,8 +26,13 @@ const MAX_HEAD: usize = 16 * 1024;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum TunnelError {
-    /// The proxy could not be reached (refused, unknown host, the connect timeout).
+    /// The proxy could not be reached (refused, unknown host).
     Connect(Arc<dyn std::error::Error + Send + Sync>),
+    /// No connection to the proxy within the connect timeout.
+    ConnectTimeout {
+        /// The limit that passed.
+        after: Duration,
+    },
     /// The connection to the proxy broke while asking for the tunnel.
     Io(Arc<std::io::Error>),
     /// The proxy closed the connection without answering CONNECT.
@@ -58,7 +63,11 @@ impl TunnelError {
     /// refusal such as 407 or 403, or an answer that is not HTTP, will not change.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Connect(_) | Self::Io(_) | Self::Closed | Self::NoAnswer { .. } => true,
+            Self::Connect(_)
+            | Self::ConnectTimeout { .. }
+            | Self::Io(_)
+            | Self::Closed
+            | Self::NoAnswer { .. } => true,
             Self::Refused { status, .. } => (500..=599).contains(status),
             Self::NoHost | Self::Malformed => false,
         }
@@ -69,6 +78,11 @@ impl fmt::Display for TunnelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Connect(_) => f.write_str("cannot connect to the proxy"),
+            Self::ConnectTimeout { after } => write!(
+                f,
+                "cannot connect to the proxy within {}s (the connect timeout)",
+                after.as_secs_f64()
+            ),
             Self::Io(_) => f.write_str("the connection to the proxy broke"),
             Self::Closed => {
                 f.write_str("the proxy closed the connection without answering CONNECT")
@@ -132,23 +146,27 @@ pub struct Tunnel {
     proxy: Uri,
     authorization: Option<HeaderValue>,
     inner: HttpConnector,
+    connect_limit: Option<Duration>,
     answer_limit: Option<Duration>,
 }
 
 impl Tunnel {
-    /// Tunnels through `proxy`, connecting to it with `inner` (and its connect timeout);
-    /// the proxy's answer to CONNECT may keep it waiting for `answer_limit` between bytes
-    /// (the read timeout; `None`: as long as it takes).
+    /// Tunnels through `proxy`, connecting to it with `inner`, whose connect timeout is
+    /// `connect_limit` (named in the error when it passes); the proxy's answer to CONNECT
+    /// may keep it waiting for `answer_limit` between bytes (the read timeout; `None`: as
+    /// long as it takes).
     pub fn new(
         proxy: Uri,
         authorization: Option<HeaderValue>,
         inner: HttpConnector,
+        connect_limit: Option<Duration>,
         answer_limit: Option<Duration>,
     ) -> Self {
         Self {
             proxy,
             authorization,
             inner,
+            connect_limit,
             answer_limit,
         }
     }
@@ -176,6 +194,7 @@ async fn open(tunnel: Tunnel, target: Uri) -> Result<TokioIo<TcpStream>, TunnelE
         proxy,
         authorization,
         mut inner,
+        connect_limit,
         answer_limit,
     } = tunnel;
     let host = target.host().ok_or(TunnelError::NoHost)?;
@@ -194,7 +213,20 @@ async fn open(tunnel: Tunnel, target: Uri) -> Result<TokioIo<TcpStream>, TunnelE
     let mut stream = inner
         .call(proxy)
         .await
-        .map_err(|e| TunnelError::Connect(Arc::new(e)))?
+        .map_err(|e| {
+            let timed_out =
+                std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |c| {
+                    c.source()
+                })
+                .any(|c| {
+                    c.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+                });
+            match connect_limit {
+                Some(after) if timed_out => TunnelError::ConnectTimeout { after },
+                _ => TunnelError::Connect(Arc::new(e)),
+            }
+        })?
         .into_inner();
     let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").into_bytes();
     if let Some(auth) = &authorization {
@@ -215,12 +247,18 @@ async fn open(tunnel: Tunnel, target: Uri) -> Result<TokioIo<TcpStream>, TunnelE
         },
         None => TunnelError::Malformed,
     };
-    // Read the answer's head, byte by byte: what follows it belongs to the tunnel.
+    // Read the answer's head, byte by byte: what follows it belongs to the tunnel. Lines
+    // may end in a bare LF (RFC 9112 §2.2 lets a recipient accept it). A first line that
+    // is not an HTTP status line ends it at once: waiting for a blank line an SSH server
+    // or a mistyped port never sends would only end in the read timeout.
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
+    while !(head.ends_with(b"\n\r\n") || head.ends_with(b"\n\n")) {
         if head.len() >= MAX_HEAD {
             return Err(refused(&head));
+        }
+        if head.ends_with(b"\n") && !head[..head.len() - 1].contains(&b'\n') {
+            parse_status(&head).ok_or(TunnelError::Malformed)?;
         }
         if read_within(&mut stream, &mut byte, answer_limit).await? == 0 {
             return Err(if head.is_empty() {
