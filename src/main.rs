@@ -33,15 +33,37 @@ fn write_output(w: &mut impl Write, text: &str) -> std::io::Result<()> {
     }
 }
 
+/// Whether fd 1 was closed when aws-login started (`>&-`), as seen before Rust's runtime
+/// puts `/dev/null` in its place (`sanitize_standard_fds`), after which it looks exactly
+/// like a `/dev/null` given on purpose (a shell's `>/dev/null`, Python's
+/// `subprocess.DEVNULL`).
+static STDOUT_CLOSED_AT_START: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Runs before `main` and before the runtime's start-up (an ELF constructor; the crate
+/// asks for `unsafe` to be acknowledged because std is not set up yet). It only looks at
+/// `/proc/self/fd/1`: missing, with `/proc` there, means fd 1 is closed.
+#[ctor::ctor(unsafe)]
+fn note_whether_stdout_is_closed() {
+    let closed = std::fs::symlink_metadata("/proc/self/fd/1")
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        && std::fs::symlink_metadata("/proc/self/fd").is_ok();
+    STDOUT_CLOSED_AT_START.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Writes the command's result to stdout, or says why it could not (a full disk, a
-/// broken device). A stdout that was closed when aws-login started cannot be told apart
-/// here: Rust's runtime has already put `/dev/null` in its place, read-write, exactly as
-/// Python's `subprocess.DEVNULL` or `daemon(3)` hand it over.
+/// broken device, a stdout closed when aws-login started: the result would be lost).
 /// `must_arrive`: a reader that went away is an error too (what follows the output
 /// depends on its having been read: the `::add-mask::` lines before `$GITHUB_ENV`).
 fn write_stdout(text: &str, must_arrive: bool) -> Result<(), String> {
     if text.is_empty() {
         return Ok(());
+    }
+    if STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(
+            "stdout is closed (>&-): the output would be lost; send it to a file or a pipe, or to /dev/null to discard it"
+                .to_owned(),
+        );
     }
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();

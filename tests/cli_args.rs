@@ -64,10 +64,14 @@ async fn dash_h_is_help() {
 #[tokio::test]
 async fn output_that_cannot_be_written_is_an_error() {
     let binary = env!("CARGO_BIN_EXE_aws-login");
-    for (redirect, says) in [(
-        ">/dev/full",
-        "the output could not be written to stdout: No space left on device",
-    )] {
+    for (redirect, says) in [
+        (
+            ">/dev/full",
+            "the output could not be written to stdout: No space left on device",
+        ),
+        // Closed: Rust's runtime reopens it as /dev/null, but the credentials would be lost.
+        (">&-", "stdout is closed (>&-): the output would be lost"),
+    ] {
         let out = tokio::process::Command::new("sh")
             .arg("-c")
             .arg(format!("exec \"$0\" dumpcreds {redirect}"))
