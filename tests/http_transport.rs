@@ -444,6 +444,29 @@ fn chain_text(err: &TransportError) -> String {
     chain
 }
 
+/// `config` with `url` as the proxy for https:// targets.
+fn through(url: String, config: TransportConfig) -> TransportConfig {
+    TransportConfig {
+        proxy: ProxyConfig {
+            https: Some(url),
+            http: None,
+            no_proxy: None,
+        },
+        ..config
+    }
+}
+
+/// The error of sending to https://sts.test/x with `config`, and its cause chain.
+async fn failure(config: TransportConfig) -> (TransportError, String) {
+    let err = HttpClient::new(config)
+        .unwrap()
+        .send(request("https://sts.test/x", ""))
+        .await
+        .unwrap_err();
+    let chain = chain_text(&err);
+    (err, chain)
+}
+
 #[tokio::test]
 async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
     use ProxyDoes::*;
@@ -493,20 +516,10 @@ async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
     ] {
         let proxy = spawn_refusing_proxy(does).await;
         let config = TransportConfig {
-            proxy: ProxyConfig {
-                https: Some(format!("http://{userinfo}{proxy}")),
-                http: None,
-                no_proxy: None,
-            },
             read_timeout: Some(Duration::from_millis(300)),
             ..local_config()
         };
-        let client = HttpClient::new(config).unwrap();
-        let err = client
-            .send(request("https://sts.test/x", ""))
-            .await
-            .unwrap_err();
-        let chain = chain_text(&err);
+        let (err, chain) = failure(through(format!("http://{userinfo}{proxy}"), config)).await;
         let shown = if userinfo.is_empty() {
             format!("http://{proxy}")
         } else {
@@ -530,20 +543,7 @@ async fn an_unreachable_proxy_is_named() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let closed = listener.local_addr().unwrap();
     drop(listener);
-    let config = TransportConfig {
-        proxy: ProxyConfig {
-            https: Some(format!("http://u:pw@{closed}")),
-            http: None,
-            no_proxy: None,
-        },
-        ..local_config()
-    };
-    let err = HttpClient::new(config)
-        .unwrap()
-        .send(request("https://sts.test/x", ""))
-        .await
-        .unwrap_err();
-    let chain = chain_text(&err);
+    let (_, chain) = failure(through(format!("http://u:pw@{closed}"), local_config())).await;
     assert!(
         chain.starts_with(&format!(
             "cannot reach https://sts.test/x through the proxy http://<redacted>@{closed}: cannot connect to the proxy: "
@@ -575,21 +575,11 @@ async fn proxy_failures_name_the_limit_and_the_proxy() {
     // The proxy cannot be reached within the connect timeout.
     let (listener, _filling) = unconnectable().await;
     let proxy = listener.local_addr().unwrap();
-    let client = HttpClient::new(TransportConfig {
-        proxy: ProxyConfig {
-            https: Some(format!("http://u:pw@{proxy}")),
-            http: None,
-            no_proxy: None,
-        },
+    let config = TransportConfig {
         connect_timeout: Some(Duration::from_millis(300)),
         ..local_config()
-    })
-    .unwrap();
-    let err = client
-        .send(request("https://sts.test/x", ""))
-        .await
-        .unwrap_err();
-    let chain = chain_text(&err);
+    };
+    let (_, chain) = failure(through(format!("http://u:pw@{proxy}"), config)).await;
     assert!(
         chain.contains("cannot connect to the proxy within 0.3s (the connect timeout)"),
         "{chain}"
@@ -599,21 +589,11 @@ async fn proxy_failures_name_the_limit_and_the_proxy() {
         "HTTP/1.1 200 Connection established\r\n\r\n",
     ))
     .await;
-    let client = HttpClient::new(TransportConfig {
-        proxy: ProxyConfig {
-            https: Some(format!("http://u:pw@{silent}")),
-            http: None,
-            no_proxy: None,
-        },
+    let config = TransportConfig {
         read_timeout: Some(Duration::from_millis(300)),
         ..local_config()
-    })
-    .unwrap();
-    let err = client
-        .send(request("https://sts.test/x", ""))
-        .await
-        .unwrap_err();
-    let chain = chain_text(&err);
+    };
+    let (_, chain) = failure(through(format!("http://u:pw@{silent}"), config)).await;
     assert!(
         chain.contains(&format!(
             "https://sts.test/x (through the proxy http://<redacted>@{silent})"
@@ -644,15 +624,7 @@ async fn proxy_urls_that_cannot_work_are_refused() {
         ),
         ("proxy.test:0", "invalid proxy URL proxy.test:0"),
     ] {
-        let err = HttpClient::new(TransportConfig {
-            proxy: ProxyConfig {
-                https: Some(url.to_owned()),
-                http: None,
-                no_proxy: None,
-            },
-            ..local_config()
-        })
-        .unwrap_err();
+        let err = HttpClient::new(through(url.to_owned(), local_config())).unwrap_err();
         assert!(err.to_string().starts_with(says), "{url}: {err}");
     }
 }
