@@ -7,9 +7,11 @@
 //! - [`http`]: the one HTTP transport: client, retries, signed calls;
 //! - [`services`]: AWS service clients (request builders and response parsers);
 //! - [`config`]: the shared `config` and `credentials` files;
-//! - [`credentials`]: the credentials type;
+//! - [`credentials`]: the credentials value (ground floor: everything above uses it);
+//! - [`provider`]: where credentials come from (the chain: plan, execute, helpers);
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
 //! - [`secret`]: a string type that never prints its value;
+//! - [`time`]: the clock and waiting, as values passed in;
 //! - [`shlex`]: splitting a line into words as botocore does (Python's `shlex.split`);
 //! - [`cli`]: the command-line interface, one file per command.
 
@@ -19,7 +21,9 @@ pub mod credentials;
 pub mod endpoints;
 pub mod http;
 pub mod output;
+pub mod provider;
 pub mod secret;
 pub mod services;
 pub mod shlex;
 pub mod sigv4;
+pub mod time;

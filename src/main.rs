@@ -7,18 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use aws_login::cli::{self, Context, EXIT_USAGE};
-use aws_login::http::call::Clock;
-use chrono::{DateTime, Utc};
-
-/// The wall clock: the one place that reads it.
-struct SystemClock;
-
-impl Clock for SystemClock {
-    #[allow(clippy::disallowed_methods)] // the binary's edge is where the clock is read
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
+use aws_login::time::{Clock, SystemClock};
 
 fn write_or_ignore_broken_pipe(mut w: impl Write, text: &str) -> bool {
     write_output(&mut w, text).is_ok()
@@ -128,7 +117,7 @@ fn main() -> ExitCode {
     };
     // A signal that ends aws-login ends its credential_process helpers first. Without the
     // handlers (none can be installed) the signals keep their default action.
-    let _ = aws_login::credentials::job::end_helpers_on_signals();
+    let _ = aws_login::provider::job::end_helpers_on_signals();
     let clock = SystemClock;
     let seed = clock.now().timestamp_nanos_opt().unwrap_or_default() as u64
         ^ (u64::from(std::process::id()) << 32);
@@ -159,7 +148,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(cli::run(&cli, &ctx));
     // A signal ending aws-login (its helpers first) decides how it ends, not the result.
-    aws_login::credentials::job::wait_if_dying();
+    aws_login::provider::job::wait_if_dying();
     match result {
         Ok(output) => {
             let status: String = output

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::Arc;
 
-use aws_login::credentials::sso_cache::cache_file_name;
+use aws_login::provider::sso_token_cache::cache_file_name;
 use common::endpoints::{Log, reply, spawn};
 use common::fake_sts::{ok, start};
 use common::{aws_login_command, stderr};

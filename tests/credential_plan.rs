@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
 use aws_login::config::{FileKind, merge, parse};
-use aws_login::credentials::plan::{Base, PlanError, plan};
+use aws_login::provider::plan::{Base, PlanError, plan};
 
 /// (name, config, credentials, env, profile, named, flag, expected plan or `ERR:` text)
 type Case = (
@@ -754,7 +754,7 @@ fn hops_carry_their_profile_settings() {
 
 #[test]
 fn the_profile_is_chosen_in_botocores_order() {
-    use aws_login::credentials::plan::selected_profile;
+    use aws_login::provider::plan::selected_profile;
     let pick = |flag: Option<&str>, pairs: &[(&str, &str)]| {
         let env = |k: &str| {
             pairs

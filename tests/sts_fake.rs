@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use aws_login::credentials::Credentials;
 use aws_login::endpoints::{Endpoint, EndpointSource};
-use aws_login::http::call::{Caller, Clock};
+use aws_login::http::call::Caller;
 use aws_login::http::client::{HttpClient, TransportConfig, TransportError};
 use aws_login::http::retry::{Jitter, RetryPolicy};
 use aws_login::secret::SecretString;
 use aws_login::services::sts;
 use aws_login::services::{ResponseError, ServiceError};
+use aws_login::time::Clock;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::fake_sts::{Answer, error, ok, start};
 

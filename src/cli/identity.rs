@@ -160,9 +160,9 @@ pub enum IdentityError {
     /// The flags contradict each other or miss a value.
     Usage(String),
     /// No plan for the starting credentials (no source, a broken profile).
-    Plan(crate::credentials::plan::PlanError),
+    Plan(crate::provider::plan::PlanError),
     /// The plan could not be carried out.
-    Execute(crate::credentials::execute::ExecuteError),
+    Execute(crate::provider::execute::ExecuteError),
     /// An endpoint could not be resolved.
     Endpoint(endpoints::EndpointError),
     /// An STS call failed.

@@ -6,11 +6,11 @@ use std::fmt;
 
 use argh::FromArgs;
 
-use crate::http::call::Clock;
 use crate::http::client::TransportError;
 use crate::output::OutputError;
 use crate::services::ResponseError;
 use crate::services::ServiceError;
+use crate::time::Clock;
 
 pub mod credentials_server;
 pub mod decode;
@@ -255,19 +255,15 @@ impl CliError {
             CliError::Identity(
                 IdentityError::Usage(_)
                 | IdentityError::Invalid { .. }
-                | IdentityError::Execute(crate::credentials::execute::ExecuteError::Invalid {
-                    ..
-                })
+                | IdentityError::Execute(crate::provider::execute::ExecuteError::Invalid { .. })
                 | IdentityError::Endpoint(_)
-                | IdentityError::Plan(crate::credentials::plan::PlanError::ProfileNotFound {
-                    ..
-                }),
+                | IdentityError::Plan(crate::provider::plan::PlanError::ProfileNotFound { .. }),
             ) => EXIT_USAGE,
             CliError::Identity(IdentityError::Sts { source, .. }) => {
                 service_exit_code(source.as_ref())
             }
             CliError::Identity(IdentityError::Execute(
-                crate::credentials::execute::ExecuteError::Sts { source, .. },
+                crate::provider::execute::ExecuteError::Sts { source, .. },
             )) => service_exit_code(source.as_ref()),
             // As shells do: 127 for a program not found, 126 for one that cannot run.
             CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,

@@ -34,8 +34,8 @@ use super::credentials_server::{self, CredentialsEndpoint};
 use super::identity::{IdentityArgs, command_with_identity};
 use super::{CliError, Context, Output, session};
 use crate::credentials::Credentials;
-use crate::credentials::refresh::{Refreshing, Served};
 use crate::output::{container_credentials_json, credential_variables};
+use crate::provider::refresh::{Refreshing, Served};
 
 command_with_identity! {
     /// run a command with the acquired identity in its environment
@@ -281,7 +281,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
     // Handlers first: a signal that arrives as soon as the child runs must be forwarded,
     // not end aws-login.
     let (signals, mut received) = watch_signals().map_err(spawn_error)?;
-    let _passing_on = crate::credentials::job::passing_on();
+    let _passing_on = crate::provider::job::passing_on();
     let mut child = command.spawn().map_err(spawn_error)?;
     let pid = child
         .id()
@@ -335,7 +335,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
             // To the program and what it runs in its process group, as the terminal would
             // (`runas -c`'s shell does not pass signals on to its command). The program
             // may have exited meanwhile; its status comes from wait() above.
-            crate::credentials::job::signal_tree(pid, forwarded);
+            crate::provider::job::signal_tree(pid, forwarded);
         }
     };
     signals.close();

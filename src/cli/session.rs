@@ -9,13 +9,13 @@ use super::identity::{IdentityArgs, IdentityError, acquire, preflight, validate}
 use super::{CliError, Context};
 use crate::config::{Section, SharedConfig, files};
 use crate::credentials::Credentials;
-use crate::credentials::SESSION_TOKEN_VARIABLES;
-use crate::credentials::execute::Executor;
-use crate::credentials::plan::{Base, PROFILE_VARIABLES, Plan, PlanError, plan, selected_profile};
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::{HttpClient, ProxyConfig, TransportConfig, redact_userinfo};
 use crate::http::retry::{RetryPolicy, XorShiftJitter};
+use crate::provider::SESSION_TOKEN_VARIABLES;
+use crate::provider::execute::Executor;
+use crate::provider::plan::{Base, PROFILE_VARIABLES, Plan, PlanError, plan, selected_profile};
 use crate::services::imds::{self, ImdsConfig};
 
 /// The profile and shared files a command works with.
@@ -234,7 +234,7 @@ pub fn endpoint(
             .collect();
         if !skipped.is_empty() {
             return Err(CliError::Identity(IdentityError::Plan(
-                crate::credentials::plan::PlanError::Unreadable {
+                crate::provider::plan::PlanError::Unreadable {
                     profile: settings.profile_name.clone(),
                     skipped,
                 },
@@ -312,7 +312,7 @@ pub async fn with_identity<T>(
     }
     // Nothing is sent before every request the plan and the flags will make is known to
     // fit the STS model.
-    crate::credentials::execute::preflight(&plan)
+    crate::provider::execute::preflight(&plan)
         .map_err(|e| CliError::Identity(IdentityError::Execute(e)))?;
     preflight(identity).map_err(CliError::Identity)?;
     let profile_mfa = plan.hops.iter().any(|h| h.mfa_serial.is_some());

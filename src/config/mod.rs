@@ -5,7 +5,7 @@
 //!
 //! Where botocore refuses a whole file, aws-login skips only what it cannot read and
 //! lists it in [`SharedConfig::problems`], naming the profile it affects: the chain fails
-//! only when it needs that profile (see `credentials::plan`).
+//! only when it needs that profile (see `provider::plan`).
 //!
 //! Pure: file contents in, profiles out. Only `files` reads the disk (the paths from
 //! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and `~/.aws`).

@@ -23,12 +23,7 @@ use crate::credentials::Credentials;
 use crate::sigv4::{
     Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings, sign,
 };
-
-/// The wall clock (the binary's) or a fixed one (tests').
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> DateTime<Utc>;
-}
+use crate::time::Clock;
 
 /// The `User-Agent` aws-login sends.
 pub const USER_AGENT_VALUE: &str = concat!("aws-login/", env!("CARGO_PKG_VERSION"));

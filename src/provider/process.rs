@@ -22,8 +22,8 @@ use nix::unistd::Pid;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use super::Credentials;
 use super::job::{descendants, marked, signal_all};
+use crate::credentials::Credentials;
 use crate::secret::SecretString;
 
 /// How long a credential process may run when nobody can answer it.

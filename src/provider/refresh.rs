@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Credentials;
+use crate::credentials::Credentials;
 
 /// What [`Refreshing::get`] hands out.
 #[derive(Debug)]

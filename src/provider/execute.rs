@@ -4,10 +4,10 @@
 
 use std::fmt;
 
-use super::Credentials;
 use super::plan::{Base, Plan, RoleHop};
 use super::process::{self, ProcessError};
 use crate::config::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
+use crate::credentials::Credentials;
 use crate::endpoints::Endpoint;
 use crate::endpoints::{self, EndpointConfig, Service};
 use crate::http::call::Caller;
@@ -46,7 +46,7 @@ pub enum ExecuteError {
         /// The profile.
         profile: String,
         /// Why.
-        source: super::sso_cache::SsoCacheError,
+        source: super::sso_token_cache::SsoCacheError,
     },
     /// The container credentials endpoint failed.
     Container(crate::services::container::ContainerError),
@@ -312,12 +312,11 @@ impl Executor<'_, '_> {
         let home_of = crate::config::files::system_home_of(self.env);
         let dir = crate::config::files::expand_user("~/.aws/sso/cache", &home_of)
             .ok_or_else(|| config("no home directory (HOME is unset and the user database has no entry) for the AWS CLI's SSO cache".to_owned()))?;
-        let token = super::sso_cache::read_token(&dir, &cache_key, self.caller.now()).map_err(
-            |source| ExecuteError::SsoToken {
+        let token = super::sso_token_cache::read_token(&dir, &cache_key, self.caller.now())
+            .map_err(|source| ExecuteError::SsoToken {
                 profile: profile.to_owned(),
                 source,
-            },
-        )?;
+            })?;
         let lookup = |k: &str| get(section, k);
         let endpoint_config = EndpointConfig::gather(Some(region), None, self.env, &lookup);
         let services = |k: &str| self.shared.service_endpoint(profile, k);
