@@ -158,6 +158,7 @@ pub fn transport_config(
 ) -> Result<TransportConfig, CliError> {
     let mut config = TransportConfig {
         proxy: ProxyConfig::from_env(ctx.env),
+        ssl_cert_file: (ctx.env)("SSL_CERT_FILE"),
         ..TransportConfig::default()
     };
     // As in the AWS CLI: 0 means no limit.

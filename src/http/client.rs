@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::idle::IdleConnector;
 use super::idle::ReadTimedOut;
+use super::trust::{LazyVerifier, Roots};
 use super::tunnel::{Tunnel, TunnelError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -91,6 +92,9 @@ pub struct TransportConfig {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Whether to add the system's trusted roots.
     pub system_roots: bool,
+    /// The system bundle file to read them from (`SSL_CERT_FILE`); `None`: the
+    /// distribution's usual place.
+    pub ssl_cert_file: Option<String>,
     /// Proxies.
     pub proxy: ProxyConfig,
 }
@@ -103,6 +107,7 @@ impl Default for TransportConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             extra_ca_pem: None,
             system_roots: true,
+            ssl_cert_file: None,
             proxy: ProxyConfig::default(),
         }
     }
@@ -320,38 +325,42 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-/// The trust store: bundled roots, system roots, and the extra bundle.
-fn root_store(config: &TransportConfig) -> Result<rustls::RootCertStore, TransportError> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if config.system_roots {
-        // Unreadable system certificates are skipped: the bundled roots still apply.
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
-        }
+/// The extra bundle's certificates, parsed now so a broken one is refused at once.
+fn extra_roots(config: &TransportConfig) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    let Some(pem) = &config.extra_ca_pem else {
+        return Ok(Vec::new());
+    };
+    let mut certs = Vec::new();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| TransportError::CaBundle(e.to_string()))?;
+        // Checked as the store will take it, so a certificate it would refuse is refused
+        // here, when the bundle is named, not at the first handshake.
+        rustls::RootCertStore::empty()
+            .add(cert.clone())
+            .map_err(|e| TransportError::CaBundle(e.to_string()))?;
+        certs.push(cert);
     }
-    if let Some(pem) = &config.extra_ca_pem {
-        let mut added = 0;
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|e| TransportError::CaBundle(e.to_string()))?;
-            roots
-                .add(cert)
-                .map_err(|e| TransportError::CaBundle(e.to_string()))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(TransportError::CaBundle("no PEM certificate in it".into()));
-        }
+    if certs.is_empty() {
+        return Err(TransportError::CaBundle("no PEM certificate in it".into()));
     }
-    Ok(roots)
+    Ok(certs)
 }
 
+/// The TLS configuration: its trust store is built on the first handshake (see
+/// [`super::trust`]), so a run that makes no TLS connection reads no certificate.
 fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = Roots {
+        system: config.system_roots,
+        ssl_cert_file: config.ssl_cert_file.clone(),
+        extra: extra_roots(config)?,
+    };
+    let verifier = Arc::new(LazyVerifier::new(roots, provider.clone()));
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TransportError::CaBundle(e.to_string()))?
-        .with_root_certificates(root_store(config)?)
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(tls)
 }
@@ -754,7 +763,7 @@ mod tests {
             ..TransportConfig::default()
         };
         assert!(matches!(
-            root_store(&config),
+            extra_roots(&config),
             Err(TransportError::CaBundle(_))
         ));
     }
