@@ -115,9 +115,16 @@ fn main() -> ExitCode {
             };
         }
     };
-    // A signal that ends aws-login ends its credential_process helpers first. Without the
-    // handlers (none can be installed) the signals keep their default action.
-    let _ = aws_login::provider::job::end_helpers_on_signals();
+    // Answered before the runtime is built: nothing to wait for.
+    if cli.version {
+        return match write_stdout(&cli::version_line(), false) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(why) => {
+                write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
+                ExitCode::from(cli::EXIT_FAILURE)
+            }
+        };
+    }
     let clock = SystemClock;
     let seed = clock.now().timestamp_nanos_opt().unwrap_or_default() as u64
         ^ (u64::from(std::process::id()) << 32);

@@ -292,8 +292,17 @@ const DYING_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// `credential_process` helpers running then with everything they started, as their
 /// time limit does (`SIGTERM`, `SIGKILL` up to a second later). Without it, `kill` on
 /// aws-login alone (not its process group) left a helper running with no parent waiting
-/// for it. Runs on a thread of its own; fails only when the handlers cannot be installed.
-pub fn end_helpers_on_signals() -> std::io::Result<()> {
+/// for it. Installed once, on a thread of its own, before the first helper starts (a run
+/// that starts none pays nothing for it); when the handlers cannot be installed the
+/// signals keep their default action.
+pub fn end_helpers_on_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = install_helper_ender();
+    });
+}
+
+fn install_helper_ender() -> std::io::Result<()> {
     use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT])?;
     std::thread::spawn(move || {

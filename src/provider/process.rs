@@ -296,6 +296,8 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
         program: program.clone(),
         source,
     };
+    // Before it starts: a signal that ends aws-login must find it listed.
+    super::job::end_helpers_on_signals();
     let mut child = tokio::process::Command::new(&program)
         .args(&words[1..])
         .envs(options.env.iter().map(|(k, v)| (k, v)))
