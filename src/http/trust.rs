@@ -102,8 +102,12 @@ impl LazyVerifier {
                         let _ = store.add(cert);
                     }
                 }
+                // The extra bundle was named by the user: a certificate in it that cannot
+                // be used is an error, not skipped.
                 for cert in &self.roots.extra {
-                    let _ = store.add(cert.clone());
+                    store.add(cert.clone()).map_err(|e| {
+                        format!("a certificate in the CA bundle (AWS_CA_BUNDLE, ca_bundle) cannot be used: {e}")
+                    })?;
                 }
                 WebPkiServerVerifier::builder_with_provider(
                     Arc::new(store),
@@ -186,6 +190,21 @@ mod tests {
         let missing = dir.join("missing.pem");
         assert_ne!(system_roots(missing.to_str()).len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unusable_certificate_in_the_extra_bundle_is_an_error() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = LazyVerifier::new(
+            Roots {
+                system: false,
+                ssl_cert_file: None,
+                extra: vec![CertificateDer::from(b"not DER at all".to_vec())],
+            },
+            provider,
+        );
+        let err = verifier.verifier().unwrap_err().to_string();
+        assert!(err.contains("a certificate in the CA bundle"), "{err}");
     }
 
     #[test]
