@@ -47,6 +47,16 @@ impl From<String> for SecretString {
     }
 }
 
+/// Parsing never fails: any text can be a secret. This makes it a command-line option
+/// type (argh takes every `FromStr`), so `--token-code` never shows in `Debug`.
+impl std::str::FromStr for SecretString {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(s))
+    }
+}
+
 impl From<&str> for SecretString {
     fn from(value: &str) -> Self {
         Self(value.to_owned())

@@ -37,7 +37,7 @@ pub struct CredentialsEndpoint {
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
     pub url: String,
     /// `AWS_CONTAINER_AUTHORIZATION_TOKEN` (secret).
-    pub token: String,
+    pub token: crate::secret::SecretString,
 }
 
 impl std::fmt::Debug for CredentialsEndpoint {
@@ -58,7 +58,7 @@ pub async fn bind() -> std::io::Result<CredentialsEndpoint> {
     Ok(CredentialsEndpoint {
         listener,
         url,
-        token: hex::encode(bytes),
+        token: hex::encode(bytes).into(),
     })
 }
 
@@ -269,9 +269,9 @@ mod tests {
     async fn the_token_is_random_and_not_in_debug() {
         let a = bind().await.unwrap();
         let b = bind().await.unwrap();
-        assert_eq!(a.token.len(), 64);
+        assert_eq!(a.token.expose().len(), 64);
         assert_ne!(a.token, b.token);
         assert!(a.url.starts_with("http://127.0.0.1:"));
-        assert!(!format!("{a:?}").contains(&a.token));
+        assert!(!format!("{a:?}").contains(a.token.expose()));
     }
 }

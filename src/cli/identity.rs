@@ -49,7 +49,7 @@ macro_rules! command_with_identity {
             pub mfa_serial: Option<String>,
             /// MFA code (prompted for on the terminal when omitted)
             #[argh(option)]
-            pub token_code: Option<String>,
+            pub token_code: Option<crate::secret::SecretString>,
             /// call STS GetSessionToken on top of static credentials first
             #[argh(switch)]
             pub get_session_token: bool,
@@ -129,8 +129,8 @@ pub struct IdentityArgs {
     pub external_id: Option<String>,
     /// `--mfa-serial`.
     pub mfa_serial: Option<String>,
-    /// `--token-code`.
-    pub token_code: Option<String>,
+    /// `--token-code` (secret: `Debug` does not show it).
+    pub token_code: Option<SecretString>,
     /// `--get-session-token`.
     pub get_session_token: bool,
     /// `--get-federation-token`.
@@ -327,8 +327,8 @@ pub fn preflight(args: &IdentityArgs) -> Result<(), IdentityError> {
     let invalid = |step: String| move |source| IdentityError::Invalid { step, source };
     let code = args
         .token_code
-        .as_deref()
-        .map(|c| SecretString::new(c.trim()));
+        .as_ref()
+        .map(|c| SecretString::new(c.expose().trim()));
     if let Some(code) = &code {
         sts::check_token_code(code.expose()).map_err(invalid("--token-code".into()))?;
     }
@@ -385,7 +385,7 @@ pub async fn acquire(
             return Ok(None);
         };
         let code = match &args.token_code {
-            Some(c) => c.clone(),
+            Some(c) => c.expose().to_owned(),
             None => prompt(&serial).ok_or_else(|| {
                 IdentityError::Usage(format!(
                     "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"

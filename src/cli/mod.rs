@@ -439,6 +439,21 @@ mod tests {
     }
 
     #[test]
+    fn the_parsed_command_line_does_not_show_the_mfa_code() {
+        let cli = parse(&["getcallerid", "--token-code", "493817"]).unwrap();
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("493817"), "{debug}");
+        let Some(Command::GetCallerId(args)) = &cli.command else {
+            panic!("{debug}");
+        };
+        let code = args.identity().token_code;
+        assert_eq!(
+            code.as_ref().map(crate::secret::SecretString::expose),
+            Some("493817")
+        );
+    }
+
+    #[test]
     fn text_for_the_terminal_has_no_control_characters() {
         assert_eq!(terminal_safe("plain"), "plain");
         assert_eq!(

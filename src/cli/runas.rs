@@ -104,7 +104,10 @@ pub fn endpoint_environment(
 ) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url.clone()),
-        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint.token.clone()),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            endpoint.token.expose().to_owned(),
+        ),
     ];
     vars.extend(region_variables(region));
     vars
@@ -312,7 +315,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
                     (Ok(stream), Some(endpoint)) => {
                         accept_paused_until = None;
                         serving.add(|proven| {
-                            credentials_server::serve(stream, &endpoint.token, &provide, proven)
+                            credentials_server::serve(stream, endpoint.token.expose(), &provide, proven)
                         });
                     }
                     (Err(error), _) => {

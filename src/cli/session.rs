@@ -322,7 +322,13 @@ pub async fn with_identity<T>(
             "--token-code given, but no MFA device is used (--mfa-serial, or a profile's mfa_serial)".into(),
         ));
     }
-    let mfa_code = |serial: &str| identity.token_code.clone().or_else(|| (ctx.prompt)(serial));
+    let mfa_code = |serial: &str| {
+        identity
+            .token_code
+            .as_ref()
+            .map(|c| c.expose().to_owned())
+            .or_else(|| (ctx.prompt)(serial))
+    };
     let executor = Executor {
         caller: &caller,
         endpoint: &endpoint,
