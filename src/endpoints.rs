@@ -409,6 +409,17 @@ impl EndpointConfig {
     }
 }
 
+/// The signing name of the service a host belongs to (what `presign` signs for): `s3`
+/// for S3 hosts (`bucket.s3.region...`, `s3-region...`), else the first label
+/// (`sts.us-east-1.amazonaws.com` is `sts`).
+pub fn service_from_host(host: &str) -> &str {
+    if host.split('.').any(|l| l == "s3" || l.starts_with("s3-")) {
+        "s3"
+    } else {
+        host.split('.').next().unwrap_or(host)
+    }
+}
+
 /// Checks an override URL and drops a trailing `/`.
 fn check_url(source: EndpointSource, url: &str) -> Result<String, EndpointError> {
     let invalid = || EndpointError::InvalidUrl {
@@ -561,6 +572,13 @@ fn default_endpoint(service: Service, config: &EndpointConfig) -> Result<Endpoin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_comes_from_the_host() {
+        assert_eq!(service_from_host("bucket.s3.us-west-2.amazonaws.com"), "s3");
+        assert_eq!(service_from_host("s3-eu-west-1.amazonaws.com"), "s3");
+        assert_eq!(service_from_host("sts.us-east-1.amazonaws.com"), "sts");
+    }
     use std::collections::HashMap;
 
     fn map(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {

@@ -11,6 +11,7 @@
 //! - [`provider`]: where credentials come from (the chain: plan, execute, helpers);
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
 //! - [`secret`]: a string type that never prints its value;
+//! - [`server`]: loopback servers for other programs (the credentials endpoint);
 //! - [`time`]: the clock and waiting, as values passed in;
 //! - [`shlex`]: splitting a line into words as botocore does (Python's `shlex.split`);
 //! - [`cli`]: the command-line interface, one file per command.
@@ -23,6 +24,7 @@ pub mod http;
 pub mod output;
 pub mod provider;
 pub mod secret;
+pub mod server;
 pub mod services;
 pub mod shlex;
 pub mod sigv4;

@@ -12,7 +12,6 @@ use crate::services::ResponseError;
 use crate::services::ServiceError;
 use crate::time::Clock;
 
-pub mod credentials_server;
 pub mod decode;
 pub mod dumpcreds;
 pub mod getcallerid;

@@ -95,16 +95,6 @@ impl std::error::Error for PresignError {
     }
 }
 
-/// The service a host belongs to: `s3` for S3 hosts (`bucket.s3.region...`,
-/// `s3-region...`), else the first label (`sts.us-east-1.amazonaws.com` is `sts`).
-fn service_from_host(host: &str) -> &str {
-    if host.split('.').any(|l| l == "s3" || l.starts_with("s3-")) {
-        "s3"
-    } else {
-        host.split('.').next().unwrap_or(host)
-    }
-}
-
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
@@ -147,7 +137,7 @@ pub fn run(
     let service = args
         .service
         .clone()
-        .unwrap_or_else(|| service_from_host(host).to_owned());
+        .unwrap_or_else(|| crate::endpoints::service_from_host(host).to_owned());
     let time = match &args.signing_time {
         Some(t) => DateTime::parse_from_rfc3339(t)
             .map_err(|_| PresignError::InvalidSigningTime(t.clone()))?
@@ -310,12 +300,5 @@ mod tests {
                 SigningError::ExpiresOutOfRange { .. }
             ))
         ));
-    }
-
-    #[test]
-    fn service_comes_from_the_host() {
-        assert_eq!(service_from_host("bucket.s3.us-west-2.amazonaws.com"), "s3");
-        assert_eq!(service_from_host("s3-eu-west-1.amazonaws.com"), "s3");
-        assert_eq!(service_from_host("sts.us-east-1.amazonaws.com"), "sts");
     }
 }

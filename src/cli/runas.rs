@@ -18,7 +18,7 @@
 //!
 //! With `--credentials-server` the child gets no keys: it gets
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` for a
-//! loopback endpoint (see `credentials_server`) that renews the credentials, by resolving
+//! loopback endpoint (see `server::credentials_endpoint`) that renews the credentials, by resolving
 //! the identity again, when they come within 5 minutes of expiry. The SDKs and the AWS CLI
 //! read that endpoint and ask it again before their credentials expire, so a program can
 //! outlive one session.
@@ -30,12 +30,12 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::{Cause, Origin};
 
-use super::credentials_server::{self, CredentialsEndpoint};
 use super::identity::{IdentityArgs, command_with_identity};
 use super::{CliError, Context, Output, session};
 use crate::credentials::Credentials;
 use crate::output::{container_credentials_json, credential_variables};
 use crate::provider::refresh::{Refreshing, Served};
+use crate::server::credentials_endpoint::{self as credentials_server, CredentialsEndpoint};
 
 command_with_identity! {
     /// run a command with the acquired identity in its environment
