@@ -10,6 +10,7 @@
 //! - [`credentials`]: the credentials value (ground floor: everything above uses it);
 //! - [`provider`]: where credentials come from (the chain: plan, execute, helpers);
 //! - [`output`]: how credentials leave (shell exports, JSON, credential_process...);
+//! - [`private_file`]: writing a file that holds secrets (atomic, 0600);
 //! - [`secret`]: a string type that never prints its value;
 //! - [`server`]: loopback servers for other programs (the credentials endpoint);
 //! - [`time`]: the clock and waiting, as values passed in;
@@ -22,6 +23,7 @@ pub mod credentials;
 pub mod endpoints;
 pub mod http;
 pub mod output;
+pub mod private_file;
 pub mod provider;
 pub mod secret;
 pub mod server;

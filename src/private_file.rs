@@ -1,0 +1,105 @@
+//! Writing a file that holds secrets: atomically and readable by its owner alone.
+//!
+//! The whole content goes to a temporary file created in the target's own directory,
+//! mode 0600 from its creation (no moment with wider permissions), is flushed to disk,
+//! and is renamed over the target (rename(2) is atomic within a file system). A reader
+//! sees the old file or the new one, never half of one; a crash leaves the old one. The
+//! directory, when missing, is created with mode 0700 (as the AWS CLI creates
+//! `~/.aws/sso/cache`).
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+/// Writes `contents` to `path` as described in the module docs. Errors are the I/O
+/// errors of creating the directory, the temporary file, writing, syncing or renaming;
+/// on any of them the target is untouched and the temporary file is removed.
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix(".aws-login-")
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    file.write_all(contents)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "aws-login-private-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_new_file_and_its_missing_directory_are_the_owners_alone() {
+        let dir = scratch("new");
+        let path = dir.join("sso").join("cache").join("token.json");
+        write_private(&path, b"{\"accessToken\":\"secret\"}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"accessToken\":\"secret\"}");
+        assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(path.parent().unwrap()).unwrap().mode() & 0o777,
+            0o700
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_existing_file_is_replaced_whole_and_becomes_0600() {
+        let dir = scratch("replace");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        std::fs::write(&path, b"old contents, longer than the new ones").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let before = std::fs::metadata(&path).unwrap().ino();
+        write_private(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let after = std::fs::metadata(&path).unwrap();
+        assert_eq!(after.mode() & 0o777, 0o600);
+        // Replaced by rename, not rewritten in place.
+        assert_ne!(after.ino(), before);
+        // No temporary file left behind.
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("config")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_failure_leaves_the_target_untouched() {
+        let dir = scratch("fail");
+        std::fs::create_dir_all(&dir).unwrap();
+        // The target is a directory: the rename fails, and nothing is left over.
+        let target = dir.join("taken");
+        std::fs::create_dir_all(target.join("inside")).unwrap();
+        assert!(write_private(&target, b"x").is_err());
+        assert!(target.join("inside").is_dir());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("taken")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
