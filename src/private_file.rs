@@ -41,10 +41,8 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "aws-login-private-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("aws-login-private-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }
@@ -54,7 +52,10 @@ mod tests {
         let dir = scratch("new");
         let path = dir.join("sso").join("cache").join("token.json");
         write_private(&path, b"{\"accessToken\":\"secret\"}").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"{\"accessToken\":\"secret\"}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"{\"accessToken\":\"secret\"}"
+        );
         assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
         assert_eq!(
             std::fs::metadata(path.parent().unwrap()).unwrap().mode() & 0o777,

@@ -29,7 +29,8 @@ const BUNDLE_FILES: [&str; 5] = [
 ];
 
 /// The system's trusted certificates: the bundle file `ssl_cert_file` names, else the
-/// first of [`BUNDLE_FILES`] that holds any; a directory scan only when none does.
+/// first of the distributions' usual bundle files that holds any (Debian's
+/// `/etc/ssl/certs/ca-certificates.crt` first); a directory scan only when none does.
 /// Unreadable or broken certificates are skipped (the bundled roots still apply).
 pub fn system_roots(ssl_cert_file: Option<&str>) -> Vec<CertificateDer<'static>> {
     let named = ssl_cert_file.filter(|p| !p.is_empty());

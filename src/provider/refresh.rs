@@ -1,4 +1,4 @@
-//! Holds credentials for a while and renews them [`super::REFRESH_WINDOW`] before they expire.
+//! Holds credentials for a while and renews them [`crate::credentials::REFRESH_WINDOW`] before they expire.
 //! What renews them and what time it is are passed in; this module only decides.
 
 use chrono::{DateTime, Utc};
@@ -21,7 +21,7 @@ pub enum Served<E> {
     Failed(E),
 }
 
-/// Credentials that are renewed when they come within [`super::REFRESH_WINDOW`] of expiry.
+/// Credentials that are renewed when they come within [`crate::credentials::REFRESH_WINDOW`] of expiry.
 #[derive(Debug)]
 pub struct Refreshing {
     current: Credentials,
