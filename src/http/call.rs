@@ -80,7 +80,14 @@ pub struct ApiRequest<'r> {
     pub signing: Option<(&'r Credentials, &'r str, &'r str)>,
     /// Extra headers (the SSO bearer token...).
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Reads the AWS error code of a failed response, for the retry policy and the
+    /// clock-skew check: the protocol's reader, given by the service layer
+    /// (`services::error::error_code`).
+    pub error_code: ErrorCodeReader,
 }
+
+/// How a service's protocol names the error of a response (`Throttling`...).
+pub type ErrorCodeReader = fn(&Response) -> Option<String>;
 
 /// A final response, and how many attempts it took.
 #[derive(Debug)]
@@ -138,26 +145,6 @@ impl std::error::Error for CallError {
             Self::Transport { source, .. } => Some(source),
         }
     }
-}
-
-/// The AWS error code of a response body, from either XML (`<Code>`) or JSON (`__type`,
-/// `code`) errors, without a full parse.
-pub fn error_code(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    if let Some(start) = text.find("<Code>") {
-        let rest = &text[start + 6..];
-        return rest
-            .find("</Code>")
-            .map(|end| rest[..end].trim().to_owned());
-    }
-    let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    let code = json
-        .get("__type")
-        .or_else(|| json.get("code"))
-        .or_else(|| json.get("error"))?;
-    // `__type` may be namespaced: `com.amazon.coral#ThrottlingException`.
-    code.as_str()
-        .map(|c| c.rsplit('#').next().unwrap_or(c).to_owned())
 }
 
 impl<'a> Caller<'a> {
@@ -334,7 +321,7 @@ impl<'a> Caller<'a> {
                             attempts: attempt,
                         });
                     }
-                    let code = error_code(&response.body);
+                    let code = (req.error_code)(&response);
                     if !skew_retried
                         && code.as_deref().is_some_and(|c| SKEW_CODES.contains(&c))
                         && self.correct_skew(&response, sent_at)
@@ -418,31 +405,5 @@ impl<'a> Caller<'a> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_codes_from_xml_and_json() {
-        assert_eq!(
-            error_code(b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")
-                .as_deref(),
-            Some("Throttling")
-        );
-        assert_eq!(
-            error_code(
-                br#"{"__type":"com.amazon.coral.service#ThrottlingException","message":"x"}"#
-            )
-            .as_deref(),
-            Some("ThrottlingException")
-        );
-        assert_eq!(
-            error_code(br#"{"error":"authorization_pending"}"#).as_deref(),
-            Some("authorization_pending")
-        );
-        assert_eq!(error_code(b"<html>502</html>"), None);
     }
 }

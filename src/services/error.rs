@@ -59,6 +59,53 @@ impl fmt::Display for AwsError {
 
 impl std::error::Error for AwsError {}
 
+/// The AWS error a response describes, whatever its protocol: the one reader, used for
+/// the results (each service's parser) and for retry decisions ([`error_code`]).
+/// - Query XML (STS, IAM, EC2): `<Error><Code>`, `<Message>`, `<Type>`, and the request
+///   id (`RequestId`, EC2's `RequestID`);
+/// - JSON (restJson, awsJson, OAuth): the `x-amzn-errortype` header (`Code:detail`), else
+///   the body's `__type` (namespaced as `com.amazon.coral#Code`), `code` or `error`
+///   (RFC 6749 §5.2); the message from `message`, `Message` or `error_description`.
+///
+/// `None` when the response names no error code (an HTML error page, an empty body).
+pub(crate) fn read_aws_error(status: u16, error_type: Option<&str>, body: &[u8]) -> Option<AwsError> {
+    let text = std::str::from_utf8(body).unwrap_or_default();
+    if text.trim_start().starts_with('<') {
+        return super::xml::Leaves::parse(status, body)
+            .ok()?
+            .aws_error(status);
+    }
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| json.get(n).and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+    };
+    let code = error_type
+        .map(|t| t.split(':').next().unwrap_or(t).to_owned())
+        .filter(|t| !t.is_empty())
+        .or_else(|| field(&["__type", "code", "error"]))
+        .map(|c| c.rsplit('#').next().unwrap_or(&c).to_owned())?;
+    Some(AwsError {
+        status,
+        kind: None,
+        code,
+        message: field(&["message", "Message", "error_description"]).unwrap_or_default(),
+        request_id: None,
+    })
+}
+
+/// Only the error code of a response (see [`read_aws_error`]): what the retry policy
+/// and the clock-skew check look at.
+pub(crate) fn error_code(response: &crate::http::client::Response) -> Option<String> {
+    let error_type = response
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok());
+    read_aws_error(response.status, error_type, &response.body).map(|e| e.code)
+}
+
 /// A response that is not the expected result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -172,5 +219,53 @@ impl From<crate::http::call::CallError> for ServiceError {
 impl From<ResponseError> for ServiceError {
     fn from(e: ResponseError) -> Self {
         Self::Response(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_reader_for_xml_json_and_the_header() {
+        let code = |header: Option<&str>, body: &[u8]| {
+            read_aws_error(400, header, body).map(|e| (e.code, e.message))
+        };
+        assert_eq!(
+            code(None, b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>slow down</Message></Error><RequestId>r1</RequestId></ErrorResponse>"),
+            Some(("Throttling".into(), "slow down".into()))
+        );
+        // EC2's shape.
+        assert_eq!(
+            code(None, b"<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>m</Message></Error></Errors><RequestID>r2</RequestID></Response>"),
+            Some(("InvalidInstanceID.NotFound".into(), "m".into()))
+        );
+        assert_eq!(
+            code(
+                None,
+                br#"{"__type":"com.amazon.coral.service#ThrottlingException","message":"x"}"#
+            ),
+            Some(("ThrottlingException".into(), "x".into()))
+        );
+        assert_eq!(
+            code(
+                None,
+                br#"{"error":"authorization_pending","error_description":"wait"}"#
+            ),
+            Some(("authorization_pending".into(), "wait".into()))
+        );
+        assert_eq!(
+            code(
+                Some("UnauthorizedException:http://internal.amazon.com/"),
+                br#"{"message":"Session token not found or invalid"}"#
+            ),
+            Some((
+                "UnauthorizedException".into(),
+                "Session token not found or invalid".into()
+            ))
+        );
+        assert_eq!(code(None, b"<html>502</html>"), None);
+        assert_eq!(code(None, b""), None);
+        assert_eq!(code(Some(""), b"{}"), None);
     }
 }

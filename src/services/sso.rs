@@ -6,7 +6,7 @@ use hyper::Method;
 use hyper::body::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 
-use super::error::{AwsError, ResponseError, ServiceError};
+use super::error::{ResponseError, ServiceError};
 use crate::credentials::Credentials;
 use crate::endpoints::Endpoint;
 use crate::http::call::{ApiRequest, Caller};
@@ -22,30 +22,10 @@ pub fn get_role_credentials_path(account_id: &str, role_name: &str) -> String {
     path
 }
 
-/// The error of a restJson response: code from `x-amzn-errortype` or the body.
+/// The error of a restJson response (see [`super::error::read_aws_error`]).
 fn json_error(status: u16, error_type: Option<&str>, body: &[u8]) -> ResponseError {
-    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let code = error_type
-        .map(|t| t.split(':').next().unwrap_or(t).to_owned())
-        .or_else(|| {
-            json.get("__type")
-                .and_then(serde_json::Value::as_str)
-                .map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
-        });
-    let message = json
-        .get("message")
-        .or_else(|| json.get("Message"))
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    match code {
-        Some(code) => ResponseError::Aws(AwsError {
-            status,
-            kind: None,
-            code,
-            message,
-            request_id: None,
-        }),
+    match super::error::read_aws_error(status, error_type, body) {
+        Some(error) => ResponseError::Aws(error),
         None => ResponseError::Malformed {
             status,
             detail: format!("error status with no error code ({} bytes)", body.len()),
@@ -119,6 +99,7 @@ pub async fn get_role_credentials(
         content_type: "application/json",
         signing: None,
         headers: vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        error_code: super::error::error_code,
     };
     let r = caller.call(&request).await?;
     let error_type = r

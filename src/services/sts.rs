@@ -686,6 +686,7 @@ async fn post(
         content_type: FORM,
         signing: credentials.map(|c| (c, endpoint.signing_region.as_str(), "sts")),
         headers: Vec::new(),
+        error_code: super::error::error_code,
     };
     Ok(caller.call(&request).await?)
 }
