@@ -68,7 +68,11 @@ impl std::error::Error for AwsError {}
 ///   (RFC 6749 §5.2); the message from `message`, `Message` or `error_description`.
 ///
 /// `None` when the response names no error code (an HTML error page, an empty body).
-pub(crate) fn read_aws_error(status: u16, error_type: Option<&str>, body: &[u8]) -> Option<AwsError> {
+pub(crate) fn read_aws_error(
+    status: u16,
+    error_type: Option<&str>,
+    body: &[u8],
+) -> Option<AwsError> {
     let text = std::str::from_utf8(body).unwrap_or_default();
     if text.trim_start().starts_with('<') {
         return super::xml::Leaves::parse(status, body)

@@ -5,7 +5,47 @@
 
 use std::fmt;
 
+use hyper::Method;
+use hyper::body::Bytes;
+
+use super::error::{ResponseError, ServiceError};
+use crate::credentials::Credentials;
+use crate::endpoints::Endpoint;
+use crate::http::call::{ApiRequest, Caller};
 use crate::sigv4::encode_query_component;
+
+/// The form content type of Query-protocol requests.
+const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+/// One Query-protocol call (STS, EC2): POSTs `form` to `endpoint`'s `/`, signed for
+/// `service` in the endpoint's signing region with `credentials` (or unsigned), with the
+/// transport's retries, and reads the final answer with `parse` (status, body). Errors:
+/// the endpoint refused by configuration, the call itself (network, retries spent), or
+/// what `parse` says (an AWS error, a body it cannot read).
+pub async fn call<T>(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    service: &str,
+    form: QueryForm,
+    credentials: Option<&Credentials>,
+    parse: fn(u16, &[u8]) -> Result<T, ResponseError>,
+) -> Result<T, ServiceError> {
+    if let Some(refused) = &endpoint.refused {
+        return Err(ServiceError::Endpoint(refused.clone()));
+    }
+    let request = ApiRequest {
+        method: Method::POST,
+        endpoint: &endpoint.url,
+        path: "/",
+        body: Bytes::from(form.into_string()),
+        content_type: FORM,
+        signing: credentials.map(|c| (c, endpoint.signing_region.as_str(), service)),
+        headers: Vec::new(),
+        error_code: super::error::error_code,
+    };
+    let answer = caller.call(&request).await?;
+    Ok(parse(answer.response.status, &answer.response.body)?)
+}
 
 /// A form body under construction.
 #[derive(Clone, PartialEq, Eq)]

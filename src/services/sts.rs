@@ -6,18 +6,15 @@
 
 use chrono::{DateTime, Utc};
 
-use hyper::Method;
-use hyper::body::Bytes;
-
 use super::constraints::{
     Chars, ParamError, StringShape, check_count, check_range, check_string, word,
 };
 use super::error::{ResponseError, ServiceError};
-use super::query::QueryForm;
+use super::query::{self, QueryForm};
 use super::xml::{Leaves, read_response};
 use crate::credentials::Credentials;
 use crate::endpoints::Endpoint;
-use crate::http::call::{ApiRequest, CallResponse, Caller};
+use crate::http::call::Caller;
 use crate::secret::SecretString;
 
 /// The STS API version.
@@ -665,49 +662,22 @@ pub fn parse_decode_authorization_message(
     .to_owned())
 }
 
-/// The form content type of Query-protocol requests.
-const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
-
-/// POSTs a form to STS, signed with `credentials` (or unsigned).
-async fn post(
-    caller: &Caller<'_>,
-    endpoint: &Endpoint,
-    form: QueryForm,
-    credentials: Option<&Credentials>,
-) -> Result<CallResponse, ServiceError> {
-    if let Some(refused) = &endpoint.refused {
-        return Err(ServiceError::Endpoint(refused.clone()));
-    }
-    let request = ApiRequest {
-        method: Method::POST,
-        endpoint: &endpoint.url,
-        path: "/",
-        body: Bytes::from(form.into_string()),
-        content_type: FORM,
-        signing: credentials.map(|c| (c, endpoint.signing_region.as_str(), "sts")),
-        headers: Vec::new(),
-        error_code: super::error::error_code,
-    };
-    Ok(caller.call(&request).await?)
-}
-
 /// Calls GetCallerIdentity.
 pub async fn get_caller_identity(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
     credentials: &Credentials,
 ) -> Result<CallerIdentity, ServiceError> {
-    let r = post(
+    let form = get_caller_identity_form();
+    query::call(
         caller,
         endpoint,
-        get_caller_identity_form(),
+        "sts",
+        form,
         Some(credentials),
+        parse_get_caller_identity,
     )
-    .await?;
-    Ok(parse_get_caller_identity(
-        r.response.status,
-        &r.response.body,
-    )?)
+    .await
 }
 
 /// Calls AssumeRole.
@@ -718,8 +688,16 @@ pub async fn assume_role(
     req: &AssumeRoleRequest<'_>,
 ) -> Result<AssumedRole, ServiceError> {
     req.validate()?;
-    let r = post(caller, endpoint, assume_role_form(req), Some(credentials)).await?;
-    Ok(parse_assume_role(r.response.status, &r.response.body)?)
+    let form = assume_role_form(req);
+    query::call(
+        caller,
+        endpoint,
+        "sts",
+        form,
+        Some(credentials),
+        parse_assume_role,
+    )
+    .await
 }
 
 /// Calls GetSessionToken.
@@ -730,17 +708,16 @@ pub async fn get_session_token(
     req: &SessionTokenRequest<'_>,
 ) -> Result<Credentials, ServiceError> {
     req.validate()?;
-    let r = post(
+    let form = get_session_token_form(req);
+    query::call(
         caller,
         endpoint,
-        get_session_token_form(req),
+        "sts",
+        form,
         Some(credentials),
+        parse_get_session_token,
     )
-    .await?;
-    Ok(parse_get_session_token(
-        r.response.status,
-        &r.response.body,
-    )?)
+    .await
 }
 
 /// Calls GetFederationToken.
@@ -751,17 +728,16 @@ pub async fn get_federation_token(
     req: &FederationTokenRequest<'_>,
 ) -> Result<FederationToken, ServiceError> {
     req.validate()?;
-    let r = post(
+    let form = get_federation_token_form(req);
+    query::call(
         caller,
         endpoint,
-        get_federation_token_form(req),
+        "sts",
+        form,
         Some(credentials),
+        parse_get_federation_token,
     )
-    .await?;
-    Ok(parse_get_federation_token(
-        r.response.status,
-        &r.response.body,
-    )?)
+    .await
 }
 
 /// Calls AssumeRoleWithWebIdentity, unsigned: the token is the proof.
@@ -779,17 +755,16 @@ pub async fn assume_role_with_web_identity(
         }
         .into());
     }
-    let r = post(
+    let form = assume_role_with_web_identity_form(req);
+    query::call(
         caller,
         endpoint,
-        assume_role_with_web_identity_form(req),
+        "sts",
+        form,
         None,
+        parse_assume_role_with_web_identity,
     )
-    .await?;
-    Ok(parse_assume_role_with_web_identity(
-        r.response.status,
-        &r.response.body,
-    )?)
+    .await
 }
 
 /// Calls DecodeAuthorizationMessage.
@@ -801,11 +776,15 @@ pub async fn decode_authorization_message(
 ) -> Result<String, ServiceError> {
     validate_encoded_message(encoded_message)?;
     let form = decode_authorization_message_form(encoded_message);
-    let r = post(caller, endpoint, form, Some(credentials)).await?;
-    Ok(parse_decode_authorization_message(
-        r.response.status,
-        &r.response.body,
-    )?)
+    query::call(
+        caller,
+        endpoint,
+        "sts",
+        form,
+        Some(credentials),
+        parse_decode_authorization_message,
+    )
+    .await
 }
 
 #[cfg(test)]
