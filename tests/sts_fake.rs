@@ -541,3 +541,100 @@ async fn a_skewed_clock_is_corrected_by_one_resigned_retry_and_kept() {
         ["20231114T221320Z", "20231114T231320Z", "20231114T231320Z"]
     );
 }
+
+/// A GetCallerIdentity request built by hand, for the `ApiRequest` options.
+fn raw_request<'r>(
+    ep: &'r Endpoint,
+    creds: &'r Credentials,
+) -> aws_login::http::call::ApiRequest<'r> {
+    aws_login::http::call::ApiRequest {
+        method: hyper::Method::POST,
+        endpoint: &ep.url,
+        path: "/",
+        body: hyper::body::Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"),
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        signing: Some((creds, "eu-west-1", "sts")),
+        headers: vec![],
+        signed_headers: vec![],
+        signing_settings: None,
+        idempotent: true,
+        max_body_bytes: None,
+        error_code: |_| None,
+    }
+}
+
+#[tokio::test]
+async fn signed_headers_and_signing_settings_reach_the_signature() {
+    let (fake, addr) = start(vec![ok(IDENTITY)]).await;
+    let ep = endpoint(addr);
+    let creds = keys();
+    let s3 = aws_login::sigv4::SigningSettings::s3();
+    with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        let mut req = raw_request(&ep, &creds);
+        req.signed_headers = vec![(
+            hyper::header::HeaderName::from_static("x-amz-target"),
+            hyper::header::HeaderValue::from_static(
+                "AWSSecurityTokenServiceV20110615.GetCallerIdentity",
+            ),
+        )];
+        req.signing_settings = Some(&s3);
+        caller.call(&req).await.unwrap();
+    })
+    .await;
+    let seen = fake.seen.lock().unwrap().clone();
+    let auth = &seen[0].headers["authorization"];
+    assert!(auth.contains("x-amz-target"), "{auth}");
+    // S3's settings add and sign x-amz-content-sha256.
+    assert!(auth.contains("x-amz-content-sha256"), "{auth}");
+    assert_eq!(
+        seen[0].headers["x-amz-target"],
+        "AWSSecurityTokenServiceV20110615.GetCallerIdentity"
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_is_not_idempotent_is_not_sent_again_after_a_cut() {
+    let cut = || Answer::CutOff {
+        declared: 100,
+        sent: "short",
+    };
+    for (idempotent, sent) in [(true, 3), (false, 1)] {
+        let (fake, addr) = start(vec![cut(), cut(), cut()]).await;
+        let ep = endpoint(addr);
+        let creds = keys();
+        with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+            let mut req = raw_request(&ep, &creds);
+            req.idempotent = idempotent;
+            assert!(caller.call(&req).await.is_err());
+        })
+        .await;
+        assert_eq!(
+            fake.seen.lock().unwrap().len(),
+            sent,
+            "idempotent: {idempotent}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_can_cap_its_own_answer() {
+    let (_fake, addr) = start(vec![ok(IDENTITY)]).await;
+    let ep = endpoint(addr);
+    let creds = keys();
+    with_caller(TransportConfig::default(), 0.0, async |caller, _| {
+        let mut req = raw_request(&ep, &creds);
+        req.max_body_bytes = Some(16);
+        let err = caller.call(&req).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                aws_login::http::call::CallError::Transport {
+                    source: TransportError::BodyTooLarge { limit: 16, .. },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    })
+    .await;
+}

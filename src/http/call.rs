@@ -78,8 +78,20 @@ pub struct ApiRequest<'r> {
     /// The SigV4 service name and region; `None` sends the request unsigned
     /// (AssumeRoleWithWebIdentity, SSO portal calls).
     pub signing: Option<(&'r Credentials, &'r str, &'r str)>,
-    /// Extra headers (the SSO bearer token...).
+    /// Extra headers, not signed (the SSO bearer token...).
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Extra headers that are signed too (`x-amz-target` of the JSON protocols...).
+    pub signed_headers: Vec<(HeaderName, HeaderValue)>,
+    /// How to sign (S3's single encoding, an unsigned payload...); `None`: the default
+    /// settings of every service but S3.
+    pub signing_settings: Option<&'r SigningSettings>,
+    /// Whether sending it twice is harmless. When it is not (launching instances
+    /// without a client token), only failures that happened before the request could
+    /// reach the service (no connection made) are retried; a cut or silent connection
+    /// is not, since the service may have acted on it.
+    pub idempotent: bool,
+    /// The largest answer taken, in bytes; `None`: the transport's cap.
+    pub max_body_bytes: Option<usize>,
     /// Reads the AWS error code of a failed response, for the retry policy and the
     /// clock-skew check: the protocol's reader, given by the service layer
     /// (`services::error::error_code`).
@@ -211,13 +223,22 @@ impl<'a> Caller<'a> {
         headers.insert(HOST, value(&host)?);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(req.content_type));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        for (name, v) in &req.headers {
+        for (name, v) in req.headers.iter().chain(&req.signed_headers) {
             headers.insert(name.clone(), v.clone());
         }
         if let Some((credentials, region, service)) = req.signing {
-            let settings = SigningSettings::default();
-            let pairs: Vec<(&str, &str)> =
-                [("host", host.as_str()), ("content-type", req.content_type)].into();
+            let default_settings = SigningSettings::default();
+            let settings = req.signing_settings.unwrap_or(&default_settings);
+            let mut pairs: Vec<(&str, &str)> =
+                vec![("host", host.as_str()), ("content-type", req.content_type)];
+            for (name, v) in &req.signed_headers {
+                let v = v.to_str().map_err(|_| {
+                    CallError::Signing(SigningError::InvalidHeaderValue {
+                        name: name.as_str().to_owned(),
+                    })
+                })?;
+                pairs.push((name.as_str(), v));
+            }
             let signable = SignableRequest::new(
                 req.method.as_str(),
                 uri.path(),
@@ -230,7 +251,7 @@ impl<'a> Caller<'a> {
                 region,
                 service,
                 time: self.now(),
-                settings: &settings,
+                settings,
                 key_cache: Some(&self.keys),
             };
             let signed = sign(&signable, &params).map_err(CallError::Signing)?;
@@ -302,7 +323,10 @@ impl<'a> Caller<'a> {
             let sent_at = self.now();
             let request = self.build(req, &uri)?;
             let started = Instant::now();
-            let result = self.client.send(request).await;
+            let result = match req.max_body_bytes {
+                Some(cap) => self.client.send_capped(request, cap).await,
+                None => self.client.send(request).await,
+            };
             let elapsed = started.elapsed();
             let (failure_code, outcome) = match result {
                 Ok(response) => {
@@ -366,10 +390,12 @@ impl<'a> Caller<'a> {
                 Err(TransportError::Connect { .. } | TransportError::ConnectTimeout { .. }) => {
                     Failure::Connect
                 }
-                Err(TransportError::Timeout { .. } | TransportError::ReadTimeout { .. }) => {
+                Err(TransportError::Timeout { .. } | TransportError::ReadTimeout { .. })
+                    if req.idempotent =>
+                {
                     Failure::Timeout
                 }
-                Err(TransportError::Reset { .. }) => Failure::Reset,
+                Err(TransportError::Reset { .. }) if req.idempotent => Failure::Reset,
                 Err(TransportError::Proxy { source, .. }) if source.is_transient() => {
                     Failure::Connect
                 }

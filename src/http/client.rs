@@ -562,7 +562,18 @@ impl HttpClient {
     /// and the body cap.
     pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
         let url = redact_query(&request.uri);
-        self.exchange(request, &url).await
+        self.exchange(request, &url, self.config.max_body_bytes)
+            .await
+    }
+
+    /// As [`HttpClient::send`], with a body cap of this request's own (bytes).
+    pub async fn send_capped(
+        &self,
+        request: Request,
+        max_body_bytes: usize,
+    ) -> Result<Response, TransportError> {
+        let url = redact_query(&request.uri);
+        self.exchange(request, &url, max_body_bytes).await
     }
 
     /// Sends one attempt that must end within `timeout` as a whole (the instance
@@ -573,7 +584,7 @@ impl HttpClient {
         timeout: Duration,
     ) -> Result<Response, TransportError> {
         let url = redact_query(&request.uri);
-        let exchange = self.exchange(request, &url);
+        let exchange = self.exchange(request, &url, self.config.max_body_bytes);
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout {
@@ -583,7 +594,12 @@ impl HttpClient {
         }
     }
 
-    async fn exchange(&self, request: Request, url: &str) -> Result<Response, TransportError> {
+    async fn exchange(
+        &self,
+        request: Request,
+        url: &str,
+        limit: usize,
+    ) -> Result<Response, TransportError> {
         let tunnel = self.proxy_for(&request.uri);
         // Through a proxy, every failure names it: what broke may be the proxy's doing.
         let plain_url = url;
@@ -655,7 +671,6 @@ impl HttpClient {
             }
         })?;
         let (parts, body) = response.into_parts();
-        let limit = self.config.max_body_bytes;
         let body = Limited::new(body, limit).collect().await.map_err(|e| {
             if read_timeout(e.as_ref()) {
                 timed_out(url)

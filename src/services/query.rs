@@ -41,6 +41,12 @@ pub async fn call<T>(
         content_type: FORM,
         signing: credentials.map(|c| (c, endpoint.signing_region.as_str(), service)),
         headers: Vec::new(),
+        signed_headers: Vec::new(),
+        signing_settings: None,
+        // Every Query call aws-login makes reads, or asks for a session: sending it
+        // twice is harmless. (EC2's RunInstances will carry a ClientToken.)
+        idempotent: true,
+        max_body_bytes: None,
         error_code: super::error::error_code,
     };
     let answer = caller.call(&request).await?;

@@ -99,6 +99,10 @@ pub async fn get_role_credentials(
         content_type: "application/json",
         signing: None,
         headers: vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        signed_headers: Vec::new(),
+        signing_settings: None,
+        idempotent: true,
+        max_body_bytes: None,
         error_code: super::error::error_code,
     };
     let r = caller.call(&request).await?;
