@@ -364,6 +364,13 @@ impl fmt::Display for EndpointError {
     }
 }
 
+impl EndpointError {
+    /// Its kind: always a usage error (a setting that cannot work; nothing was sent).
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        crate::error_kind::ErrorKind::Usage
+    }
+}
+
 impl std::error::Error for EndpointError {}
 
 /// STS endpoint style (`AWS_STS_REGIONAL_ENDPOINTS`, profile `sts_regional_endpoints`).

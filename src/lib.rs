@@ -3,6 +3,7 @@
 //! The library behind the `aws-login` binary. Its layers, each pure where it can be:
 //!
 //! - [`sigv4`]: the Signature Version 4 signer (no clock, no I/O);
+//! - [`error_kind`]: what kind of failure an error is (the exit code comes from it);
 //! - [`endpoints`]: where each service lives (partitions, FIPS, dual-stack, overrides);
 //! - [`http`]: the one HTTP transport: client, retries, signed calls;
 //! - [`services`]: AWS service clients (request builders and response parsers);
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod endpoints;
+pub mod error_kind;
 pub mod http;
 pub mod output;
 pub mod private_file;

@@ -205,6 +205,19 @@ impl fmt::Display for IdentityError {
     }
 }
 
+impl IdentityError {
+    /// Its kind: the flags' problems are usage errors; the rest is its cause's.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::Usage(_) | Self::Invalid { .. } => crate::error_kind::ErrorKind::Usage,
+            Self::Endpoint(e) => e.kind(),
+            Self::Plan(e) => e.kind(),
+            Self::Execute(e) => e.kind(),
+            Self::Sts { source, .. } => source.kind(),
+        }
+    }
+}
+
 impl std::error::Error for IdentityError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

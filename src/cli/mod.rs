@@ -8,8 +8,6 @@ use argh::FromArgs;
 
 use crate::http::client::TransportError;
 use crate::output::OutputError;
-use crate::services::ResponseError;
-use crate::services::ServiceError;
 use crate::time::Clock;
 
 pub mod decode;
@@ -230,44 +228,24 @@ pub enum CliError {
     },
 }
 
-fn service_exit_code(e: &ServiceError) -> u8 {
-    match e {
-        ServiceError::Invalid(_) | ServiceError::Endpoint(_) => EXIT_USAGE,
-        ServiceError::Response(ResponseError::Aws(_)) => EXIT_AWS,
-        ServiceError::Response(_) => EXIT_NETWORK,
-        ServiceError::Call(
-            crate::http::call::CallError::Transport { .. }
-            | crate::http::call::CallError::OperationTimeout { .. },
-        ) => EXIT_NETWORK,
-        ServiceError::Call(_) => EXIT_FAILURE,
-    }
-}
-
 impl CliError {
-    /// The process exit status for this error.
+    /// Its kind (see [`crate::error_kind`]).
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            CliError::Usage(_) => crate::error_kind::ErrorKind::Usage,
+            CliError::Identity(e) => e.kind(),
+            CliError::Transport(e) => e.kind(),
+            _ => crate::error_kind::ErrorKind::Failure,
+        }
+    }
+
+    /// The process exit status for this error: a program `runas` cannot start exits as
+    /// shells do (127 not found, 126 cannot run); every other error by its kind.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Usage(_)
-            | CliError::Transport(
-                TransportError::InvalidProxy(_) | TransportError::UnsupportedProxy(_),
-            ) => EXIT_USAGE,
-            CliError::Identity(
-                IdentityError::Usage(_)
-                | IdentityError::Invalid { .. }
-                | IdentityError::Execute(crate::provider::execute::ExecuteError::Invalid { .. })
-                | IdentityError::Endpoint(_)
-                | IdentityError::Plan(crate::provider::plan::PlanError::ProfileNotFound { .. }),
-            ) => EXIT_USAGE,
-            CliError::Identity(IdentityError::Sts { source, .. }) => {
-                service_exit_code(source.as_ref())
-            }
-            CliError::Identity(IdentityError::Execute(
-                crate::provider::execute::ExecuteError::Sts { source, .. },
-            )) => service_exit_code(source.as_ref()),
-            // As shells do: 127 for a program not found, 126 for one that cannot run.
             CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
             CliError::Spawn { .. } => 126,
-            _ => EXIT_FAILURE,
+            _ => self.kind().exit_code(),
         }
     }
 }
@@ -435,6 +413,44 @@ mod tests {
             .build()
             .unwrap()
             .block_on(run(cli, &ctx))
+    }
+
+    #[test]
+    fn exit_codes_come_from_the_kind_of_the_innermost_cause() {
+        use crate::provider::execute::ExecuteError;
+        use crate::services::{AwsError, ResponseError, ServiceError};
+        let sts = |source: ServiceError| {
+            CliError::Identity(IdentityError::Execute(ExecuteError::Sts {
+                step: "AssumeRole".into(),
+                source: Box::new(source),
+            }))
+        };
+        // An answer that cannot be read (HTTP 200 without Credentials) is the network's.
+        let unreadable = sts(ServiceError::Response(ResponseError::Malformed {
+            status: 200,
+            detail: "no Credentials".into(),
+        }));
+        assert_eq!(unreadable.exit_code(), 4);
+        let aws = sts(ServiceError::Response(ResponseError::Aws(AwsError {
+            status: 403,
+            kind: None,
+            code: "AccessDenied".into(),
+            message: String::new(),
+            request_id: None,
+        })));
+        assert_eq!(aws.exit_code(), 3);
+        assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
+        // A source the configuration names that does not answer.
+        let imds = CliError::Identity(IdentityError::Execute(ExecuteError::Imds(
+            crate::services::imds::ImdsError::TokenTimeout {
+                after: std::time::Duration::from_secs(1),
+            },
+        )));
+        assert_eq!(imds.exit_code(), 4);
+        let no_role = CliError::Identity(IdentityError::Execute(ExecuteError::Imds(
+            crate::services::imds::ImdsError::NoRole,
+        )));
+        assert_eq!(no_role.exit_code(), 1);
     }
 
     #[test]

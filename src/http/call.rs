@@ -149,6 +149,20 @@ impl fmt::Display for CallError {
     }
 }
 
+impl CallError {
+    /// Its kind: the transport's for a failed attempt, the network's for the operation
+    /// timeout.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            Self::InvalidUrl(_) => ErrorKind::Usage,
+            Self::Signing(_) => ErrorKind::Failure,
+            Self::Transport { source, .. } => source.kind(),
+            Self::OperationTimeout { .. } => ErrorKind::Network,
+        }
+    }
+}
+
 impl std::error::Error for CallError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

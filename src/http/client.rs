@@ -280,6 +280,19 @@ impl fmt::Display for TransportError {
     }
 }
 
+impl TransportError {
+    /// Its kind: a proxy URL that cannot work is a usage error; everything else about
+    /// reaching a server is the network's.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            Self::InvalidProxy(_) | Self::UnsupportedProxy(_) => ErrorKind::Usage,
+            Self::CaBundle(_) => ErrorKind::Failure,
+            _ => ErrorKind::Network,
+        }
+    }
+}
+
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

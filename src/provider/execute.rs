@@ -128,6 +128,21 @@ impl fmt::Display for ExecuteError {
     }
 }
 
+impl ExecuteError {
+    /// Its kind: a request outside the STS model is a usage error; STS, IMDS and the
+    /// container endpoint give their own (a source the configuration names that does not
+    /// answer is the network's); nothing found, a helper that failed, a failure.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::Invalid { .. } => crate::error_kind::ErrorKind::Usage,
+            Self::Sts { source, .. } => source.kind(),
+            Self::Imds(e) => e.kind(),
+            Self::Container(e) => e.kind(),
+            _ => crate::error_kind::ErrorKind::Failure,
+        }
+    }
+}
+
 impl std::error::Error for ExecuteError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

@@ -377,6 +377,17 @@ impl fmt::Display for PlanError {
     }
 }
 
+impl PlanError {
+    /// Its kind: a profile that does not exist is a usage error; the rest (no
+    /// credentials, a profile that cannot give them) a failure.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::ProfileNotFound { .. } => crate::error_kind::ErrorKind::Usage,
+            _ => crate::error_kind::ErrorKind::Failure,
+        }
+    }
+}
+
 impl std::error::Error for PlanError {}
 
 const ACCESS_KEY_ID: &str = "aws_access_key_id";

@@ -93,6 +93,23 @@ impl fmt::Display for ContainerError {
     }
 }
 
+impl ContainerError {
+    /// Its kind: settings that cannot work are usage errors, an unreadable token file or
+    /// a refusal (4xx) a failure; an endpoint that does not answer, answers 5xx or not as
+    /// promised, is the network's.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::ForbiddenHost(_) | Self::InvalidUri(_) | Self::InvalidToken => {
+                crate::error_kind::ErrorKind::Usage
+            }
+            Self::TokenFile { .. } => crate::error_kind::ErrorKind::Failure,
+            // It answered: a refusal (401, a wrong token) is not the network's.
+            Self::Status(status) if *status < 500 => crate::error_kind::ErrorKind::Failure,
+            _ => crate::error_kind::ErrorKind::Network,
+        }
+    }
+}
+
 impl std::error::Error for ContainerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

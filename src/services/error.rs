@@ -156,6 +156,17 @@ impl fmt::Display for ResponseError {
     }
 }
 
+impl ResponseError {
+    /// Its kind: AWS's error, or an answer that is not what the protocol promises (the
+    /// network's: a proxy or a wrong endpoint is the usual cause).
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::Aws(_) => crate::error_kind::ErrorKind::Aws,
+            _ => crate::error_kind::ErrorKind::Network,
+        }
+    }
+}
+
 impl std::error::Error for ResponseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         // `Aws` shows the AWS error itself, so it has no further cause to list.
@@ -200,6 +211,17 @@ impl fmt::Display for ServiceError {
             Self::Endpoint(e) => write!(f, "not sent: {e}"),
             Self::Call(e) => e.fmt(f),
             Self::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl ServiceError {
+    /// Its kind: nothing sent is a usage error; else the call's or the answer's.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::Invalid(_) | Self::Endpoint(_) => crate::error_kind::ErrorKind::Usage,
+            Self::Call(e) => e.kind(),
+            Self::Response(e) => e.kind(),
         }
     }
 }

@@ -137,6 +137,21 @@ impl fmt::Display for ImdsError {
     }
 }
 
+impl ImdsError {
+    /// Its kind: a bad endpoint setting is a usage error, an instance without a role
+    /// gives no credentials; an IMDS that does not answer, or not as promised, is the
+    /// network's.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::InvalidEndpoint(_) => crate::error_kind::ErrorKind::Usage,
+            Self::NoRole => crate::error_kind::ErrorKind::Failure,
+            // It answered: a refusal (4xx) is not the network's.
+            Self::Status { status, .. } if *status < 500 => crate::error_kind::ErrorKind::Failure,
+            _ => crate::error_kind::ErrorKind::Network,
+        }
+    }
+}
+
 impl std::error::Error for ImdsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
