@@ -117,6 +117,22 @@ fn logged(log: &Log) -> Vec<String> {
     log.lock().unwrap().clone()
 }
 
+/// The fakes a scenario runs against, what they record, and the binary's environment.
+struct World {
+    env: Vec<(String, String)>,
+    sts_log: Log,
+    token_log: Log,
+    imds_log: Option<Log>,
+    container_log: Option<Log>,
+}
+
+/// What the binary did.
+struct Outcome {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
 /// Runs one scenario folder; the differences from what it expects, if any.
 async fn run(dir: &Path, work: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("scenario")).unwrap();
@@ -124,6 +140,13 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
         Ok(s) => s,
         Err(e) => return vec![format!("bad scenario file: {e}")],
     };
+    let world = world(&s, dir, work).await;
+    let outcome = launch(&s, world.env.clone()).await;
+    compare(&s, &world, &outcome)
+}
+
+/// Starts the fakes the scenario asks for and writes its files: the world it runs in.
+async fn world(s: &Scenario, dir: &Path, work: &Path) -> World {
     let (sts, sts_log, token_log) = echo_sts_with_tokens().await;
     let (container, container_log) = match &s.container {
         Some(token) => {
@@ -193,6 +216,19 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
     };
     env.extend(s.env.iter().map(|(k, v)| (k.clone(), fill(v))));
 
+    World {
+        env,
+        sts_log,
+        token_log,
+        imds_log,
+        container_log,
+    }
+}
+
+/// Runs `getcallerid --debug` with the scenario's arguments, on a pseudo-terminal when it
+/// says `tty`.
+async fn launch(s: &Scenario, env: Vec<(String, String)>) -> Outcome {
+    let binary = env!("CARGO_BIN_EXE_aws-login");
     let mut args = vec!["getcallerid".to_owned(), "--debug".to_owned()];
     args.extend(s.args.iter().cloned());
     let (status, stdout, stderr) = match &s.tty {
@@ -250,6 +286,27 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
         }
     };
 
+    Outcome {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// The differences between what the scenario expects and what happened.
+fn compare(s: &Scenario, world: &World, outcome: &Outcome) -> Vec<String> {
+    let Outcome {
+        status,
+        stdout,
+        stderr,
+    } = outcome;
+    let World {
+        sts_log,
+        token_log,
+        imds_log,
+        container_log,
+        ..
+    } = world;
     let mut diffs = Vec::new();
     for secret in SECRETS {
         if stdout.contains(secret) || stderr.contains(secret) {
@@ -262,7 +319,7 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
     {
         diffs.push(format!("plan: want {plan:?}"));
     }
-    let calls = logged(&sts_log);
+    let calls = logged(sts_log);
     if calls != s.calls {
         diffs.push(format!("STS calls: want {:?}, got {calls:?}", s.calls));
     }
@@ -281,7 +338,7 @@ async fn run(dir: &Path, work: &Path) -> Vec<String> {
             ));
         }
     }
-    let tokens = logged(&token_log);
+    let tokens = logged(token_log);
     for want in &s.tokens {
         if !tokens.contains(want) {
             diffs.push(format!(
