@@ -17,7 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 #![allow(clippy::print_stderr)] // tests say what they skipped or measured
 
-mod common;
+use crate::common;
 
 use aws_login::config::{Section, merge, parse};
 use serde_json::Value;

@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 #![allow(clippy::print_stderr)] // tests say what they skipped or measured
 
-mod common;
+use crate::common;
 
 use aws_login::sigv4::SigningKeyCache;
 use common::botocore::{check_case, describe};

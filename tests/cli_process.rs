@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
-mod common;
+use crate::common;
 
 use std::process::{Output, Stdio};
 use std::time::Duration;

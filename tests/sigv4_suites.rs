@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 #![allow(clippy::print_stderr)] // tests say what they skipped or measured
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

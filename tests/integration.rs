@@ -1,0 +1,29 @@
+//! The integration tests, one test binary (so a clean `cargo test` links once): a module
+//! per area, sharing `common` (fakes, fixtures, helpers). `allocations` stays a binary of
+//! its own: it installs a counting global allocator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+mod common;
+
+mod botocore_config_differential;
+mod botocore_differential;
+mod botocore_vectors;
+mod cli_args;
+mod cli_chain;
+mod cli_credentials_server;
+mod cli_files;
+mod cli_metadata;
+mod cli_process;
+mod cli_profiles;
+mod cli_runas;
+mod cli_sso;
+mod cli_sts;
+mod config_parser;
+mod credential_plan;
+mod http_transport;
+mod output_shells;
+mod scenarios;
+mod sigv4_no_panic;
+mod sigv4_suites;
+mod sts_fake;
