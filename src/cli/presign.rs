@@ -10,8 +10,6 @@ use argh::FromArgs;
 use chrono::{DateTime, Utc};
 
 use super::{EnvLookup, Output};
-use crate::credentials::Credentials;
-use crate::secret::SecretString;
 use crate::sigv4::{Payload, SignableRequest, SigningError, SigningParams, SigningSettings, sign};
 
 /// print a presigned URL for URL, signed with the credentials in the environment
@@ -95,10 +93,6 @@ impl std::error::Error for PresignError {
     }
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
-}
-
 /// Presigns `args.url`.
 pub fn run(
     args: &PresignArgs,
@@ -124,15 +118,10 @@ pub fn run(
         Some(port) if port != default_port => format!("{host}:{port}"),
         _ => host.to_owned(),
     };
-    let key_id = non_empty(env("AWS_ACCESS_KEY_ID")).ok_or(PresignError::MissingCredentials)?;
-    let secret = non_empty(env("AWS_SECRET_ACCESS_KEY")).ok_or(PresignError::MissingCredentials)?;
-    let token = non_empty(env("AWS_SESSION_TOKEN")).map(SecretString::new);
-    let credentials = Credentials::new(key_id, secret, token, None);
-    let region = args
-        .region
-        .clone()
-        .or_else(|| non_empty(env("AWS_REGION")))
-        .or_else(|| non_empty(env("AWS_DEFAULT_REGION")))
+    // The environment source and the region order of the credential chain (botocore's
+    // rules: the legacy AWS_SECURITY_TOKEN first, empty values as unset).
+    let credentials = crate::provider::from_env(env).ok_or(PresignError::MissingCredentials)?;
+    let region = crate::provider::region_from_flag_or_env(args.region.as_deref(), env)
         .ok_or(PresignError::MissingRegion)?;
     let service = args
         .service
@@ -209,6 +198,32 @@ mod tests {
             signing_time: Some("2013-05-24T00:00:00Z".into()),
             verbose: false,
         }
+    }
+
+    #[test]
+    fn credentials_and_region_follow_the_chains_rules() {
+        // The legacy token comes first, as in botocore; an empty --region falls to the
+        // environment, as in the AWS CLI.
+        let env = env_of(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+            ("AWS_SESSION_TOKEN", "NEWTOKEN"),
+            ("AWS_SECURITY_TOKEN", "LEGACYTOKEN"),
+            ("AWS_REGION", "eu-west-1"),
+        ]);
+        let mut a = args("https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15");
+        a.region = Some(String::new());
+        let out = run(&a, &env, DateTime::UNIX_EPOCH).unwrap();
+        assert!(
+            out.stdout.contains("X-Amz-Security-Token=LEGACYTOKEN"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("%2Feu-west-1%2Fsts%2F"),
+            "{}",
+            out.stdout
+        );
     }
 
     /// The worked example of the S3 documentation ("Authenticating Requests: Using Query

@@ -107,12 +107,7 @@ impl Settings {
     /// the instance's (learnt from IMDS when the credentials come from there too). An
     /// empty one counts as not given, at each step (the AWS CLI ignores `--region ''`).
     pub fn region(&self, args: &IdentityArgs, ctx: &Context<'_>) -> Option<String> {
-        let given = |r: &String| !r.trim().is_empty();
-        args.region
-            .clone()
-            .filter(given)
-            .or_else(|| (ctx.env)("AWS_REGION").filter(given))
-            .or_else(|| (ctx.env)("AWS_DEFAULT_REGION").filter(given))
+        crate::provider::region_from_flag_or_env(args.region.as_deref(), ctx.env)
             .or_else(|| self.value("region"))
             .or_else(|| self.imds_region.get().cloned())
     }

@@ -20,6 +20,21 @@ use crate::secret::SecretString;
 /// wins (`AWS_SECURITY_TOKEN` is the legacy name many tools still write).
 pub const SESSION_TOKEN_VARIABLES: [&str; 2] = ["AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"];
 
+/// The region the flag or the environment gives: `--region`, `AWS_REGION`, then
+/// `AWS_DEFAULT_REGION`; an empty value counts as not given at each step (the AWS CLI
+/// ignores `--region ''`). The profile's `region` and the instance's come after, where a
+/// command reads them.
+pub fn region_from_flag_or_env(
+    flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let given = |r: &String| !r.trim().is_empty();
+    flag.map(str::to_owned)
+        .filter(given)
+        .or_else(|| env("AWS_REGION").filter(given))
+        .or_else(|| env("AWS_DEFAULT_REGION").filter(given))
+}
+
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, the first of
 /// [`SESSION_TOKEN_VARIABLES`] that is set, and `AWS_CREDENTIAL_EXPIRATION` (botocore's
 /// `EnvProvider`; both keys needed, empty values count as unset).
