@@ -638,3 +638,45 @@ async fn a_request_can_cap_its_own_answer() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_metadata_fetch_is_retried_on_5xx_only_as_its_policy_says() {
+    use aws_login::http::client::Request;
+    use aws_login::http::retry::FetchPolicy;
+    let status = |status: u16| Answer::Respond {
+        status,
+        headers: vec![],
+        body: String::new(),
+    };
+    let policy = FetchPolicy {
+        attempts: 3,
+        attempt_timeout: Duration::from_secs(5),
+        pause: Duration::ZERO,
+    };
+    // (answers, the status returned, the requests made)
+    for (answers, want, made) in [
+        (vec![status(500), status(503), ok("done")], 200, 3),
+        (vec![status(404)], 404, 1),
+        (vec![status(500), status(500), status(500)], 500, 3),
+    ] {
+        let (fake, addr) = start(answers).await;
+        let request = Request {
+            method: hyper::Method::GET,
+            uri: format!("http://{addr}/latest/meta-data/").parse().unwrap(),
+            headers: hyper::HeaderMap::new(),
+            body: hyper::body::Bytes::new(),
+        };
+        let got = with_caller(TransportConfig::default(), 0.0, async |caller, trace| {
+            let r = caller.fetch(&request, &policy).await.unwrap();
+            assert_eq!(
+                trace.lock().unwrap().len(),
+                made,
+                "one trace line per attempt"
+            );
+            r.status
+        })
+        .await;
+        assert_eq!(got, want);
+        assert_eq!(fake.seen.lock().unwrap().len(), made);
+    }
+}

@@ -291,7 +291,7 @@ pub async fn with_identity<T>(
     if matches!(plan.base, Base::Imds { .. }) && settings.region(identity, ctx).is_none() {
         let profile = |k: &str| settings.value(k);
         if let Some(config) = ImdsConfig::from_env(ctx.env, &profile)
-            && let Ok(region) = imds::region(&client, &config).await
+            && let Ok(region) = imds::region(&caller, &config).await
             && !region.is_empty()
         {
             if let Some(t) = trace {

@@ -18,7 +18,7 @@ use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
 use hyper::{HeaderMap, Method, Uri};
 
 use super::client::{HttpClient, Request, Response, TransportError, redact_query};
-use super::retry::{Decision, Failure, Jitter, RetryPolicy, RetryQuota};
+use super::retry::{Decision, Failure, FetchPolicy, Jitter, RetryPolicy, RetryQuota};
 use crate::credentials::Credentials;
 use crate::sigv4::{
     Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings, sign,
@@ -211,6 +211,41 @@ impl<'a> Caller<'a> {
     /// The transport, for requests that are not AWS API calls (metadata endpoints).
     pub fn client(&self) -> &HttpClient {
         self.client
+    }
+
+    /// Sends an unsigned request to a metadata endpoint, retried as `policy` says (see
+    /// [`FetchPolicy`]); each attempt is traced as an API call's is. The last outcome is
+    /// returned: an answer (a 5xx included, when the attempts ran out on one) or the last
+    /// transport error.
+    pub async fn fetch(
+        &self,
+        request: &Request,
+        policy: &FetchPolicy,
+    ) -> Result<Response, TransportError> {
+        let shown = redact_query(&request.uri);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .send_within(request.clone(), policy.attempt_timeout)
+                .await;
+            self.trace_line(|| match &result {
+                Ok(r) => format!(
+                    "{} {shown} -> {} (attempt {attempt})",
+                    request.method, r.status
+                ),
+                Err(e) => format!("{} {shown} -> {e} (attempt {attempt})", request.method),
+            });
+            let again = match &result {
+                Ok(r) => r.status >= 500,
+                Err(_) => true,
+            };
+            if !again || attempt >= policy.attempts {
+                return result;
+            }
+            tokio::time::sleep(policy.pause).await;
+        }
     }
 
     /// The clock offset learnt from AWS, in seconds (0 until a skew error).

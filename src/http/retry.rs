@@ -324,6 +324,20 @@ pub fn backoff(
     }
 }
 
+/// How a metadata endpoint (IMDS, the container credentials endpoint) is retried, as data:
+/// botocore's fetchers do not use the standard mode but a number of attempts, each within
+/// its own time limit, with a fixed pause between them. A connection failure, a timeout
+/// or a 5xx answer is tried again; any other answer is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchPolicy {
+    /// Attempts in all, the first included (at least 1 is made).
+    pub attempts: u32,
+    /// The time limit of each attempt, as a whole.
+    pub attempt_timeout: Duration,
+    /// The pause before each further attempt.
+    pub pause: Duration,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -404,7 +404,7 @@ impl Executor<'_, '_> {
                             "the container credentials endpoint: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set".into(),
                         )
                     })?;
-                container::credentials(self.caller.client(), &config)
+                container::credentials(self.caller, &config)
                     .await
                     .map_err(ExecuteError::Container)
             }
@@ -417,7 +417,7 @@ impl Executor<'_, '_> {
                     ));
                 };
                 let fallback = *fallback;
-                imds::credentials(self.caller.client(), &config)
+                imds::credentials(self.caller, &config)
                     .await
                     .map_err(|e| match (fallback, e) {
                         (true, e @ ImdsError::Unreachable(_)) => ExecuteError::NoCredentials {

@@ -13,7 +13,9 @@ use hyper::{HeaderMap, Method, Uri};
 
 use super::metadata::parse_credentials;
 use crate::credentials::Credentials;
-use crate::http::client::{HttpClient, Request, TransportError};
+use crate::http::call::Caller;
+use crate::http::client::{Request, TransportError};
+use crate::http::retry::FetchPolicy;
 
 /// The IPv4 endpoint.
 pub const ENDPOINT_V4: &str = "http://169.254.169.254";
@@ -197,32 +199,36 @@ fn request(
     })
 }
 
+/// The fetch policy of `config`: botocore's IMDS fetcher retries each request
+/// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` times at once, each within
+/// `AWS_METADATA_SERVICE_TIMEOUT`.
+fn policy(config: &ImdsConfig) -> FetchPolicy {
+    FetchPolicy {
+        attempts: config.attempts,
+        attempt_timeout: config.timeout,
+        pause: Duration::ZERO,
+    }
+}
+
 async fn send(
-    client: &HttpClient,
+    caller: &Caller<'_>,
     config: &ImdsConfig,
     req: Request,
 ) -> Result<(u16, Bytes), ImdsError> {
-    let mut last = None;
-    for _ in 0..config.attempts {
-        match client.send_within(req.clone(), config.timeout).await {
-            Ok(r) if r.status >= 500 => last = Some(Ok((r.status, r.body))),
-            Ok(r) => return Ok((r.status, r.body)),
-            Err(e) => last = Some(Err(ImdsError::Unreachable(e))),
-        }
-    }
-    last.unwrap_or(Err(ImdsError::Status {
-        what: "request",
-        status: 0,
-    }))
+    caller
+        .fetch(&req, &policy(config))
+        .await
+        .map(|r| (r.status, r.body))
+        .map_err(ImdsError::Unreachable)
 }
 
 /// A session token, or `None` when IMDSv1 may be used instead: the token call is
 /// forbidden (403, 404, 405: an old or v1-only IMDS), or it connects and gets no answer in
 /// time, or the connection drops (botocore's rules: a container on EC2 whose instance has
 /// a PUT response hop limit of 1 never sees the answer, while plain GETs work).
-async fn token(client: &HttpClient, config: &ImdsConfig) -> Result<Option<String>, ImdsError> {
+async fn token(caller: &Caller<'_>, config: &ImdsConfig) -> Result<Option<String>, ImdsError> {
     let sent = send(
-        client,
+        caller,
         config,
         request(config, Method::PUT, "/latest/api/token", None)?,
     )
@@ -259,13 +265,13 @@ async fn token(client: &HttpClient, config: &ImdsConfig) -> Result<Option<String
 }
 
 async fn get(
-    client: &HttpClient,
+    caller: &Caller<'_>,
     config: &ImdsConfig,
     path: &str,
     token: Option<&str>,
     what: &'static str,
 ) -> Result<Bytes, ImdsError> {
-    let (status, body) = send(client, config, request(config, Method::GET, path, token)?).await?;
+    let (status, body) = send(caller, config, request(config, Method::GET, path, token)?).await?;
     match status {
         200 => Ok(body),
         404 if what == "role name" => Err(ImdsError::NoRole),
@@ -275,13 +281,13 @@ async fn get(
 
 /// The instance role's credentials.
 pub async fn credentials(
-    client: &HttpClient,
+    caller: &Caller<'_>,
     config: &ImdsConfig,
 ) -> Result<Credentials, ImdsError> {
-    let token = token(client, config).await?;
+    let token = token(caller, config).await?;
     let token = token.as_deref();
     let base = "/latest/meta-data/iam/security-credentials/";
-    let roles = get(client, config, base, token, "role name").await?;
+    let roles = get(caller, config, base, token, "role name").await?;
     let role = String::from_utf8_lossy(&roles)
         .lines()
         .next()
@@ -292,7 +298,7 @@ pub async fn credentials(
         return Err(ImdsError::NoRole);
     }
     let body = get(
-        client,
+        caller,
         config,
         &format!("{base}{role}"),
         token,
@@ -303,10 +309,10 @@ pub async fn credentials(
 }
 
 /// The instance's region (`placement/region`).
-pub async fn region(client: &HttpClient, config: &ImdsConfig) -> Result<String, ImdsError> {
-    let token = token(client, config).await?;
+pub async fn region(caller: &Caller<'_>, config: &ImdsConfig) -> Result<String, ImdsError> {
+    let token = token(caller, config).await?;
     let body = get(
-        client,
+        caller,
         config,
         "/latest/meta-data/placement/region",
         token.as_deref(),
