@@ -227,31 +227,58 @@ pub fn signal_all(pids: &[Pid], signal: Signal) {
     }
 }
 
-/// The `credential_process` helpers running now: each one's process id and run id.
-static RUNNING: std::sync::Mutex<Vec<(Pid, Option<String>)>> = std::sync::Mutex::new(Vec::new());
+/// One `credential_process` helper: its process id once spawned, and its run id (which
+/// marks it and everything it starts, so it is found even before its pid is known).
+#[derive(Debug, Clone)]
+struct Listed {
+    key: u64,
+    pid: Option<Pid>,
+    run_id: Option<String>,
+}
+
+/// The `credential_process` helpers running now.
+static RUNNING: std::sync::Mutex<Vec<Listed>> = std::sync::Mutex::new(Vec::new());
+/// Keys for [`RUNNING`]'s entries.
+static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// Set while `runas` passes signals on to its program itself (see [`passing_on`]).
 static PASSING_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// A helper listed as running until this is dropped (see [`running`]).
-#[must_use = "the helper is listed only while this lives"]
-pub struct Running(Pid);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let mut running = RUNNING
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        running.retain(|(pid, _)| *pid != self.0);
-    }
-}
-
-/// Lists a helper (its pid and run id) as running, for [`end_helpers_on_signals`].
-pub fn running(pid: Pid, run_id: Option<String>) -> Running {
+fn running_list() -> std::sync::MutexGuard<'static, Vec<Listed>> {
     RUNNING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push((pid, run_id));
-    Running(pid)
+}
+
+/// A helper listed as running until this is dropped (see [`running`]).
+#[must_use = "the helper is listed only while this lives"]
+pub struct Running(u64);
+
+impl Running {
+    /// Records the helper's process id, once it is spawned.
+    pub fn spawned(&self, pid: Pid) {
+        if let Some(entry) = running_list().iter_mut().find(|e| e.key == self.0) {
+            entry.pid = Some(pid);
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        running_list().retain(|e| e.key != self.0);
+    }
+}
+
+/// Lists a helper as running, for [`end_helpers_on_signals`], *before* it is spawned: a
+/// signal that comes as it starts finds it by its run id (every helper carries it in its
+/// environment) until [`Running::spawned`] gives its pid.
+pub fn running(run_id: Option<String>) -> Running {
+    let key = NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    running_list().push(Listed {
+        key,
+        pid: None,
+        run_id,
+    });
+    Running(key)
 }
 
 /// While this lives, [`end_helpers_on_signals`] leaves the signals alone: `runas` passes
@@ -311,10 +338,7 @@ fn install_helper_ender() -> std::io::Result<()> {
                 continue;
             }
             DYING.store(true, std::sync::atomic::Ordering::SeqCst);
-            let helpers = RUNNING
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone();
+            let helpers = running_list().clone();
             end_now(&helpers);
             // Dies of the signal (default action), as if no handler had been installed.
             let _ = signal_hook::low_level::emulate_default_handler(signal);
@@ -324,19 +348,28 @@ fn install_helper_ender() -> std::io::Result<()> {
 }
 
 /// Ends `helpers` and what they started, without a runtime: `SIGTERM`, a wait of at most
-/// [`DYING_GRACE`] for them to go (polled), then `SIGKILL` to what is left.
-fn end_now(helpers: &[(Pid, Option<String>)]) {
+/// [`DYING_GRACE`] for them to go (polled), then `SIGKILL` to what is left. A helper is
+/// found by its pid and descendants and by its run id (which also finds one whose pid is
+/// not recorded yet).
+fn end_now(helpers: &[Listed]) {
     if helpers.is_empty() {
         return;
     }
+    let marked_now = || {
+        helpers
+            .iter()
+            .filter_map(|h| h.run_id.as_deref())
+            .flat_map(|id| marked(super::process::CHAIN_VARIABLE, id))
+            .collect::<Vec<Pid>>()
+    };
     let mut started: Vec<Pid> = Vec::new();
-    for (pid, run_id) in helpers {
-        started.push(*pid);
-        started.extend(descendants(*pid));
-        if let Some(id) = run_id {
-            started.extend(marked(super::process::CHAIN_VARIABLE, id));
+    for helper in helpers {
+        if let Some(pid) = helper.pid {
+            started.push(pid);
+            started.extend(descendants(pid));
         }
     }
+    started.extend(marked_now());
     signal_all(&started, Signal::SIGTERM);
     let gone = |pid: &Pid| {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -351,10 +384,6 @@ fn end_now(helpers: &[(Pid, Option<String>)]) {
     while !started.iter().all(gone) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    for (_, run_id) in helpers {
-        if let Some(id) = run_id {
-            started.extend(marked(super::process::CHAIN_VARIABLE, id));
-        }
-    }
+    started.extend(marked_now());
     signal_all(&started, Signal::SIGKILL);
 }

@@ -296,8 +296,10 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
         program: program.clone(),
         source,
     };
-    // Before it starts: a signal that ends aws-login must find it listed.
+    // Before it starts: a signal that ends aws-login must find it listed (by its run id
+    // until its pid is known).
     super::job::end_helpers_on_signals();
+    let running = super::job::running(options.run_id.clone());
     let mut child = tokio::process::Command::new(&program)
         .args(&words[1..])
         .envs(options.env.iter().map(|(k, v)| (k, v)))
@@ -311,11 +313,9 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
         .kill_on_drop(true)
         .spawn()
         .map_err(spawn_error)?;
-    // Listed while it runs: a signal that ends aws-login ends it first.
-    let _running = child
-        .id()
-        .and_then(|id| i32::try_from(id).ok())
-        .map(|id| super::job::running(Pid::from_raw(id), options.run_id.clone()));
+    if let Some(pid) = child.id().and_then(|id| i32::try_from(id).ok()) {
+        running.spawned(Pid::from_raw(pid));
+    }
     let timeout =
         options
             .timeout
