@@ -9,6 +9,7 @@ mod error;
 pub mod imds;
 mod metadata;
 pub mod query;
+pub mod rest_json;
 pub mod sso;
 pub mod sts;
 mod xml;

@@ -3,13 +3,12 @@
 
 use chrono::DateTime;
 use hyper::Method;
-use hyper::body::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 
 use super::error::{ResponseError, ServiceError};
 use crate::credentials::Credentials;
 use crate::endpoints::Endpoint;
-use crate::http::call::{ApiRequest, Caller};
+use crate::http::call::Caller;
 use crate::secret::SecretString;
 use crate::sigv4::encode_query_component;
 
@@ -22,32 +21,20 @@ pub fn get_role_credentials_path(account_id: &str, role_name: &str) -> String {
     path
 }
 
-/// The error of a restJson response (see [`super::error::read_aws_error`]).
-fn json_error(status: u16, error_type: Option<&str>, body: &[u8]) -> ResponseError {
-    match super::error::read_aws_error(status, error_type, body) {
-        Some(error) => ResponseError::Aws(error),
-        None => ResponseError::Malformed {
-            status,
-            detail: format!("error status with no error code ({} bytes)", body.len()),
-        },
-    }
-}
-
-/// Parses a GetRoleCredentials response.
+/// Parses a GetRoleCredentials response (status, `x-amzn-errortype`, body).
 pub fn parse_get_role_credentials(
     status: u16,
     error_type: Option<&str>,
     body: &[u8],
 ) -> Result<Credentials, ResponseError> {
-    if !(200..300).contains(&status) {
-        return Err(json_error(status, error_type, body));
-    }
-    let malformed = |detail: &str| ResponseError::Malformed {
+    role_credentials(
         status,
-        detail: detail.to_owned(),
-    };
-    let json: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| malformed("body is not JSON"))?;
+        &super::rest_json::read_response(status, error_type, body)?,
+    )
+}
+
+/// The credentials in a GetRoleCredentials document.
+fn role_credentials(status: u16, json: &serde_json::Value) -> Result<Credentials, ResponseError> {
     let creds = json
         .get("roleCredentials")
         .ok_or(ResponseError::MissingField {
@@ -91,31 +78,16 @@ pub async fn get_role_credentials(
             detail: "the SSO access token is not a valid header value".into(),
         })?;
     let path = get_role_credentials_path(account_id, role_name);
-    let request = ApiRequest {
-        method: Method::GET,
-        endpoint: &endpoint.url,
-        path: &path,
-        body: Bytes::new(),
-        content_type: "application/json",
-        signing: None,
-        headers: vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
-        signed_headers: Vec::new(),
-        signing_settings: None,
-        idempotent: true,
-        max_body_bytes: None,
-        error_code: super::error::error_code,
-    };
-    let r = caller.call(&request).await?;
-    let error_type = r
-        .response
-        .headers
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok());
-    Ok(parse_get_role_credentials(
-        r.response.status,
-        error_type,
-        &r.response.body,
-    )?)
+    super::rest_json::call(
+        caller,
+        endpoint,
+        Method::GET,
+        &path,
+        None,
+        vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        role_credentials,
+    )
+    .await
 }
 
 #[cfg(test)]
