@@ -66,6 +66,18 @@ fn write_stdout(text: &str, must_arrive: bool) -> Result<(), String> {
     written.map_err(|e| format!("the output could not be written to stdout: {e}"))
 }
 
+/// Prints an answer that needs no runtime (`--help`, `--version`): success, or exit 1
+/// saying why stdout could not take it.
+fn print_and_exit(text: &str) -> ExitCode {
+    match write_stdout(text, false) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
+            ExitCode::from(cli::EXIT_FAILURE)
+        }
+    }
+}
+
 /// Asks for an MFA code on the terminal, when there is one.
 fn prompt_mfa(serial: &str) -> Option<String> {
     if !std::io::stdin().is_terminal() {
@@ -101,13 +113,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(early) => {
             return match early.status {
-                Ok(()) => match write_stdout(&early.output, false) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(why) => {
-                        write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
-                        ExitCode::from(cli::EXIT_FAILURE)
-                    }
-                },
+                Ok(()) => print_and_exit(&early.output),
                 Err(()) => {
                     write_or_ignore_broken_pipe(std::io::stderr(), &format!("{}\n", early.output));
                     ExitCode::from(EXIT_USAGE)
@@ -117,13 +123,7 @@ fn main() -> ExitCode {
     };
     // Answered before the runtime is built: nothing to wait for.
     if cli.version {
-        return match write_stdout(&cli::version_line(), false) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(why) => {
-                write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: {why}\n"));
-                ExitCode::from(cli::EXIT_FAILURE)
-            }
-        };
+        return print_and_exit(&cli::version_line());
     }
     let clock = SystemClock;
     let seed = clock.now().timestamp_nanos_opt().unwrap_or_default() as u64

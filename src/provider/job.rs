@@ -220,6 +220,21 @@ pub fn ancestors_like_me() -> usize {
     count
 }
 
+/// A helper's processes: its descendants by parent link (taken while every link is still
+/// there), and every process its run id marks (those that left its tree). The helper
+/// itself is not included.
+pub fn helper_tree(helper: Option<Pid>, run_id: Option<&str>) -> Vec<Pid> {
+    let mut tree = helper.map(descendants).unwrap_or_default();
+    if let Some(id) = run_id {
+        tree.extend(
+            marked(super::process::CHAIN_VARIABLE, id)
+                .into_iter()
+                .filter(|pid| Some(*pid) != helper),
+        );
+    }
+    tree
+}
+
 /// Sends `signal` to each process; one that is already gone is not an error.
 pub fn signal_all(pids: &[Pid], signal: Signal) {
     for pid in pids {
@@ -310,10 +325,6 @@ pub fn wait_if_dying() {
     }
 }
 
-/// How long a helper has, after `SIGTERM`, before `SIGKILL`, when aws-login itself is
-/// ending on a signal.
-const DYING_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// From now on, a terminating signal (TERM, INT, HUP, QUIT) ends aws-login as it would
 /// without a handler (the same status: killed by that signal), but first ends the
 /// `credential_process` helpers running then with everything they started, as their
@@ -348,28 +359,18 @@ fn install_helper_ender() -> std::io::Result<()> {
 }
 
 /// Ends `helpers` and what they started, without a runtime: `SIGTERM`, a wait of at most
-/// [`DYING_GRACE`] for them to go (polled), then `SIGKILL` to what is left. A helper is
+/// [`super::process::GRACE`] for them to go (polled), then `SIGKILL` to what is left. A helper is
 /// found by its pid and descendants and by its run id (which also finds one whose pid is
 /// not recorded yet).
 fn end_now(helpers: &[Listed]) {
     if helpers.is_empty() {
         return;
     }
-    let marked_now = || {
-        helpers
-            .iter()
-            .filter_map(|h| h.run_id.as_deref())
-            .flat_map(|id| marked(super::process::CHAIN_VARIABLE, id))
-            .collect::<Vec<Pid>>()
-    };
     let mut started: Vec<Pid> = Vec::new();
     for helper in helpers {
-        if let Some(pid) = helper.pid {
-            started.push(pid);
-            started.extend(descendants(pid));
-        }
+        started.extend(helper.pid);
+        started.extend(helper_tree(helper.pid, helper.run_id.as_deref()));
     }
-    started.extend(marked_now());
     signal_all(&started, Signal::SIGTERM);
     let gone = |pid: &Pid| {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -380,10 +381,13 @@ fn end_now(helpers: &[Listed]) {
             })
             .is_none_or(|alive| !alive)
     };
-    let deadline = std::time::Instant::now() + DYING_GRACE;
+    let deadline = std::time::Instant::now() + super::process::GRACE;
     while !started.iter().all(gone) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    started.extend(marked_now());
+    for helper in helpers {
+        // Also what started meanwhile, by the run id (the tree may be gone).
+        started.extend(helper_tree(None, helper.run_id.as_deref()));
+    }
     signal_all(&started, Signal::SIGKILL);
 }

@@ -22,7 +22,7 @@ use nix::unistd::Pid;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use super::job::{descendants, marked, signal_all};
+use super::job::{helper_tree, signal_all};
 use crate::credentials::Credentials;
 use crate::secret::SecretString;
 
@@ -36,7 +36,7 @@ pub const TIMEOUT_VARIABLE: &str = "AWS_LOGIN_CREDENTIAL_PROCESS_TIMEOUT";
 /// The most output read from it.
 pub const MAX_OUTPUT: usize = 1024 * 1024;
 /// How long a helper that is being ended has, after `SIGTERM`, before `SIGKILL`.
-const GRACE: Duration = Duration::from_secs(1);
+pub(crate) const GRACE: Duration = Duration::from_secs(1);
 /// The variable a helper gets: the helpers it runs inside, outermost first (JSON).
 pub const CHAIN_VARIABLE: &str = "AWS_LOGIN_CREDENTIAL_PROCESS_CHAIN";
 /// How deep helpers may nest, whatever they run.
@@ -380,19 +380,16 @@ pub async fn run(command_line: &str, options: &Options) -> Result<Credentials, P
 /// marks): `SIGTERM`, then `SIGKILL` after [`GRACE`] (sooner when the helper is gone), and
 /// reaps it.
 async fn end(child: &mut tokio::process::Child, run_id: Option<&str>) {
-    let marked_now = || run_id.map_or_else(Vec::new, |id| marked(CHAIN_VARIABLE, id));
     let helper = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .map(Pid::from_raw);
-    // The tree first, while every parent link is still there.
-    let mut started: Vec<Pid> = helper.map(descendants).unwrap_or_default();
-    started.extend(marked_now());
+    let mut started = helper_tree(helper, run_id);
     signal_all(&helper.into_iter().collect::<Vec<_>>(), Signal::SIGTERM);
     signal_all(&started, Signal::SIGTERM);
     let _ = tokio::time::timeout(GRACE, child.wait()).await;
     let _ = child.start_kill();
-    started.extend(marked_now());
+    started.extend(helper_tree(None, run_id));
     signal_all(&started, Signal::SIGKILL);
     let _ = child.wait().await;
 }
