@@ -143,17 +143,8 @@ fn main() -> ExitCode {
         stderr: &stderr,
         interactive: true,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            write_or_ignore_broken_pipe(std::io::stderr(), &format!("error: cannot start: {e}\n"));
-            return ExitCode::from(cli::EXIT_FAILURE);
-        }
-    };
-    let result = runtime.block_on(cli::run(&cli, &ctx));
+    // A command builds its runtime only when it sends a request (`cli::block_on`).
+    let result = cli::run(&cli, &ctx);
     // A signal ending aws-login (its helpers first) decides how it ends, not the result.
     aws_login::provider::job::wait_if_dying();
     match result {

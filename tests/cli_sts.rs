@@ -435,3 +435,90 @@ async fn the_mfa_code_is_asked_for_on_a_terminal() {
     );
     assert_eq!(fake.seen.lock().unwrap()[0].form()["TokenCode"], "654321");
 }
+
+fn session_token(key: &str) -> String {
+    format!(
+        "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>{SECRET}-{key}</SecretAccessKey><SessionToken>{TOKEN}-{key}</SessionToken><Expiration>2031-02-03T04:05:06Z</Expiration></Credentials></GetSessionTokenResult></GetSessionTokenResponse>"
+    )
+}
+
+#[tokio::test]
+async fn the_flags_transitions_are_hops_of_the_one_plan() {
+    let (fake, addr) = start(vec![
+        ok(&session_token("ASIASESSION")),
+        ok(&assumed("ASIAROLE", "arn:aws:sts::1:assumed-role/r/s")),
+    ])
+    .await;
+    let out = aws_login(
+        Some(addr),
+        &[
+            "dumpcreds",
+            "--get-session-token",
+            "--assume-roles",
+            "arn:aws:iam::1:role/r",
+            "--mfa-serial",
+            "arn:aws:iam::1:mfa/alice",
+            "--token-code",
+            "123456",
+            "--debug",
+        ],
+        &[],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // --debug shows the whole path before anything is sent, then each hop as it happens.
+    assert!(
+        stderr.contains(
+            "debug: credential plan: environment variables -> GetSessionToken -> AssumeRole arn:aws:iam::1:role/r\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("debug: GetSessionToken -> credentials expiring at 2031-02-03T04:05:06Z"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("debug: AssumeRole arn:aws:iam::1:role/r -> arn:aws:sts::1:assumed-role/r/s"),
+        "{stderr}"
+    );
+    let seen = fake.seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    // The MFA code goes with GetSessionToken, not again with the role.
+    assert_eq!(seen[0].form()["Action"], "GetSessionToken");
+    assert_eq!(seen[0].form()["TokenCode"], "123456");
+    assert!(seen[0].headers["authorization"].contains("Credential=AKIASTART/"));
+    assert_eq!(seen[1].form()["Action"], "AssumeRole");
+    assert!(!seen[1].form().contains_key("TokenCode"));
+    assert!(seen[1].headers["authorization"].contains("Credential=ASIASESSION/"));
+    assert!(text(&out.stdout).contains("ASIAROLE"));
+}
+
+#[tokio::test]
+async fn get_session_token_on_a_role_chain_is_refused_before_any_request() {
+    let (fake, addr) = start(vec![]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n[profile app]\nrole_arn = arn:aws:iam::1:role/app\nsource_profile = base\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let out = aws_login(
+        Some(addr),
+        &["getcallerid", "--profile", "app", "--get-session-token"],
+        &[
+            ("AWS_CONFIG_FILE", config),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "error: GetSessionToken (--get-session-token) needs long-term (static) credentials, but those from AssumeRole arn:aws:iam::1:role/app (profile \"app\") are temporary (they have a session token)\n"
+    );
+    assert!(fake.seen.lock().unwrap().is_empty());
+}

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
 use aws_login::config::{FileKind, merge, parse};
-use aws_login::provider::plan::{Base, PlanError, plan};
+use aws_login::provider::plan::{Base, Hop, Origin, PlanError, SsoSource, plan};
 
 /// (name, config, credentials, env, profile, named, flag, expected plan or `ERR:` text)
 type Case = (
@@ -323,6 +323,76 @@ const CASES: &[Case] = &[
         true,
         false,
         "SSO of profile \"s\"",
+    ),
+    (
+        "sso: account and role are what make a profile SSO (botocore's SSOProvider)",
+        "[profile s]\nsso_session = corp\ncredential_process = /bin/creds\n[sso-session corp]\nsso_start_url = https://x\nsso_region = us-east-1\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "credential_process of profile \"s\"",
+    ),
+    (
+        "sso: the legacy form takes the start URL and region from the profile",
+        "[profile s]\nsso_start_url = https://x\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = Admin\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "SSO of profile \"s\"",
+    ),
+    (
+        "sso: every missing setting is named, before any request",
+        "[profile s]\nsso_account_id = 1\nsso_start_url = https://x\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "ERR:profile \"s\" cannot be used: it is configured to use SSO but is missing required configuration: sso_role_name, sso_region",
+    ),
+    (
+        "sso: a session without a start URL",
+        "[profile s]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Admin\n[sso-session corp]\nsso_region = us-east-1\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "ERR:profile \"s\" cannot be used: it is configured to use SSO but is missing required configuration: sso_start_url",
+    ),
+    (
+        "sso: a session that does not exist",
+        "[profile s]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Admin\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "ERR:profile \"s\" cannot be used: its sso_session = corp names a section that does not exist (add [sso-session corp] to the config file)",
+    ),
+    (
+        "sso: the profile and its session disagree",
+        "[profile s]\nsso_session = corp\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://x\nsso_region = us-east-1\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "ERR:profile \"s\" cannot be used: the value for sso_region is inconsistent between the profile (eu-west-1) and sso-session corp (us-east-1)",
+    ),
+    (
+        "sso: a session alone (no account, no role) is refused, not passed over for the instance",
+        "[profile s]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x\nsso_region = us-east-1\n",
+        "",
+        NONE,
+        "s",
+        true,
+        false,
+        "ERR:profile \"s\" cannot be used: it is configured to use SSO but is missing required configuration: sso_account_id, sso_role_name",
     ),
     (
         "named profile missing",
@@ -733,14 +803,22 @@ fn hops_carry_their_profile_settings() {
         ),
     );
     let p = plan(&shared, "a", true, false, &|_| None).unwrap();
-    assert_eq!(
-        p.base,
-        Base::StaticKeys {
-            profile: "b".into(),
-            file: FileKind::Credentials,
-        }
-    );
-    let hop = &p.hops[0];
+    // The keys are read while planning: the executor does not read the files again.
+    let Base::StaticKeys {
+        profile,
+        file,
+        keys,
+    } = &p.base
+    else {
+        panic!("{p:?}");
+    };
+    assert_eq!((profile.as_str(), *file), ("b", FileKind::Credentials));
+    assert_eq!(keys.access_key_id(), "A");
+    assert_eq!(keys.secret_access_key().expose(), "s");
+    let Hop::AssumeRole(hop) = &p.hops[0] else {
+        panic!("{p:?}");
+    };
+    assert_eq!(hop.origin, Origin::Profile("a".into()));
     assert_eq!(hop.mfa_serial.as_deref(), Some("arn:aws:iam::1:mfa/u"));
     assert_eq!(hop.external_id.as_deref(), Some("ext"));
     assert_eq!(hop.role_session_name.as_deref(), Some("me"));
@@ -790,4 +868,28 @@ fn the_profile_is_chosen_in_botocores_order() {
         pick(None, &[("AWS_PROFILE", "My MacBook Pro")]),
         "My MacBook Pro from AWS_PROFILE"
     );
+}
+
+#[test]
+fn sso_settings_are_resolved_while_planning() {
+    let config = "[profile s]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nsso_start_url = https://d-1.awsapps.com/start\n[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n";
+    let shared = merge(&parse(config.as_bytes(), "c"), &parse(b"", "k"));
+    let p = plan(&shared, "s", true, false, &|_| None).unwrap();
+    let want = SsoSource {
+        profile: "s".into(),
+        account_id: "111122223333".into(),
+        role_name: "Admin".into(),
+        start_url: "https://d-1.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        session: Some("corp".into()),
+    };
+    assert_eq!(p.base, Base::Sso(want.clone()));
+    // The AWS CLI caches an sso-session's token under the session's name, a legacy
+    // profile's under its start URL.
+    assert_eq!(want.cache_key(), "corp");
+    let legacy = SsoSource {
+        session: None,
+        ..want
+    };
+    assert_eq!(legacy.cache_key(), "https://d-1.awsapps.com/start");
 }

@@ -5,8 +5,10 @@
 use argh::FromArgs;
 
 use super::getcallerid::aws_cli_json;
-use super::identity::{IdentityError, command_with_identity};
-use super::{CliError, Context, Output, session};
+use super::identity::command_with_identity;
+use super::session::Session;
+use super::{CliError, Context, Output};
+use crate::endpoints::Service;
 use crate::services::sts;
 
 command_with_identity! {
@@ -26,17 +28,17 @@ command_with_identity! {
 }
 
 /// Runs `decode-authorization-message`.
-pub async fn run(args: &DecodeArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+pub fn run(args: &DecodeArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let message = args.message.trim();
-    let decoded =
-        session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds, _| {
-            sts::decode_authorization_message(caller, endpoint, creds, message)
-                .await
-                .map_err(|source| {
-                    CliError::Identity(IdentityError::sts("DecodeAuthorizationMessage", source))
-                })
-        })
-        .await?;
+    let session = Session::open(&args.identity(), ctx)?;
+    let decoded = super::block_on(async {
+        let caller = session.caller()?;
+        let creds = session.credentials(&caller).await?;
+        let endpoint = session.endpoint(Service::Sts)?;
+        sts::decode_authorization_message(&caller, &endpoint, &creds, message)
+            .await
+            .map_err(CliError::call("DecodeAuthorizationMessage"))
+    })??;
     // The message is JSON: shown indented when it parses, as sent otherwise.
     Ok(Output::stdout(
         match serde_json::from_str::<serde_json::Value>(&decoded) {

@@ -9,7 +9,8 @@
 use argh::FromArgs;
 
 use super::identity::command_with_identity;
-use super::{AppendAfter, CliError, Context, Output, session};
+use super::session::Session;
+use super::{AppendAfter, CliError, Context, Output};
 
 use crate::output::{OutForm, credential_process_json, github, render};
 
@@ -36,32 +37,29 @@ command_with_identity! {
     }
 }
 
-/// Runs `dumpcreds`.
-pub async fn run(args: &DumpCredsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+/// Runs `dumpcreds`: without a runtime or a transport when the credentials are at hand.
+pub fn run(args: &DumpCredsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let github_env = (ctx.env)("GITHUB_ENV").filter(|p| !p.trim().is_empty());
-    let (text, append_after) =
-        session::with_identity(&args.identity(), ctx, async |_, _, creds, _| {
-            if args.credential_helper {
-                return Ok((credential_process_json(creds), None));
-            }
-            match (args.outform, &github_env) {
-                (OutForm::Github, Some(path)) => {
-                    let (masks, lines) = github(creds).map_err(CliError::Output)?;
-                    // Written once the masks are out (see `Output::append_after`).
-                    let append = AppendAfter {
-                        what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
-                        path: path.clone(),
-                        lines: lines.into(),
-                    };
-                    Ok((masks, Some(append)))
-                }
-                _ => Ok((
-                    render(args.outform, creds, &args.ini_section).map_err(CliError::Output)?,
-                    None,
-                )),
-            }
-        })
-        .await?;
+    let creds = Session::open(&args.identity(), ctx)?.acquire()?;
+    if args.credential_helper {
+        return Ok(Output::stdout(credential_process_json(&creds)));
+    }
+    let (text, append_after) = match (args.outform, &github_env) {
+        (OutForm::Github, Some(path)) => {
+            let (masks, lines) = github(&creds).map_err(CliError::Output)?;
+            // Written once the masks are out (see `Output::append_after`).
+            let append = AppendAfter {
+                what: "the GitHub Actions environment file (GITHUB_ENV)".into(),
+                path: path.clone(),
+                lines: lines.into(),
+            };
+            (masks, Some(append))
+        }
+        _ => (
+            render(args.outform, &creds, &args.ini_section).map_err(CliError::Output)?,
+            None,
+        ),
+    };
     Ok(Output {
         append_after,
         ..Output::stdout(text)

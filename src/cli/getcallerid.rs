@@ -4,8 +4,10 @@
 use argh::FromArgs;
 use serde::Serialize;
 
-use super::identity::{IdentityError, command_with_identity};
-use super::{CliError, Context, Output, session};
+use super::identity::command_with_identity;
+use super::session::Session;
+use super::{CliError, Context, Output};
+use crate::endpoints::Service;
 use crate::services::sts;
 
 command_with_identity! {
@@ -43,13 +45,16 @@ pub(crate) fn aws_cli_json(value: &impl Serialize) -> String {
 }
 
 /// Runs `getcallerid`.
-pub async fn run(args: &GetCallerIdArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
-    let id = session::with_identity(&args.identity(), ctx, async |caller, endpoint, creds, _| {
-        sts::get_caller_identity(caller, endpoint, creds)
+pub fn run(args: &GetCallerIdArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    let session = Session::open(&args.identity(), ctx)?;
+    let id = super::block_on(async {
+        let caller = session.caller()?;
+        let creds = session.credentials(&caller).await?;
+        let endpoint = session.endpoint(Service::Sts)?;
+        sts::get_caller_identity(&caller, &endpoint, &creds)
             .await
-            .map_err(|source| CliError::Identity(IdentityError::sts("GetCallerIdentity", source)))
-    })
-    .await?;
+            .map_err(CliError::call("GetCallerIdentity"))
+    })??;
     Ok(Output::stdout(aws_cli_json(&Printed {
         user_id: &id.user_id,
         account: &id.account,

@@ -1,19 +1,14 @@
-//! The identity every credential-using command acquires: starting credentials from the
-//! environment, then the transitions the flags ask for, in order: `--get-session-token`
-//! or `--get-federation-token` (static credentials only), then each role of
-//! `--assume-roles`. MFA (`--mfa-serial`) applies to GetSessionToken when asked for,
-//! else to the first role; its code comes from `--token-code` or a prompt on the
-//! terminal.
+//! The identity flags every credential-using command shares, and what they add to the
+//! credential plan: after the profile's own hops, `--get-session-token` or
+//! `--get-federation-token` (on long-term keys only), then each role of
+//! `--assume-roles`. MFA (`--mfa-serial`) goes with GetSessionToken when asked for,
+//! else with the first role; the executor asks for its code (`--token-code`, or a
+//! prompt on the terminal), as for a profile's `mfa_serial`.
 
-use std::fmt;
-
-use crate::credentials::Credentials;
-use crate::endpoints::{self, Endpoint};
-use crate::http::call::Caller;
+use super::UsageError;
+use crate::provider::execute::DEFAULT_SESSION_NAME;
+use crate::provider::plan::{FederationTokenHop, Hop, Origin, RoleHop, SessionTokenHop};
 use crate::secret::SecretString;
-use crate::services::ServiceError;
-use crate::services::constraints::ParamError;
-use crate::services::sts;
 
 /// Declares a command struct with the identity flags of every credential-using command
 /// (argh cannot flatten a shared struct, so the fields are written once here). The
@@ -153,82 +148,6 @@ pub struct IdentityArgs {
     pub debug: bool,
 }
 
-/// Why no identity could be acquired.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum IdentityError {
-    /// The flags contradict each other or miss a value.
-    Usage(String),
-    /// No plan for the starting credentials (no source, a broken profile).
-    Plan(crate::provider::plan::PlanError),
-    /// The plan could not be carried out.
-    Execute(crate::provider::execute::ExecuteError),
-    /// An endpoint could not be resolved.
-    Endpoint(endpoints::EndpointError),
-    /// An STS call failed.
-    Sts {
-        /// What the call was for (`AssumeRole arn:...`).
-        step: String,
-        /// The failure.
-        source: Box<ServiceError>,
-    },
-    /// An STS request the flags ask for would break the STS model's constraints; nothing
-    /// was sent.
-    Invalid {
-        /// What the request is for (`GetSessionToken (--get-session-token)`).
-        step: String,
-        /// The member and what is wrong.
-        source: ParamError,
-    },
-}
-
-impl IdentityError {
-    /// An STS call named `step` failed.
-    pub fn sts(step: impl Into<String>, source: ServiceError) -> Self {
-        Self::Sts {
-            step: step.into(),
-            source: Box::new(source),
-        }
-    }
-}
-
-impl fmt::Display for IdentityError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Usage(msg) => f.write_str(msg),
-            Self::Plan(e) => e.fmt(f),
-            Self::Execute(e) => e.fmt(f),
-            Self::Endpoint(e) => e.fmt(f),
-            Self::Sts { step, .. } => write!(f, "{step} failed"),
-            Self::Invalid { step, .. } => write!(f, "{step} was not sent: STS would refuse it"),
-        }
-    }
-}
-
-impl IdentityError {
-    /// Its kind: the flags' problems are usage errors; the rest is its cause's.
-    pub fn kind(&self) -> crate::error_kind::ErrorKind {
-        match self {
-            Self::Usage(_) | Self::Invalid { .. } => crate::error_kind::ErrorKind::Usage,
-            Self::Endpoint(e) => e.kind(),
-            Self::Plan(e) => e.kind(),
-            Self::Execute(e) => e.kind(),
-            Self::Sts { source, .. } => source.kind(),
-        }
-    }
-}
-
-impl std::error::Error for IdentityError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Execute(e) => e.source(),
-            Self::Sts { source, .. } => Some(source.as_ref()),
-            Self::Invalid { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
 /// A comma-separated list, trimmed, empty items dropped.
 fn split_list(list: Option<&str>) -> Vec<String> {
     list.unwrap_or_default()
@@ -244,38 +163,28 @@ pub fn role_arns(args: &IdentityArgs) -> Vec<String> {
     split_list(args.assume_roles.as_deref())
 }
 
-/// Checks the flags before anything is sent. (`--token-code` without `--mfa-serial` is
-/// checked by the caller, which knows whether a profile's `mfa_serial` will use it.)
-pub fn validate(args: &IdentityArgs) -> Result<(), IdentityError> {
+/// Checks the flags against each other before anything else. (`--token-code` without
+/// any MFA device is checked once the plan is known, since a profile's `mfa_serial` may
+/// use it.)
+pub fn validate(args: &IdentityArgs) -> Result<(), UsageError> {
     if args.get_session_token && args.get_federation_token {
-        return Err(IdentityError::Usage(
-            "--get-session-token and --get-federation-token exclude each other".into(),
+        return Err(UsageError::Exclusive(
+            "--get-session-token",
+            "--get-federation-token",
         ));
     }
     if (args.federation_policy.is_some() || args.federation_policy_arns.is_some())
         && !args.get_federation_token
     {
-        return Err(IdentityError::Usage(
-            "--federation-policy and --federation-policy-arns go with --get-federation-token"
-                .into(),
-        ));
+        return Err(UsageError::FederationPolicyAlone);
     }
     if args.mfa_serial.is_some() && !args.get_session_token && role_arns(args).is_empty() {
-        return Err(IdentityError::Usage(
-            "--mfa-serial needs --get-session-token or --assume-roles to use it with".into(),
-        ));
+        return Err(UsageError::MfaSerialUnused);
     }
     if args.mfa_serial.is_some() && args.get_federation_token && role_arns(args).is_empty() {
-        return Err(IdentityError::Usage(
-            "GetFederationToken does not take MFA".into(),
-        ));
+        return Err(UsageError::FederationTakesNoMfa);
     }
     Ok(())
-}
-
-/// The session name of the flag-driven transitions.
-fn session_name(args: &IdentityArgs) -> &str {
-    args.role_session_name.as_deref().unwrap_or("aws-login")
 }
 
 /// The managed policies of `--get-federation-token`: the listed ones, or, when no policy
@@ -291,161 +200,53 @@ fn federation_policy_arns(args: &IdentityArgs) -> Vec<String> {
     }
 }
 
-fn session_token_request<'a>(
-    args: &'a IdentityArgs,
-    code: Option<&'a SecretString>,
-) -> sts::SessionTokenRequest<'a> {
-    sts::SessionTokenRequest {
-        duration_seconds: args.duration_seconds,
-        serial_number: args.mfa_serial.as_deref(),
-        token_code: code,
-    }
-}
-
-fn federation_request<'a>(
-    args: &'a IdentityArgs,
-    arns: &'a [&'a str],
-) -> sts::FederationTokenRequest<'a> {
-    sts::FederationTokenRequest {
-        name: session_name(args),
-        policy: args.federation_policy.as_deref(),
-        policy_arns: arns,
-        duration_seconds: args.duration_seconds,
-        ..Default::default()
-    }
-}
-
-fn role_request<'a>(
-    args: &'a IdentityArgs,
-    arn: &'a str,
-    code: Option<&'a SecretString>,
-) -> sts::AssumeRoleRequest<'a> {
-    sts::AssumeRoleRequest {
-        role_arn: arn,
-        role_session_name: session_name(args),
-        external_id: args.external_id.as_deref(),
-        duration_seconds: args.duration_seconds,
-        serial_number: code.and(args.mfa_serial.as_deref()),
-        token_code: code,
-        ..Default::default()
-    }
-}
-
-/// Checks every STS request the flags ask for against the STS model before anything is
-/// sent: `--duration-seconds` against each operation's range, the session name, the
-/// external id, the MFA serial and `--token-code` (six digits, also when a profile's
-/// `mfa_serial` is what uses it), the federation policy (a JSON object) and its ARNs,
-/// each role ARN.
-pub fn preflight(args: &IdentityArgs) -> Result<(), IdentityError> {
-    let invalid = |step: String| move |source| IdentityError::Invalid { step, source };
-    let code = args
-        .token_code
-        .as_ref()
-        .map(|c| SecretString::new(c.expose().trim()));
-    if let Some(code) = &code {
-        sts::check_token_code(code.expose()).map_err(invalid("--token-code".into()))?;
-    }
+/// The hops the flags add to the plan, in order: GetSessionToken or
+/// GetFederationToken, then each role of `--assume-roles`. `--mfa-serial` goes with
+/// GetSessionToken, else with the first role; `--role-session-name`,
+/// `--external-id` and `--duration-seconds` with every hop that takes them.
+pub fn transitions(args: &IdentityArgs) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    let mut mfa_serial = args.mfa_serial.clone();
+    let session_name = args
+        .role_session_name
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SESSION_NAME.to_owned());
     if args.get_session_token {
-        session_token_request(args, code.as_ref())
-            .validate()
-            .map_err(invalid("GetSessionToken (--get-session-token)".into()))?;
+        hops.push(Hop::SessionToken(SessionTokenHop {
+            duration_seconds: args.duration_seconds,
+            mfa_serial: mfa_serial.take(),
+        }));
     } else if args.get_federation_token {
-        let arns = federation_policy_arns(args);
-        let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
-        federation_request(args, &arns).validate().map_err(invalid(
-            "GetFederationToken (--get-federation-token)".into(),
-        ))?;
+        hops.push(Hop::FederationToken(FederationTokenHop {
+            name: session_name.clone(),
+            policy: args.federation_policy.clone(),
+            policy_arns: federation_policy_arns(args),
+            duration_seconds: args.duration_seconds,
+        }));
     }
-    // The first role takes the MFA device when GetSessionToken did not.
-    let mut mfa = !args.get_session_token && args.mfa_serial.is_some();
-    for arn in role_arns(args) {
-        let mut req = role_request(args, &arn, None);
-        if std::mem::take(&mut mfa) {
-            req.serial_number = args.mfa_serial.as_deref();
-            req.token_code = code.as_ref();
-        }
-        req.validate()
-            .map_err(invalid(format!("AssumeRole {arn} (--assume-roles)")))?;
+    for role_arn in role_arns(args) {
+        hops.push(Hop::AssumeRole(RoleHop {
+            origin: Origin::Flags,
+            role_arn,
+            role_session_name: Some(session_name.clone()),
+            external_id: args.external_id.clone(),
+            mfa_serial: mfa_serial.take(),
+            duration_seconds: args.duration_seconds,
+            source_identity: None,
+        }));
     }
-    Ok(())
+    hops
+}
+
+/// `--token-code`, trimmed and checked (six digits) before anything is sent.
+pub fn token_code(args: &IdentityArgs) -> Result<Option<SecretString>, UsageError> {
+    let Some(code) = &args.token_code else {
+        return Ok(None);
+    };
+    let code = SecretString::new(code.expose().trim());
+    crate::services::sts::check_token_code(code.expose()).map_err(UsageError::TokenCode)?;
+    Ok(Some(code))
 }
 
 /// Where the MFA code comes from when `--token-code` is not given.
 pub type MfaPrompt<'p> = &'p dyn Fn(&str) -> Option<String>;
-
-/// What was acquired, and the hops taken.
-#[derive(Debug)]
-pub struct Acquired {
-    /// The final credentials.
-    pub credentials: Credentials,
-    /// One line per transition, for `--debug` (no secrets).
-    pub hops: Vec<String>,
-}
-
-/// Starts from `start` and applies the transitions of `args`.
-pub async fn acquire(
-    args: &IdentityArgs,
-    start: Credentials,
-    caller: &Caller<'_>,
-    endpoint: &Endpoint,
-    prompt: MfaPrompt<'_>,
-) -> Result<Acquired, IdentityError> {
-    let mut hops = Vec::new();
-    let mut creds = start;
-    let mut mfa_pending = args.mfa_serial.clone();
-    let mut code = || -> Result<Option<SecretString>, IdentityError> {
-        let Some(serial) = mfa_pending.take() else {
-            return Ok(None);
-        };
-        let code = match &args.token_code {
-            Some(c) => c.expose().to_owned(),
-            None => prompt(&serial).ok_or_else(|| {
-                IdentityError::Usage(format!(
-                    "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"
-                ))
-            })?,
-        };
-        Ok(Some(SecretString::new(code.trim())))
-    };
-    let static_only = |what: &str, creds: &Credentials| {
-        if creds.session_token().is_some() {
-            Err(IdentityError::Usage(format!(
-                "{what} needs long-term (static) credentials, but the starting credentials are temporary (they have a session token)"
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    if args.get_session_token {
-        static_only("--get-session-token", &creds)?;
-        let token_code = code()?;
-        let req = session_token_request(args, token_code.as_ref());
-        creds = sts::get_session_token(caller, endpoint, &creds, &req)
-            .await
-            .map_err(|source| IdentityError::sts("GetSessionToken", source))?;
-        hops.push("GetSessionToken".to_owned());
-    } else if args.get_federation_token {
-        static_only("--get-federation-token", &creds)?;
-        let arns = federation_policy_arns(args);
-        let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
-        let req = federation_request(args, &arns);
-        let token = sts::get_federation_token(caller, endpoint, &creds, &req)
-            .await
-            .map_err(|source| IdentityError::sts("GetFederationToken", source))?;
-        hops.push(format!("GetFederationToken as {}", token.arn));
-        creds = token.credentials;
-    }
-    for arn in role_arns(args) {
-        let token_code = code()?;
-        let req = role_request(args, &arn, token_code.as_ref());
-        let role = sts::assume_role(caller, endpoint, &creds, &req)
-            .await
-            .map_err(|source| IdentityError::sts(format!("AssumeRole {arn}"), source))?;
-        hops.push(format!("AssumeRole {arn} -> {}", role.arn));
-        creds = role.credentials;
-    }
-    Ok(Acquired {
-        credentials: creds,
-        hops,
-    })
-}

@@ -2,23 +2,21 @@
 //! command, and the dispatch. Commands get the environment, the clock and the terminal as
 //! values in a [`Context`], and return their output, so they are tested without a process.
 
-use std::fmt;
-
 use argh::FromArgs;
 
-use crate::http::client::TransportError;
-use crate::output::OutputError;
 use crate::time::Clock;
 
 pub mod decode;
 pub mod dumpcreds;
+mod error;
 pub mod getcallerid;
 pub mod identity;
 pub mod presign;
 pub mod runas;
 pub mod session;
+pub mod settings;
 
-use identity::IdentityError;
+pub use error::{CliError, UsageError};
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -185,105 +183,6 @@ impl Output {
     }
 }
 
-/// A command that failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CliError {
-    /// The command line parsed but does not make sense.
-    Usage(String),
-    /// `presign` failed.
-    Presign(presign::PresignError),
-    /// No identity could be acquired, or an STS call failed.
-    Identity(IdentityError),
-    /// The transport could not be built (CA bundle, proxy URL).
-    Transport(TransportError),
-    /// The credentials cannot be written in the chosen form.
-    Output(OutputError),
-    /// The program to run could not be started.
-    Spawn {
-        /// The program.
-        program: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The credentials endpoint of `runas --credentials-server` cannot be opened.
-    Serve(std::io::Error),
-    /// A file could not be written.
-    WriteFile {
-        /// What the file is for.
-        what: String,
-        /// Its path.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A file could not be read.
-    File {
-        /// What the file is for.
-        what: String,
-        /// Its path.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-}
-
-impl CliError {
-    /// Its kind (see [`crate::error_kind`]).
-    pub fn kind(&self) -> crate::error_kind::ErrorKind {
-        match self {
-            CliError::Usage(_) => crate::error_kind::ErrorKind::Usage,
-            CliError::Identity(e) => e.kind(),
-            CliError::Transport(e) => e.kind(),
-            _ => crate::error_kind::ErrorKind::Failure,
-        }
-    }
-
-    /// The process exit status for this error: a program `runas` cannot start exits as
-    /// shells do (127 not found, 126 cannot run); every other error by its kind.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
-            CliError::Spawn { .. } => 126,
-            _ => self.kind().exit_code(),
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Usage(msg) => f.write_str(msg),
-            CliError::Presign(e) => e.fmt(f),
-            CliError::Identity(e) => e.fmt(f),
-            CliError::Transport(e) => e.fmt(f),
-            CliError::Output(e) => e.fmt(f),
-            CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
-            CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
-            CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
-            CliError::WriteFile { what, path, .. } => {
-                write!(f, "cannot write {what} at {path}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CliError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            CliError::Usage(_) => None,
-            CliError::Presign(e) => e.source(),
-            CliError::Identity(e) => e.source(),
-            CliError::Transport(e) => e.source(),
-            CliError::Output(_) => None,
-            CliError::Spawn { source, .. }
-            | CliError::File { source, .. }
-            | CliError::WriteFile { source, .. } => Some(source),
-            CliError::Serve(source) => Some(source),
-        }
-    }
-}
-
 /// Whether `option` of `command` (`None`: the top level) takes a value, as argh itself
 /// says when given the option alone ("No value provided for option").
 fn takes_value(command: Option<&str>, option: &str) -> bool {
@@ -361,22 +260,30 @@ pub fn version_line() -> String {
     format!("aws-login {}\n", env!("CARGO_PKG_VERSION"))
 }
 
+/// Runs `future` to its end on a single-threaded runtime, built only now: commands
+/// whose work needs no request (`dumpcreds` from keys at hand) never start one.
+pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    Ok(runtime.block_on(future))
+}
+
 /// Runs the parsed command line.
-pub async fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
+pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
     if cli.version {
         return Ok(Output::stdout(version_line()));
     }
     match &cli.command {
-        Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx).await,
-        Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx).await,
-        Some(Command::Decode(args)) => decode::run(args, ctx).await,
-        Some(Command::RunAs(args)) => runas::run(args, ctx).await,
+        Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx),
+        Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
+        Some(Command::Decode(args)) => decode::run(args, ctx),
+        Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
         Some(Command::Presign(args)) => {
             presign::run(args, ctx.env, ctx.clock.now()).map_err(CliError::Presign)
         }
-        None => Err(CliError::Usage(
-            "no command given; run `aws-login --help` for the list".to_owned(),
-        )),
+        None => Err(UsageError::NoCommand.into()),
     }
 }
 
@@ -408,23 +315,15 @@ mod tests {
             stderr: &|_| {},
             interactive: false,
         };
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(run(cli, &ctx))
+        run(cli, &ctx)
     }
 
     #[test]
     fn exit_codes_come_from_the_kind_of_the_innermost_cause() {
         use crate::provider::execute::ExecuteError;
         use crate::services::{AwsError, ResponseError, ServiceError};
-        let sts = |source: ServiceError| {
-            CliError::Identity(IdentityError::Execute(ExecuteError::Sts {
-                step: "AssumeRole".into(),
-                source: Box::new(source),
-            }))
-        };
+        let sts =
+            |source: ServiceError| CliError::Execute(ExecuteError::call("AssumeRole", source));
         // An answer that cannot be read (HTTP 200 without Credentials) is the network's.
         let unreadable = sts(ServiceError::Response(ResponseError::Malformed {
             status: 200,
@@ -439,17 +338,16 @@ mod tests {
             request_id: None,
         })));
         assert_eq!(aws.exit_code(), 3);
-        assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
+        assert_eq!(CliError::Usage(UsageError::NoCommand).exit_code(), 2);
         // A source the configuration names that does not answer.
-        let imds = CliError::Identity(IdentityError::Execute(ExecuteError::Imds(
+        let imds = CliError::Execute(ExecuteError::Imds(
             crate::services::imds::ImdsError::TokenTimeout {
                 after: std::time::Duration::from_secs(1),
             },
-        )));
+        ));
         assert_eq!(imds.exit_code(), 4);
-        let no_role = CliError::Identity(IdentityError::Execute(ExecuteError::Imds(
-            crate::services::imds::ImdsError::NoRole,
-        )));
+        let no_role =
+            CliError::Execute(ExecuteError::Imds(crate::services::imds::ImdsError::NoRole));
         assert_eq!(no_role.exit_code(), 1);
     }
 

@@ -30,9 +30,11 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::{Cause, Origin};
 
-use super::identity::{IdentityArgs, command_with_identity};
-use super::{CliError, Context, Output, session};
+use super::identity::command_with_identity;
+use super::session::Session;
+use super::{CliError, Context, Output, UsageError};
 use crate::credentials::Credentials;
+use crate::http::call::Caller;
 use crate::output::{container_credentials_json, credential_variables};
 use crate::provider::refresh::{Refreshing, Served};
 use crate::server::credentials_endpoint::{self as credentials_server, CredentialsEndpoint};
@@ -180,22 +182,17 @@ fn forwarded(origin: &Origin, program: Option<Pid>) -> Option<Signal> {
     Signal::try_from(origin.signal).ok()
 }
 
-/// The container JSON for the held credentials, renewed (the whole identity resolved
+/// The container JSON for the held credentials, renewed (the whole plan carried out
 /// again) when they are due.
 async fn renewed_json(
     held: &tokio::sync::Mutex<Refreshing>,
-    identity: &IdentityArgs,
+    session: &Session<'_>,
+    caller: &Caller<'_>,
     ctx: &Context<'_>,
 ) -> Result<String, String> {
     let mut held = held.lock().await;
     // The program holds stdin and the terminal now: a helper must not take them.
-    let ctx = &Context {
-        interactive: false,
-        ..*ctx
-    };
-    let renew = async || {
-        session::with_identity(identity, ctx, async |_, _, creds, _| Ok(creds.clone())).await
-    };
+    let renew = async || session.credentials_with(caller, false).await;
     let creds = match held.get(ctx.clock.now(), renew).await {
         Served::Fresh(creds) => creds,
         Served::Stale { credentials, error } => {
@@ -222,12 +219,8 @@ fn argv(args: &RunAsArgs) -> Result<(String, Vec<String>), CliError> {
     match (&args.command, args.program.as_slice()) {
         (Some(line), []) => Ok(("sh".to_owned(), vec!["-c".to_owned(), line.clone()])),
         (None, [program, rest @ ..]) => Ok((program.clone(), rest.to_vec())),
-        (Some(_), [_, ..]) => Err(CliError::Usage(
-            "give either -c COMMAND or -- PROGRAM ARGS..., not both".into(),
-        )),
-        (None, []) => Err(CliError::Usage(
-            "nothing to run: give -c COMMAND or -- PROGRAM ARGS...".into(),
-        )),
+        (Some(_), [_, ..]) => Err(UsageError::RunBoth.into()),
+        (None, []) => Err(UsageError::RunNothing.into()),
     }
 }
 
@@ -244,16 +237,13 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
 /// Runs `runas`.
 pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let (program, program_args) = argv(args)?;
-    let identity = args.identity();
-    let (creds, region) = session::with_identity(&identity, ctx, async |_, _, creds, settings| {
-        Ok((creds.clone(), settings.region(&identity, ctx)))
-    })
-    .await?;
+    let session = Session::open(&args.identity(), ctx)?;
+    let caller = session.caller()?;
+    let creds = session.credentials(&caller).await?;
+    let region = session.region();
     let endpoint = if args.credentials_server {
         if container_credentials_json(&creds).is_none() {
-            return Err(CliError::Usage(
-                "--credentials-server needs temporary credentials (a session token and an expiry): start from a role, SSO, or add --get-session-token".into(),
-            ));
+            return Err(UsageError::ServerNeedsTemporary.into());
         }
         Some(credentials_server::bind().await.map_err(CliError::Serve)?)
     } else {
@@ -276,7 +266,7 @@ pub async fn run(args: &RunAsArgs, ctx: &Context<'_>) -> Result<Output, CliError
         }
     }
     let held = tokio::sync::Mutex::new(Refreshing::new(creds));
-    let provide = async || renewed_json(&held, &identity, ctx).await;
+    let provide = async || renewed_json(&held, &session, &caller, ctx).await;
     let spawn_error = |source| CliError::Spawn {
         program: program.clone(),
         source,

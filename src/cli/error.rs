@@ -1,0 +1,240 @@
+//! Why a command failed: one enum, each variant with its kind (and so its exit code, in
+//! [`crate::error_kind`]), and the usage errors as their own typed values.
+
+use std::fmt;
+
+use crate::endpoints::EndpointError;
+use crate::error_kind::ErrorKind;
+use crate::http::client::TransportError;
+use crate::http::retry::InvalidMaxAttempts;
+use crate::output::OutputError;
+use crate::provider::execute::ExecuteError;
+use crate::provider::plan::PlanError;
+use crate::services::ServiceError;
+use crate::services::constraints::ParamError;
+
+/// A command line that parsed but does not make sense.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// No command was given.
+    NoCommand,
+    /// Two flags that cannot go together.
+    Exclusive(&'static str, &'static str),
+    /// `--federation-policy`/`--federation-policy-arns` without `--get-federation-token`.
+    FederationPolicyAlone,
+    /// `--mfa-serial` with nothing to use it with.
+    MfaSerialUnused,
+    /// `--mfa-serial` with `--get-federation-token` and no role.
+    FederationTakesNoMfa,
+    /// `--token-code` when no hop uses an MFA device.
+    TokenCodeUnused,
+    /// `--token-code` is not an MFA code (six digits).
+    TokenCode(ParamError),
+    /// `AWS_MAX_ATTEMPTS` or `max_attempts` is not a whole number of at least 1.
+    MaxAttempts(InvalidMaxAttempts),
+    /// The CA bundle path starts with `~` and there is no home directory.
+    CaBundleHome(String),
+    /// `runas` was given both `-c COMMAND` and a program.
+    RunBoth,
+    /// `runas` was given nothing to run.
+    RunNothing,
+    /// `runas --credentials-server` with credentials that do not expire.
+    ServerNeedsTemporary,
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCommand => {
+                f.write_str("no command given; run `aws-login --help` for the list")
+            }
+            Self::Exclusive(a, b) => write!(f, "{a} and {b} exclude each other"),
+            Self::FederationPolicyAlone => f.write_str(
+                "--federation-policy and --federation-policy-arns go with --get-federation-token",
+            ),
+            Self::MfaSerialUnused => f.write_str(
+                "--mfa-serial needs --get-session-token or --assume-roles to use it with",
+            ),
+            Self::FederationTakesNoMfa => f.write_str("GetFederationToken does not take MFA"),
+            Self::TokenCodeUnused => f.write_str(
+                "--token-code given, but no MFA device is used (--mfa-serial, or a profile's mfa_serial)",
+            ),
+            Self::TokenCode(_) => f.write_str("--token-code was not sent: STS would refuse it"),
+            Self::MaxAttempts(e) => e.fmt(f),
+            Self::CaBundleHome(path) => write!(
+                f,
+                "the CA bundle path {path:?} starts with ~, and there is no home directory to expand it with"
+            ),
+            Self::RunBoth => f.write_str("give either -c COMMAND or -- PROGRAM ARGS..., not both"),
+            Self::RunNothing => f.write_str("nothing to run: give -c COMMAND or -- PROGRAM ARGS..."),
+            Self::ServerNeedsTemporary => f.write_str(
+                "--credentials-server needs temporary credentials (a session token and an expiry): start from a role, SSO, or add --get-session-token",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::TokenCode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A command that failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The command line parsed but does not make sense.
+    Usage(UsageError),
+    /// `presign` failed.
+    Presign(super::presign::PresignError),
+    /// No plan for the credentials (no source, a broken profile).
+    Plan(PlanError),
+    /// The plan could not be carried out.
+    Execute(ExecuteError),
+    /// An endpoint could not be resolved.
+    Endpoint(EndpointError),
+    /// A command's own AWS call failed (GetCallerIdentity...).
+    Call {
+        /// The operation.
+        step: &'static str,
+        /// The failure.
+        source: Box<ServiceError>,
+    },
+    /// The transport could not be built (CA bundle, proxy URL).
+    Transport(TransportError),
+    /// The async runtime could not be started.
+    Runtime(std::io::Error),
+    /// The credentials cannot be written in the chosen form.
+    Output(OutputError),
+    /// The program to run could not be started.
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The credentials endpoint of `runas --credentials-server` cannot be opened.
+    Serve(std::io::Error),
+    /// A file could not be written.
+    WriteFile {
+        /// What the file is for.
+        what: String,
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    File {
+        /// What the file is for.
+        what: String,
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// A command's own call named `step` failed.
+    pub fn call(step: &'static str) -> impl FnOnce(ServiceError) -> Self {
+        move |source| Self::Call {
+            step,
+            source: Box::new(source),
+        }
+    }
+
+    /// Its kind (see [`crate::error_kind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CliError::Usage(_) => ErrorKind::Usage,
+            CliError::Plan(e) => e.kind(),
+            CliError::Execute(e) => e.kind(),
+            CliError::Endpoint(e) => e.kind(),
+            CliError::Call { source, .. } => source.kind(),
+            CliError::Transport(e) => e.kind(),
+            _ => ErrorKind::Failure,
+        }
+    }
+
+    /// The process exit status for this error: a program `runas` cannot start exits as
+    /// shells do (127 not found, 126 cannot run); every other error by its kind.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
+            CliError::Spawn { .. } => 126,
+            _ => self.kind().exit_code(),
+        }
+    }
+}
+
+impl From<UsageError> for CliError {
+    fn from(e: UsageError) -> Self {
+        Self::Usage(e)
+    }
+}
+
+impl From<PlanError> for CliError {
+    fn from(e: PlanError) -> Self {
+        Self::Plan(e)
+    }
+}
+
+impl From<ExecuteError> for CliError {
+    fn from(e: ExecuteError) -> Self {
+        Self::Execute(e)
+    }
+}
+
+impl From<EndpointError> for CliError {
+    fn from(e: EndpointError) -> Self {
+        Self::Endpoint(e)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(e) => e.fmt(f),
+            CliError::Presign(e) => e.fmt(f),
+            CliError::Plan(e) => e.fmt(f),
+            CliError::Execute(e) => e.fmt(f),
+            CliError::Endpoint(e) => e.fmt(f),
+            CliError::Call { step, .. } => write!(f, "{step} failed"),
+            CliError::Transport(e) => e.fmt(f),
+            CliError::Runtime(_) => f.write_str("cannot start"),
+            CliError::Output(e) => e.fmt(f),
+            CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
+            CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
+            CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
+            CliError::WriteFile { what, path, .. } => {
+                write!(f, "cannot write {what} at {path}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Usage(e) => e.source(),
+            CliError::Presign(e) => e.source(),
+            CliError::Plan(e) => e.source(),
+            CliError::Execute(e) => e.source(),
+            CliError::Endpoint(e) => e.source(),
+            CliError::Call { source, .. } => Some(source.as_ref()),
+            CliError::Transport(e) => e.source(),
+            CliError::Output(_) => None,
+            CliError::Runtime(source)
+            | CliError::Spawn { source, .. }
+            | CliError::File { source, .. }
+            | CliError::WriteFile { source, .. }
+            | CliError::Serve(source) => Some(source),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Runs a credential plan: gets the base credentials (environment, a profile's keys, a
+//! `credential_process`, a web identity token, SSO, the container or instance) and
+//! applies each hop (AssumeRole, GetSessionToken, GetFederationToken). MFA codes are
+//! asked for here, and only here, as each hop that needs one comes.
+
+mod error;
+mod requests;
+
+pub use error::{ExecuteError, Unavailable};
+pub use requests::{
+    DEFAULT_SESSION_NAME, federation_request, preflight, role_request, session_token_request, step,
+    validate_hop, web_identity_request,
+};
+
+use super::plan::{Base, Hop, Plan, SsoSource};
+use super::process;
+use crate::config::{Affects, Section, SharedConfig};
+use crate::credentials::Credentials;
+use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
+use crate::http::call::Caller;
+use crate::secret::SecretString;
+use crate::services::container::{self, ContainerConfig};
+use crate::services::imds::{self, ImdsConfig, ImdsError};
+use crate::services::sso;
+use crate::services::sts;
+
+/// A credential's expiry as a step line shows it.
+fn expiry_text(creds: &Credentials) -> String {
+    creds.expiration().map_or_else(
+        || "never".to_owned(),
+        |e| e.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+/// What executing a plan needs from its surroundings.
+pub struct Executor<'e, 'c> {
+    /// The caller (STS, SSO, IMDS and the container endpoint go through it).
+    pub caller: &'e Caller<'c>,
+    /// The STS endpoint.
+    pub endpoint: &'e Endpoint,
+    /// The shared files.
+    pub shared: &'e SharedConfig,
+    /// Environment variables.
+    pub env: &'e dyn Fn(&str) -> Option<String>,
+    /// The MFA code for a serial (`--token-code`, or asked on the terminal).
+    pub mfa_code: &'e dyn Fn(&str) -> Option<String>,
+    /// The selected profile (for its IMDS settings).
+    pub profile: Option<&'e Section>,
+    /// Where each step is told as it happens (`--debug`); never given a secret.
+    pub trace: Option<&'e (dyn Fn(&str) + Sync)>,
+    /// Whether a `credential_process` may use aws-login's stdin and terminal.
+    pub interactive: bool,
+}
+
+/// The base credentials when they are at hand, without a request or a helper: keys
+/// from the environment or (as read while planning) from a profile. `None` for every
+/// other base.
+pub fn at_hand(
+    base: &Base,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Result<Credentials, ExecuteError>> {
+    match base {
+        Base::Environment | Base::StaticKeys { .. } => Some(keys(base, env)),
+        _ => None,
+    }
+}
+
+/// The keys of an environment or static-keys base.
+fn keys(base: &Base, env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, ExecuteError> {
+    match base {
+        Base::StaticKeys { keys, .. } => Ok(keys.clone()),
+        _ => super::from_env(env).ok_or(ExecuteError::EnvironmentKeysGone),
+    }
+}
+
+/// Carries out a plan that needs no request ([`Plan::needs_no_request`]) without a
+/// runtime: its credentials, refused when expired. `None` for any other plan.
+pub fn run_at_hand(
+    plan: &Plan,
+    env: &dyn Fn(&str) -> Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+    trace: Option<&(dyn Fn(&str) + Sync)>,
+) -> Option<Result<Credentials, ExecuteError>> {
+    if !plan.needs_no_request() {
+        return None;
+    }
+    if let Some(t) = trace {
+        t(&format!("base: {}", plan.base));
+    }
+    let creds = match at_hand(&plan.base, env)? {
+        Ok(creds) => creds,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(usable(&plan.base, creds, now, trace))
+}
+
+/// The base's credentials, refused when expired; their expiry traced.
+fn usable(
+    base: &Base,
+    creds: Credentials,
+    now: chrono::DateTime<chrono::Utc>,
+    trace: Option<&(dyn Fn(&str) + Sync)>,
+) -> Result<Credentials, ExecuteError> {
+    if let Some(at) = creds.expiration().filter(|_| creds.is_expired(now)) {
+        return Err(ExecuteError::Expired {
+            source: base.to_string(),
+            at,
+        });
+    }
+    if let (Some(t), Some(_)) = (trace, creds.expiration()) {
+        t(&format!(
+            "base credentials expire at {}",
+            expiry_text(&creds)
+        ));
+    }
+    Ok(creds)
+}
+
+impl Executor<'_, '_> {
+    /// SSO: the AWS CLI's cached token for the source's session (or start URL), then
+    /// GetRoleCredentials on the portal of its region.
+    async fn sso(&self, source: &SsoSource) -> Result<Credentials, ExecuteError> {
+        let home_of = crate::config::files::system_home_of(self.env);
+        let dir = crate::config::files::expand_user("~/.aws/sso/cache", &home_of)
+            .ok_or(ExecuteError::NoHome)?;
+        let token = super::sso_token_cache::read_token(&dir, source.cache_key(), self.caller.now())
+            .map_err(|e| ExecuteError::SsoToken {
+                profile: source.profile.clone(),
+                source: e,
+            })?;
+        let section = self.shared.profile(&source.profile);
+        let lookup = |k: &str| {
+            section
+                .and_then(|s| s.get(k))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let endpoint_config =
+            EndpointConfig::gather(Some(source.region.clone()), None, self.env, &lookup);
+        let services = |k: &str| self.shared.service_endpoint(&source.profile, k);
+        let endpoint = endpoints::resolve(Service::Sso, &endpoint_config, self.env, &services)
+            .map_err(ExecuteError::Endpoint)?;
+        sso::get_role_credentials(
+            self.caller,
+            &endpoint,
+            &token,
+            &source.account_id,
+            &source.role_name,
+        )
+        .await
+        .map_err(|e| {
+            ExecuteError::call(
+                format!(
+                    "SSO GetRoleCredentials for {}/{} (profile {:?})",
+                    source.account_id, source.role_name, source.profile
+                ),
+                e,
+            )
+        })
+    }
+
+    async fn base(&self, base: &Base) -> Result<Credentials, ExecuteError> {
+        match base {
+            Base::Environment | Base::StaticKeys { .. } => keys(base, self.env),
+            Base::Process { profile, command } => {
+                let chain = process::Chain::from_env(self.env);
+                chain
+                    .check(profile, command, super::job::ancestors_like_me())
+                    .map_err(ExecuteError::Process)?;
+                let run_id = super::job::run_id();
+                let options = process::Options {
+                    timeout: process::timeout_from_env(self.env).map_err(ExecuteError::Process)?,
+                    interactive: self.interactive,
+                    env: vec![(
+                        process::CHAIN_VARIABLE.to_owned(),
+                        chain.child_value(profile, command, &run_id),
+                    )],
+                    run_id: Some(run_id),
+                };
+                process::run(command, &options)
+                    .await
+                    .map_err(ExecuteError::Process)
+            }
+            Base::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+                ..
+            } => {
+                let token = std::fs::read_to_string(token_file).map_err(|source| {
+                    ExecuteError::TokenFile {
+                        path: token_file.clone(),
+                        source,
+                    }
+                })?;
+                let token = SecretString::new(token.trim());
+                let req = web_identity_request(role_arn, session_name.as_deref(), Some(&token));
+                sts::assume_role_with_web_identity(self.caller, self.endpoint, &req)
+                    .await
+                    .map(|r| r.credentials)
+                    .map_err(|e| {
+                        ExecuteError::call(format!("AssumeRoleWithWebIdentity {role_arn}"), e)
+                    })
+            }
+            Base::Sso(source) => self.sso(source).await,
+            Base::Container => {
+                let config = ContainerConfig::from_env(self.env)
+                    .map_err(ExecuteError::Container)?
+                    .ok_or(ExecuteError::Unavailable(Unavailable::NoContainerEndpoint))?;
+                container::credentials(self.caller, &config)
+                    .await
+                    .map_err(ExecuteError::Container)
+            }
+            Base::Imds { fallback } => {
+                let profile = |k: &str| self.profile.and_then(|p| p.get(k)).map(str::to_owned);
+                let Some(config) = ImdsConfig::from_env(self.env, &profile) else {
+                    return Err(ExecuteError::Unavailable(Unavailable::ImdsDisabled));
+                };
+                let fallback = *fallback;
+                imds::credentials(self.caller, &config)
+                    .await
+                    .map_err(|e| match (fallback, e) {
+                        (true, e @ ImdsError::Unreachable(_)) => ExecuteError::NoCredentials {
+                            imds: e,
+                            skipped: self
+                                .shared
+                                .skipped(&Affects::Unknown)
+                                .into_iter()
+                                .cloned()
+                                .collect(),
+                        },
+                        (_, e) => ExecuteError::Imds(e),
+                    })
+            }
+        }
+    }
+
+    fn step(&self, line: &str) {
+        if let Some(trace) = self.trace {
+            trace(line);
+        }
+    }
+
+    /// The MFA code for a hop that carries a device, trimmed; `None` for one that does not.
+    fn mfa_code(&self, hop: &Hop) -> Result<Option<SecretString>, ExecuteError> {
+        let Some(serial) = hop.mfa_serial() else {
+            return Ok(None);
+        };
+        let code =
+            (self.mfa_code)(serial).ok_or_else(|| ExecuteError::NoMfaCode(serial.to_owned()))?;
+        Ok(Some(SecretString::new(code.trim())))
+    }
+
+    /// One hop on top of `creds`: its request (checked again now that the MFA code is
+    /// known) and the new credentials, traced.
+    async fn hop(&self, hop: &Hop, creds: &Credentials) -> Result<Credentials, ExecuteError> {
+        let code = self.mfa_code(hop)?;
+        validate_hop(hop, code.as_ref())?;
+        let failed = |e| ExecuteError::call(step(hop), e);
+        match hop {
+            Hop::AssumeRole(role) => {
+                let req = role_request(role, code.as_ref());
+                let assumed = sts::assume_role(self.caller, self.endpoint, creds, &req)
+                    .await
+                    .map_err(failed)?;
+                self.step(&format!("{hop} -> {}", assumed.arn));
+                Ok(assumed.credentials)
+            }
+            Hop::SessionToken(token) => {
+                let req = session_token_request(token, code.as_ref());
+                let session = sts::get_session_token(self.caller, self.endpoint, creds, &req)
+                    .await
+                    .map_err(failed)?;
+                self.step(&format!(
+                    "{hop} -> credentials expiring at {}",
+                    expiry_text(&session)
+                ));
+                Ok(session)
+            }
+            Hop::FederationToken(federation) => {
+                let arns: Vec<&str> = federation.policy_arns.iter().map(String::as_str).collect();
+                let req = federation_request(federation, &arns);
+                let token = sts::get_federation_token(self.caller, self.endpoint, creds, &req)
+                    .await
+                    .map_err(failed)?;
+                self.step(&format!("{hop} -> {}", token.arn));
+                Ok(token.credentials)
+            }
+        }
+    }
+
+    /// Carries out the plan: the credentials at its end. Each step is traced as it
+    /// happens, so a failure still shows the steps before it.
+    pub async fn run(&self, plan: &Plan) -> Result<Credentials, ExecuteError> {
+        self.step(&format!("base: {}", plan.base));
+        let mut creds = self.base(&plan.base).await?;
+        // A source that can hand out newer credentials is asked once more when the ones it
+        // gave are inside the refresh window; expired ones are never used.
+        if creds.needs_refresh(self.caller.now()) && plan.base.can_refresh() {
+            self.step(&format!(
+                "{} gave credentials expiring at {}; asking again",
+                plan.base,
+                expiry_text(&creds)
+            ));
+            creds = self.base(&plan.base).await?;
+        }
+        let mut creds = usable(&plan.base, creds, self.caller.now(), self.trace)?;
+        let mut under = plan.base.to_string();
+        for hop in &plan.hops {
+            if hop.needs_long_term_keys() && creds.session_token().is_some() {
+                return Err(ExecuteError::NeedsLongTermKeys {
+                    step: step(hop),
+                    under,
+                });
+            }
+            creds = self.hop(hop, &creds).await?;
+            under = hop.to_string();
+        }
+        Ok(creds)
+    }
+}
