@@ -10,7 +10,7 @@ use crate::common;
 use std::net::SocketAddr;
 use std::process::Output;
 
-use common::fake_sts::{ok, start};
+use common::mock::{ok, start};
 use common::{TempDir as Dir, aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";

@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::endpoints::{ImdsMode, fake_imds};
-use common::fake_sts::{ok, start};
+use common::mock::{ok, start};
 use common::{aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::1:assumed-role/r/i</Arn><UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";

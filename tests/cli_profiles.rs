@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::fake_sts::{ok, start};
+use common::mock::{ok, start};
 use common::{aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
@@ -60,7 +60,7 @@ async fn aws_login(
 const CREDS: &str = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n";
 const CONFIG: &str = "[default]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\n[profile ci]\nrole_arn = arn:aws:iam::1:role/ci\nsource_profile = dev\nrole_session_name = pipeline\nexternal_id = ext-1\n[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://d-1.awsapps.com/start\n";
 
-fn signer(fake: &common::fake_sts::Fake, i: usize) -> String {
+fn signer(fake: &common::mock::Mock, i: usize) -> String {
     let auth = &fake.seen.lock().unwrap()[i].headers["authorization"];
     auth.split("Credential=")
         .nth(1)

@@ -12,8 +12,8 @@ use std::process::Output;
 use std::sync::Arc;
 
 use aws_login::provider::sso_token_cache::cache_file_name;
-use common::endpoints::{Log, reply, spawn};
-use common::fake_sts::{ok, start};
+use common::endpoints::Log;
+use common::mock::{ok, reply, serve_with, start};
 use common::{aws_login_command, stderr};
 
 const IDENTITY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin/alice</Arn><UserId>U</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
@@ -46,18 +46,16 @@ impl Drop for Home {
 async fn fake_portal(valid_token: &'static str) -> (SocketAddr, Log) {
     let seen: Log = Arc::default();
     let log = seen.clone();
-    let addr = spawn(move |req| {
+    let (_, addr) = serve_with(move |req| {
         let token = req
-            .headers()
-            .get("x-amz-sso_bearer_token")
-            .and_then(|v| v.to_str().ok())
+            .header("x-amz-sso_bearer_token")
             .unwrap_or("")
             .to_owned();
         log.lock().unwrap().push(format!(
             "{} {} signed={}",
             req.method(),
-            req.uri(),
-            req.headers().contains_key("authorization")
+            req.target(),
+            req.header("authorization").is_some()
         ));
         if token == valid_token {
             reply(
@@ -65,14 +63,10 @@ async fn fake_portal(valid_token: &'static str) -> (SocketAddr, Log) {
                 r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"SSOSECRET","sessionToken":"SSOTOKEN","expiration":1924992000000}}"#,
             )
         } else {
-            let mut response = reply(401, r#"{"message":"Session token not found or invalid"}"#);
-            response.headers_mut().insert(
+            reply(401, r#"{"message":"Session token not found or invalid"}"#).with_header(
                 "x-amzn-errortype",
-                hyper::header::HeaderValue::from_static(
-                    "UnauthorizedException:http://internal.amazon.com/coral/",
-                ),
-            );
-            response
+                "UnauthorizedException:http://internal.amazon.com/coral/",
+            )
         }
     })
     .await;

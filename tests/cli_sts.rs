@@ -10,7 +10,7 @@ use crate::common;
 use std::net::SocketAddr;
 use std::process::Output;
 
-use common::fake_sts::{error, ok, start};
+use common::mock::{error, ok, start};
 use common::{aws_login_command, text};
 
 const SECRET: &str = "PLANTED/secret+KEY0123456789abcdefghijkl";
@@ -211,7 +211,7 @@ async fn mfa_codes_reach_sts_and_a_missing_one_is_a_usage_error() {
 
 #[tokio::test]
 async fn what_a_server_says_reaches_the_terminal_escaped() {
-    let (_, addr) = start(vec![common::fake_sts::Answer::Respond {
+    let (_, addr) = start(vec![common::mock::Answer::Respond {
         status: 403,
         headers: vec![],
         body: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no&#x1b;[2J\nerror: forged line</Message></Error><RequestId>r</RequestId></ErrorResponse>".into(),

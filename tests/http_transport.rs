@@ -1,21 +1,20 @@
-//! The transport against in-process servers on 127.0.0.1:0: a plain HTTP echo, oversized,
-//! silent, refusing and cut-off servers, a TLS server whose CA is only in the extra
-//! bundle, and a CONNECT proxy in front of it.
+//! The transport against the mock server on 127.0.0.1:0: a plain HTTP echo, oversized,
+//! silent, refusing and cut-off answers, a TLS echo whose CA is only in the extra
+//! bundle; and, in front of them, fake proxies (CONNECT and plain, refusing in every way
+//! a proxy can), which are proxies in the path rather than endpoints, so written here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
 
-use std::convert::Infallible;
+use crate::common::mock::{self, Answer, closed_port, reply, serve_tls_with, serve_with, start};
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_login::http::client::{HttpClient, ProxyConfig, Request, TransportConfig, TransportError};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{HOST, HeaderValue};
-use hyper::service::service_fn;
 use hyper::{HeaderMap, Method};
-use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,45 +25,19 @@ const CERT: &[u8] = include_bytes!("fixtures/tls/server.pem");
 const KEY: &[u8] = include_bytes!("fixtures/tls/server.key");
 
 /// Answers every request with its method, path, `x-test` header and body.
-async fn echo(req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let method = req.method().clone();
-    let path = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    let x = req
-        .headers()
-        .get("x-test")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let text = format!("{method} {path} {x} {}", String::from_utf8_lossy(&body));
-    Ok(hyper::Response::builder()
-        .status(201)
-        .header("x-reply", "yes")
-        .body(Full::new(Bytes::from(text)))
-        .unwrap())
+fn echo(req: &mock::Request) -> Answer {
+    let text = format!(
+        "{} {} {} {}",
+        req.method(),
+        req.target(),
+        req.header("x-test").unwrap_or(""),
+        req.body
+    );
+    reply(201, &text).with_header("x-reply", "yes")
 }
 
 async fn spawn_http() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(echo)),
-            );
-        }
-    });
-    addr
+    serve_with(echo).await.1
 }
 
 async fn spawn_tls() -> SocketAddr {
@@ -79,26 +52,11 @@ async fn spawn_tls() -> SocketAddr {
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                if let Ok(tls) = acceptor.accept(stream).await {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), service_fn(echo))
-                        .await;
-                }
-            });
-        }
-    });
-    addr
+    serve_tls_with(Arc::new(config), echo).await.1
 }
 
-/// A raw TCP server that runs `script` on each connection.
-async fn spawn_raw<F, Fut>(script: F) -> SocketAddr
+/// A fake proxy: runs `script` on each connection a client opens to it.
+async fn spawn_proxy<F, Fut>(script: F) -> SocketAddr
 where
     F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -111,6 +69,11 @@ where
         }
     });
     addr
+}
+
+/// A mock that answers its first request with `answer`.
+async fn answering(answer: Answer) -> SocketAddr {
+    start(vec![answer]).await.1
 }
 
 fn request(url: &str, body: &'static str) -> Request {
@@ -178,16 +141,7 @@ async fn bodies_over_the_cap_are_refused() {
 
 #[tokio::test]
 async fn a_silent_server_times_out() {
-    let addr = spawn_raw(|mut stream| async move {
-        let mut buf = [0u8; 1024];
-        // Read the request and never answer; hold the connection open.
-        while let Ok(n) = stream.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-        }
-    })
-    .await;
+    let addr = answering(Answer::Hang).await;
     let client = HttpClient::new(TransportConfig {
         read_timeout: Some(Duration::from_millis(300)),
         ..local_config()
@@ -207,18 +161,9 @@ async fn a_silent_server_times_out() {
 #[tokio::test]
 async fn the_read_timeout_is_between_bytes_not_for_the_whole_answer() {
     // The answer comes a byte at a time, 100 ms apart: 2 s in all, never 1 s of silence.
-    let addr = spawn_raw(|mut stream| async move {
-        let mut buf = [0u8; 1024];
-        let _ = stream.read(&mut buf).await;
-        let body = "slow but steady, twenty";
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
-        let _ = stream.write_all(head.as_bytes()).await;
-        for b in body.bytes() {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            if stream.write_all(&[b]).await.is_err() {
-                return;
-            }
-        }
+    let addr = answering(Answer::Trickle {
+        body: "slow but steady, twenty".into(),
+        pause: Duration::from_millis(100),
     })
     .await;
     let client = HttpClient::new(TransportConfig {
@@ -235,12 +180,7 @@ async fn the_read_timeout_is_between_bytes_not_for_the_whole_answer() {
 
 #[tokio::test]
 async fn an_answer_that_is_not_http_says_so() {
-    let addr = spawn_raw(|mut stream| async move {
-        let mut buf = [0u8; 1024];
-        let _ = stream.read(&mut buf).await;
-        let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2\r\n").await;
-    })
-    .await;
+    let addr = answering(Answer::Raw(b"SSH-2.0-OpenSSH_9.2\r\n")).await;
     let client = HttpClient::new(local_config()).unwrap();
     let err = client
         .send(request(&format!("http://{addr}/"), ""))
@@ -257,9 +197,7 @@ async fn an_answer_that_is_not_http_says_so() {
 
 #[tokio::test]
 async fn refused_and_cut_off_connections_are_told_apart() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let closed = listener.local_addr().unwrap();
-    drop(listener);
+    let closed = closed_port().await;
     let client = HttpClient::new(local_config()).unwrap();
     let err = client
         .send(request(&format!("http://{closed}/"), ""))
@@ -267,14 +205,19 @@ async fn refused_and_cut_off_connections_are_told_apart() {
         .unwrap_err();
     assert!(matches!(err, TransportError::Connect { .. }), "{err:?}");
 
-    let addr = spawn_raw(|mut stream| async move {
-        let mut buf = [0u8; 1024];
-        let _ = stream.read(&mut buf).await;
-        let _ = stream
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
-            .await;
+    let addr = answering(Answer::CutOff {
+        declared: 100,
+        sent: "short",
     })
     .await;
+    let err = client
+        .send(request(&format!("http://{addr}/"), ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Reset { .. }), "{err:?}");
+
+    // Closed after the request, without a word: a reset too, not a refusal.
+    let addr = answering(Answer::Close).await;
     let err = client
         .send(request(&format!("http://{addr}/"), ""))
         .await
@@ -303,7 +246,7 @@ async fn tls_trusts_the_extra_bundle_and_only_it() {
 async fn spawn_connect_proxy(target: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen_by_proxy = seen.clone();
-    let proxy = spawn_raw(move |mut client| {
+    let proxy = spawn_proxy(move |mut client| {
         let seen = seen_by_proxy.clone();
         async move {
             let mut head = Vec::new();
@@ -405,7 +348,7 @@ enum ProxyDoes {
 
 /// A proxy that does `does` with every CONNECT.
 async fn spawn_refusing_proxy(does: ProxyDoes) -> SocketAddr {
-    spawn_raw(move |mut client| async move {
+    spawn_proxy(move |mut client| async move {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
         while !head.ends_with(b"\r\n\r\n") {

@@ -21,7 +21,7 @@ use aws_login::services::sts;
 use aws_login::services::{ResponseError, ServiceError};
 use aws_login::time::Clock;
 use chrono::{DateTime, TimeDelta, Utc};
-use common::fake_sts::{Answer, error, ok, start};
+use common::mock::{Answer, error, ok, start};
 
 struct FixedClock(DateTime<Utc>);
 

@@ -1,99 +1,22 @@
-//! In-process fake endpoints on 127.0.0.1:0 for tests of the built binary, enforcing what
+//! Fakes that behave like the real services, on the one mock server ([`super::mock`]),
+//! for tests of the built binary, enforcing what
 //! the real ones enforce: IMDSv2 (the TTL header on the token PUT, the token on every GET,
 //! 401 otherwise) or an old IMDSv1; a container credentials endpoint that checks the
 //! Authorization token; and an STS that answers AssumeRole, AssumeRoleWithWebIdentity and
 //! GetCallerIdentity by what it was sent, so a test can check who signed what.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use super::mock::{Answer, reply, serve_with};
+pub use super::mock::{closed_port, silent_port};
 
 /// What a fake saw, one line per request.
 pub type Log = Arc<Mutex<Vec<String>>>;
 
 /// The account the fakes' identities live in.
 pub const ACCOUNT: &str = "111122223333";
-
-pub fn reply(status: u16, body: &str) -> hyper::Response<Full<Bytes>> {
-    hyper::Response::builder()
-        .status(status)
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .unwrap()
-}
-
-/// Serves `handler` (given each request with its whole body) until the test ends.
-pub async fn spawn<F>(handler: F) -> SocketAddr
-where
-    F: Fn(hyper::Request<Bytes>) -> hyper::Response<Full<Bytes>> + Clone + Send + Sync + 'static,
-{
-    spawn_or_hang(move |req| Some(handler(req))).await
-}
-
-/// Serves `handler` until the test ends; a request it answers `None` gets no answer ever
-/// (the connection stays open, as a reply lost on the way looks to the client).
-pub async fn spawn_or_hang<F>(handler: F) -> SocketAddr
-where
-    F: Fn(hyper::Request<Bytes>) -> Option<hyper::Response<Full<Bytes>>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let handler = handler.clone();
-            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let handler = handler.clone();
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let body = body
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    match handler(hyper::Request::from_parts(parts, body)) {
-                        Some(response) => Ok::<_, Infallible>(response),
-                        None => std::future::pending().await,
-                    }
-                }
-            });
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service),
-            );
-        }
-    });
-    addr
-}
-
-/// A loopback address where nothing listens (connections are refused).
-pub async fn closed_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap()
-}
-
-/// A loopback address that accepts connections and never answers (a black hole, as a
-/// firewalled metadata address looks).
-pub async fn silent_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    addr
-}
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum ImdsMode {
@@ -113,12 +36,12 @@ pub const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN";
 pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
-    let addr = spawn_or_hang(move |req| {
-        let token = req.headers().get("x-aws-ec2-metadata-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let ttl = req.headers().contains_key("x-aws-ec2-metadata-token-ttl-seconds");
-        seen.lock().unwrap().push(format!("{} {} token={}", req.method(), req.uri().path(), token.is_some()));
-        Some(match (mode, req.method().as_str(), req.uri().path()) {
-            (ImdsMode::HopLimit, "PUT", _) => return None,
+    let (_, addr) = serve_with(move |req| {
+        let token = req.header("x-aws-ec2-metadata-token").map(str::to_owned);
+        let ttl = req.header("x-aws-ec2-metadata-token-ttl-seconds").is_some();
+        seen.lock().unwrap().push(format!("{} {} token={}", req.method(), req.path(), token.is_some()));
+        match (mode, req.method(), req.path()) {
+            (ImdsMode::HopLimit, "PUT", _) => Answer::Hang,
             (ImdsMode::V1, "PUT", _) => reply(403, "forbidden"),
             (ImdsMode::V2, "PUT", "/latest/api/token") if ttl => reply(200, IMDS_TOKEN),
             (ImdsMode::V2, "PUT", _) => reply(400, "missing TTL"),
@@ -130,7 +53,7 @@ pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
             ),
             (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
             _ => reply(404, "not found"),
-        })
+        }
     })
     .await;
     (addr, log)
@@ -141,9 +64,9 @@ pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
 pub async fn fake_container(token: Option<String>) -> (SocketAddr, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
-    let addr = spawn(move |req| {
-        let sent = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        seen.lock().unwrap().push(format!("GET {} authorization={}", req.uri().path(), sent.as_deref().unwrap_or("none")));
+    let (_, addr) = serve_with(move |req| {
+        let sent = req.header("authorization").map(str::to_owned);
+        seen.lock().unwrap().push(format!("GET {} authorization={}", req.path(), sent.as_deref().unwrap_or("none")));
         if sent == token {
             reply(200, r#"{"AccessKeyId":"ASIACONT","SecretAccessKey":"CONTSECRET","Token":"CONTTOKEN","Expiration":"2099-01-01T00:00:00Z"}"#)
         } else {
@@ -152,38 +75,6 @@ pub async fn fake_container(token: Option<String>) -> (SocketAddr, Log) {
     })
     .await;
     (addr, log)
-}
-
-/// `application/x-www-form-urlencoded` into pairs.
-pub fn form(body: &[u8]) -> HashMap<String, String> {
-    let decode = |s: &str| {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'%' if i + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-                    out.push(u8::from_str_radix(hex, 16).unwrap());
-                    i += 3;
-                }
-                b'+' => {
-                    out.push(b' ');
-                    i += 1;
-                }
-                b => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8(out).unwrap()
-    };
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
 }
 
 #[derive(Default)]
@@ -212,27 +103,21 @@ pub async fn echo_sts_with_tokens() -> (SocketAddr, Log, Log) {
     let seen = log.clone();
     let seen_tokens = tokens.clone();
     let state: Arc<Mutex<StsState>> = Arc::default();
-    let addr = spawn(move |req| {
+    let (_, addr) = serve_with(move |req| {
         let signer = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
+            .header("authorization")
             .and_then(|v| v.split("Credential=").nth(1))
             .and_then(|v| v.split('/').next())
             .unwrap_or("unsigned")
             .to_owned();
-        if let Some(token) = req
-            .headers()
-            .get("x-amz-security-token")
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(token) = req.header("x-amz-security-token") {
             let pair = format!("{signer} {token}");
             let mut tokens = seen_tokens.lock().unwrap();
             if !tokens.contains(&pair) {
                 tokens.push(pair);
             }
         }
-        let f = form(req.body());
+        let f = req.decoded_form();
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         let mut state = state.lock().unwrap();
         let action = get("Action");

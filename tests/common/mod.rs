@@ -5,7 +5,7 @@
 
 pub mod botocore;
 pub mod endpoints;
-pub mod fake_sts;
+pub mod mock;
 
 use std::path::PathBuf;
 
