@@ -240,9 +240,7 @@ async fn aws_and_network_errors_have_their_own_exit_codes() {
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: GetCallerIdentity failed\ncaused by: InvalidClientTokenId: m (HTTP 403, request id rid-403); hint:"), "{stderr}");
 
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed = listener.local_addr().unwrap();
-    drop(listener);
+    let closed = common::mock::closed_port().await;
     let out = aws_login(Some(closed), &["getcallerid"], &[("AWS_MAX_ATTEMPTS", "2")]).await;
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(

@@ -483,9 +483,7 @@ async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
 
 #[tokio::test]
 async fn an_unreachable_proxy_is_named() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let closed = listener.local_addr().unwrap();
-    drop(listener);
+    let closed = closed_port().await;
     let (_, chain) = failure(through(format!("http://u:pw@{closed}"), local_config())).await;
     assert!(
         chain.starts_with(&format!(

@@ -162,12 +162,33 @@ pub struct Response {
     pub body: Bytes,
 }
 
+/// What is wrong with the extra CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CaBundleError {
+    /// Its PEM framing or base64 is broken.
+    Pem(rustls::pki_types::pem::Error),
+    /// It holds no PEM certificate.
+    NoCertificate,
+}
+
+impl fmt::Display for CaBundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pem(e) => e.fmt(f),
+            Self::NoCertificate => f.write_str("no PEM certificate in it"),
+        }
+    }
+}
+
 /// What went wrong sending one attempt.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TransportError {
     /// The extra CA bundle holds no certificate or a broken one.
-    CaBundle(String),
+    CaBundle(CaBundleError),
+    /// The TLS configuration could not be built.
+    Tls(rustls::Error),
     /// The proxy URL does not parse, or its port is not 1-65535.
     InvalidProxy(String),
     /// The proxy URL's scheme is not `http://` (SOCKS and HTTPS proxies are not spoken).
@@ -239,6 +260,7 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::CaBundle(why) => write!(f, "cannot use the CA bundle: {why}"),
+            Self::Tls(_) => f.write_str("cannot set up TLS"),
             Self::InvalidProxy(url) => write!(
                 f,
                 "invalid proxy URL {url}: expected http://[user:password@]host[:port], the port 1-65535"
@@ -287,7 +309,7 @@ impl TransportError {
         use crate::error_kind::ErrorKind;
         match self {
             Self::InvalidProxy(_) | Self::UnsupportedProxy(_) => ErrorKind::Usage,
-            Self::CaBundle(_) => ErrorKind::Failure,
+            Self::CaBundle(_) | Self::Tls(_) => ErrorKind::Failure,
             _ => ErrorKind::Network,
         }
     }
@@ -300,6 +322,7 @@ impl std::error::Error for TransportError {
             | Self::Reset { source, .. }
             | Self::NotHttp { source, .. } => Some(source.as_ref()),
             Self::Proxy { source, .. } => Some(source),
+            Self::Tls(source) => Some(source),
             _ => None,
         }
     }
@@ -347,10 +370,10 @@ fn extra_roots(config: &TransportConfig) -> Result<Vec<CertificateDer<'static>>,
     for cert in CertificateDer::pem_slice_iter(pem) {
         // The PEM framing and base64 are checked here; the certificates themselves are
         // parsed on the first handshake, with the rest of the trust store.
-        certs.push(cert.map_err(|e| TransportError::CaBundle(e.to_string()))?);
+        certs.push(cert.map_err(|e| TransportError::CaBundle(CaBundleError::Pem(e)))?);
     }
     if certs.is_empty() {
-        return Err(TransportError::CaBundle("no PEM certificate in it".into()));
+        return Err(TransportError::CaBundle(CaBundleError::NoCertificate));
     }
     Ok(certs)
 }
@@ -367,7 +390,7 @@ fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, Transpor
     let verifier = Arc::new(LazyVerifier::new(roots, provider.clone()));
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::CaBundle(e.to_string()))?
+        .map_err(TransportError::Tls)?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();

@@ -16,7 +16,6 @@ use std::fmt;
 use std::process::Stdio;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use sha2::{Digest, Sha256};
@@ -24,7 +23,7 @@ use tokio::io::AsyncReadExt;
 
 use super::job::{helper_tree, signal_all};
 use crate::credentials::Credentials;
-use crate::secret::SecretString;
+use crate::services::metadata::{DocumentError, credentials_in};
 
 /// How long a credential process may run when nobody can answer it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -80,7 +79,7 @@ pub enum ProcessError {
         read: usize,
     },
     /// Its output is not the expected JSON.
-    BadOutput(String),
+    BadOutput(DocumentError),
     /// [`TIMEOUT_VARIABLE`] is not a number of seconds.
     BadTimeout(String),
     /// Running it would start the same helper again: aws-login runs as this very
@@ -258,30 +257,15 @@ pub fn split(line: &str) -> Result<Vec<String>, ProcessError> {
 
 /// Reads the `Version: 1` JSON a credential process prints.
 pub fn parse_output(stdout: &[u8]) -> Result<Credentials, ProcessError> {
-    let bad = |why: &str| ProcessError::BadOutput(why.to_owned());
-    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|_| bad("not JSON"))?;
+    let bad = ProcessError::BadOutput;
+    let json: serde_json::Value =
+        serde_json::from_slice(stdout).map_err(|_| bad(DocumentError::NotJson))?;
     match json.get("Version").and_then(serde_json::Value::as_u64) {
         Some(1) => {}
-        Some(_) => return Err(bad("Version is not 1")),
-        None => return Err(bad("no Version")),
+        Some(_) => return Err(bad(DocumentError::WrongVersion)),
+        None => return Err(bad(DocumentError::NoVersion)),
     }
-    let text = |key: &str| {
-        json.get(key)
-            .and_then(serde_json::Value::as_str)
-            .filter(|v| !v.is_empty())
-    };
-    let key_id = text("AccessKeyId").ok_or_else(|| bad("no AccessKeyId"))?;
-    let secret = text("SecretAccessKey").ok_or_else(|| bad("no SecretAccessKey"))?;
-    let token = text("SessionToken").map(SecretString::new);
-    let expiration = match text("Expiration") {
-        Some(e) => Some(
-            DateTime::parse_from_rfc3339(e)
-                .map_err(|_| bad("Expiration is not RFC 3339"))?
-                .with_timezone(&Utc),
-        ),
-        None => None,
-    };
-    Ok(Credentials::new(key_id, secret, token, expiration))
+    credentials_in(&json, "SessionToken").map_err(bad)
 }
 
 /// Runs the command line (no shell): its stdin aws-login's (when interactive), its stderr

@@ -24,12 +24,19 @@ pub fn cache_file_name(session_or_start_url: &str) -> String {
 pub enum SsoCacheError {
     /// No cache file: never signed in on this machine (as this user).
     Missing(PathBuf),
-    /// The file cannot be read or is not the cache's JSON.
+    /// The file cannot be read.
     Unreadable {
         /// The file.
         path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not the cache's JSON.
+    Invalid {
+        /// The file.
+        path: PathBuf,
         /// What is wrong (never its content).
-        why: String,
+        problem: CacheProblem,
     },
     /// The token has expired.
     Expired {
@@ -44,9 +51,12 @@ impl fmt::Display for SsoCacheError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Missing(p) => write!(f, "no SSO sign-in found ({} does not exist)", p.display()),
-            Self::Unreadable { path, why } => write!(
+            Self::Unreadable { path, .. } => {
+                write!(f, "cannot read the SSO token cache {}", path.display())
+            }
+            Self::Invalid { path, problem } => write!(
                 f,
-                "cannot use the SSO token cache {}: {why}",
+                "cannot use the SSO token cache {}: {problem}",
                 path.display()
             ),
             Self::Expired { at, .. } => write!(f, "the SSO sign-in expired at {}", at.to_rfc3339()),
@@ -54,7 +64,35 @@ impl fmt::Display for SsoCacheError {
     }
 }
 
-impl std::error::Error for SsoCacheError {}
+impl std::error::Error for SsoCacheError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unreadable { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// What is wrong with a cache file's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheProblem {
+    /// It is not JSON.
+    NotJson,
+    /// No (or an empty) `accessToken`.
+    NoAccessToken,
+    /// No `expiresAt`, or one that is not a time.
+    NoExpiresAt,
+}
+
+impl fmt::Display for CacheProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotJson => "not JSON",
+            Self::NoAccessToken => "no accessToken",
+            Self::NoExpiresAt => "no valid expiresAt",
+        })
+    }
+}
 
 /// `expiresAt` as the AWS CLI writes it (`...Z`), or as older tools did (`...UTC`).
 fn parse_expiry(text: &str) -> Option<DateTime<Utc>> {
@@ -79,29 +117,24 @@ pub fn read_token(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(SsoCacheError::Missing(path));
         }
-        Err(e) => {
-            return Err(SsoCacheError::Unreadable {
-                path,
-                why: e.to_string(),
-            });
-        }
+        Err(source) => return Err(SsoCacheError::Unreadable { path, source }),
     };
-    let unreadable = |why: &str| SsoCacheError::Unreadable {
+    let invalid = |problem| SsoCacheError::Invalid {
         path: path.clone(),
-        why: why.to_owned(),
+        problem,
     };
     let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| unreadable("not JSON"))?;
+        serde_json::from_str(&text).map_err(|_| invalid(CacheProblem::NotJson))?;
     let token = json
         .get("accessToken")
         .and_then(serde_json::Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| unreadable("no accessToken"))?;
+        .ok_or_else(|| invalid(CacheProblem::NoAccessToken))?;
     let expires = json
         .get("expiresAt")
         .and_then(serde_json::Value::as_str)
         .and_then(parse_expiry)
-        .ok_or_else(|| unreadable("no valid expiresAt"))?;
+        .ok_or_else(|| invalid(CacheProblem::NoExpiresAt))?;
     if expires <= now {
         return Err(SsoCacheError::Expired { path, at: expires });
     }

@@ -64,7 +64,7 @@ pub enum ContainerError {
     /// It answered with an error status.
     Status(u16),
     /// The credentials document is not valid.
-    BadCredentials(String),
+    BadCredentials(super::metadata::DocumentError),
 }
 
 impl fmt::Display for ContainerError {

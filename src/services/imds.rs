@@ -112,7 +112,7 @@ pub enum ImdsError {
     /// The instance has no role attached.
     NoRole,
     /// The credentials document is not valid.
-    BadCredentials(String),
+    BadCredentials(super::metadata::DocumentError),
 }
 
 impl fmt::Display for ImdsError {

@@ -7,7 +7,7 @@ pub mod constraints;
 pub mod container;
 mod error;
 pub mod imds;
-mod metadata;
+pub mod metadata;
 pub mod query;
 pub mod rest_json;
 pub mod sso;
