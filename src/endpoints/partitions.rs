@@ -1,0 +1,128 @@
+//! The AWS partitions: which region prefix each holds, its DNS suffixes and its console
+//! hosts; and STS's legacy global regions.
+
+/// An AWS partition: a set of regions with their own DNS suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// `aws`, `aws-cn`, `aws-us-gov`...
+    pub name: &'static str,
+    /// `amazonaws.com`...
+    pub dns_suffix: &'static str,
+    /// The dual-stack suffix, where the partition has one.
+    pub dual_stack_suffix: Option<&'static str>,
+    /// The console sign-in host, where known.
+    pub signin_host: Option<&'static str>,
+    /// The console host, where known.
+    pub console_host: Option<&'static str>,
+}
+
+const AWS: Partition = Partition {
+    name: "aws",
+    dns_suffix: "amazonaws.com",
+    dual_stack_suffix: Some("api.aws"),
+    signin_host: Some("signin.aws.amazon.com"),
+    console_host: Some("console.aws.amazon.com"),
+};
+
+const PARTITIONS: [(&str, Partition); 7] = [
+    (
+        "cn-",
+        Partition {
+            name: "aws-cn",
+            dns_suffix: "amazonaws.com.cn",
+            dual_stack_suffix: Some("api.amazonwebservices.com.cn"),
+            signin_host: Some("signin.amazonaws.cn"),
+            console_host: Some("console.amazonaws.cn"),
+        },
+    ),
+    (
+        "us-gov-",
+        Partition {
+            name: "aws-us-gov",
+            dns_suffix: "amazonaws.com",
+            dual_stack_suffix: Some("api.aws"),
+            signin_host: Some("signin.amazonaws-us-gov.com"),
+            console_host: Some("console.amazonaws-us-gov.com"),
+        },
+    ),
+    (
+        "us-isob-",
+        Partition {
+            name: "aws-iso-b",
+            dns_suffix: "sc2s.sgov.gov",
+            dual_stack_suffix: None,
+            signin_host: None,
+            console_host: None,
+        },
+    ),
+    (
+        "us-isof-",
+        Partition {
+            name: "aws-iso-f",
+            dns_suffix: "csp.hci.ic.gov",
+            dual_stack_suffix: None,
+            signin_host: None,
+            console_host: None,
+        },
+    ),
+    (
+        "us-iso-",
+        Partition {
+            name: "aws-iso",
+            dns_suffix: "c2s.ic.gov",
+            dual_stack_suffix: None,
+            signin_host: None,
+            console_host: None,
+        },
+    ),
+    (
+        "eu-isoe-",
+        Partition {
+            name: "aws-iso-e",
+            dns_suffix: "cloud.adc-e.uk",
+            dual_stack_suffix: None,
+            signin_host: None,
+            console_host: None,
+        },
+    ),
+    (
+        "eusc-",
+        Partition {
+            name: "aws-eusc",
+            dns_suffix: "amazonaws.eu",
+            dual_stack_suffix: None,
+            signin_host: None,
+            console_host: None,
+        },
+    ),
+];
+
+/// The partition a region belongs to (`aws` for any region it does not recognise, as the
+/// SDKs do).
+pub fn partition_of(region: &str) -> Partition {
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or(AWS, |(_, p)| *p)
+}
+
+/// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global STS endpoint
+/// (botocore's list).
+pub const STS_LEGACY_GLOBAL_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
