@@ -305,8 +305,7 @@ fn override_precedence_matches_the_aws_cli() {
         ))
     );
     let env_ignore = map(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")]);
-    let gathered =
-        EndpointConfig::gather(Some("eu-west-1".into()), None, &env_ignore, &|_| None);
+    let gathered = EndpointConfig::gather(Some("eu-west-1".into()), None, &env_ignore, &|_| None);
     assert!(gathered.ignore_configured);
 }
 

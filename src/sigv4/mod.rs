@@ -21,6 +21,7 @@ mod settings;
 mod sign;
 pub mod signing_key;
 pub mod string_to_sign;
+mod validate;
 
 pub use encode::encode_query_component;
 pub use error::SigningError;

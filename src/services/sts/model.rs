@@ -2,7 +2,9 @@
 //! sent (botocore's parameter validation, from the service model).
 
 use super::*;
-use crate::services::constraints::{Chars, StringShape, check_count, check_range, check_string, word};
+use crate::services::constraints::{
+    Chars, StringShape, check_count, check_range, check_string, word,
+};
 
 // The members' shapes, from the STS service model (2011-06-15, as botocore 1.44.5 ships
 // it: `botocore/data/sts/2011-06-15/service-2.json`).
