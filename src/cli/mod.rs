@@ -280,9 +280,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
         Some(Command::Decode(args)) => decode::run(args, ctx),
         Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
-        Some(Command::Presign(args)) => {
-            presign::run(args, ctx.env, ctx.clock.now()).map_err(CliError::Presign)
-        }
+        Some(Command::Presign(args)) => presign::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }
 }

@@ -1,62 +1,56 @@
-//! `aws-login presign URL`: prints a presigned URL for URL, signed with the credentials in
-//! the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
+//! `aws-login presign URL`: prints a presigned URL for URL, signed with the acquired
+//! identity (the whole credential chain and the identity flags, as every command) for the
+//! session's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's).
 //!
-//! It sends nothing. The full credential chain (profiles, SSO, IMDS...) is not read here
-//! yet; that comes with the chain.
+//! It sends nothing to the URL's service; only the chain may (to STS, SSO, IMDS...), and
+//! keys at hand (environment, profile) need no request at all.
 
 use std::fmt;
 
 use argh::FromArgs;
 use chrono::{DateTime, Utc};
 
-use super::{EnvLookup, Output};
+use super::identity::command_with_identity;
+use super::session::Session;
+use super::{CliError, Context, Output};
 use crate::sigv4::{Payload, SignableRequest, SigningError, SigningParams, SigningSettings, sign};
 
-/// print a presigned URL for URL, signed with the credentials in the environment
-#[derive(FromArgs, Debug, PartialEq)]
-#[argh(
-    subcommand,
-    name = "presign",
-    example = "{command_name} https://examplebucket.s3.amazonaws.com/report.csv --expires-in 3600",
-    example = "{command_name} --method PUT --region eu-west-1 https://examplebucket.s3.eu-west-1.amazonaws.com/upload.bin"
-)]
-pub struct PresignArgs {
-    /// the https:// (or http://) URL to presign, percent-encoded as it will be sent
-    #[argh(positional)]
-    pub url: String,
-
-    /// the HTTP method the URL is for (default GET)
-    #[argh(option, default = "String::from(\"GET\")")]
-    pub method: String,
-
-    /// how long the URL stays valid, in seconds, 1 to 604800 (default 3600)
-    #[argh(option, default = "3600")]
-    pub expires_in: u64,
-
-    /// the signing region (default: AWS_REGION, then AWS_DEFAULT_REGION)
-    #[argh(option)]
-    pub region: Option<String>,
-
-    /// the signing service (default: s3 for S3 hosts, else the host's first label)
-    #[argh(option)]
-    pub service: Option<String>,
-
-    /// sign as of this RFC 3339 time instead of now (for reproducible URLs)
-    #[argh(option)]
-    pub signing_time: Option<String>,
-
-    /// print the canonical request and string to sign to stderr (token redacted)
-    #[argh(switch)]
-    pub verbose: bool,
+command_with_identity! {
+    /// print a presigned URL for URL, signed with the acquired credentials
+    #[derive(FromArgs, Debug, PartialEq)]
+    #[argh(
+        subcommand,
+        name = "presign",
+        example = "{command_name} https://examplebucket.s3.amazonaws.com/report.csv --expires-in 3600",
+        example = "{command_name} --profile dev --method PUT --region eu-west-1 https://examplebucket.s3.eu-west-1.amazonaws.com/upload.bin"
+    )]
+    pub struct PresignArgs {
+        /// the https:// (or http://) URL to presign, percent-encoded as it will be sent
+        #[argh(positional)]
+        pub url: [String],
+        /// the HTTP method the URL is for (default GET)
+        #[argh(option, default = "String::from(\"GET\")")]
+        pub method: [String],
+        /// how long the URL stays valid, in seconds, 1 to 604800 (default 3600)
+        #[argh(option, default = "3600")]
+        pub expires_in: [u64],
+        /// the signing service (default: s3 for S3 hosts, else the host's first label)
+        #[argh(option)]
+        pub service: [Option<String>],
+        /// sign as of this RFC 3339 time instead of now (for reproducible URLs)
+        #[argh(option)]
+        pub signing_time: [Option<String>],
+        /// print the canonical request and string to sign to stderr (token redacted)
+        #[argh(switch)]
+        pub verbose: [bool],
+    }
 }
 
 /// Why no URL could be presigned.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PresignError {
-    /// `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is not set.
-    MissingCredentials,
-    /// No `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`.
+    /// No `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION` or profile `region`.
     MissingRegion,
     /// The URL does not parse or has no host.
     InvalidUrl(String),
@@ -69,15 +63,15 @@ pub enum PresignError {
 impl fmt::Display for PresignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingCredentials => f.write_str(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)",
+            Self::MissingRegion => f.write_str(
+                "no region: pass --region, set AWS_REGION, or give the profile a region",
             ),
-            Self::MissingRegion => {
-                f.write_str("no region: pass --region or set AWS_REGION")
-            }
             Self::InvalidUrl(why) => write!(f, "invalid URL: {why}"),
             Self::InvalidSigningTime(t) => {
-                write!(f, "invalid --signing-time {t:?}: expected RFC 3339, e.g. 2024-01-31T12:00:00Z")
+                write!(
+                    f,
+                    "invalid --signing-time {t:?}: expected RFC 3339, e.g. 2024-01-31T12:00:00Z"
+                )
             }
             Self::Signing(_) => f.write_str("could not sign the request"),
         }
@@ -93,46 +87,46 @@ impl std::error::Error for PresignError {
     }
 }
 
-/// Presigns `args.url`.
-pub fn run(
-    args: &PresignArgs,
-    env: EnvLookup<'_>,
-    now: DateTime<Utc>,
-) -> Result<Output, PresignError> {
+/// Presigns `args.url`: the URL and the signing time are checked first, then the
+/// identity is acquired (without a runtime when its keys are at hand).
+pub fn run(args: &PresignArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    let invalid = |e| CliError::Presign(e);
     let uri: hyper::Uri = args
         .url
         .parse()
-        .map_err(|e: hyper::http::uri::InvalidUri| PresignError::InvalidUrl(e.to_string()))?;
+        .map_err(|e: hyper::http::uri::InvalidUri| {
+            invalid(PresignError::InvalidUrl(e.to_string()))
+        })?;
     let scheme = uri.scheme_str().unwrap_or_default();
     if scheme != "https" && scheme != "http" {
-        return Err(PresignError::InvalidUrl(
+        return Err(invalid(PresignError::InvalidUrl(
             "the scheme must be https:// or http://".into(),
-        ));
+        )));
     }
     let authority = uri
         .authority()
-        .ok_or_else(|| PresignError::InvalidUrl("no host".into()))?;
+        .ok_or_else(|| invalid(PresignError::InvalidUrl("no host".into())))?;
     let host = authority.host();
     let default_port = if scheme == "https" { 443 } else { 80 };
     let host_header = match authority.port_u16() {
         Some(port) if port != default_port => format!("{host}:{port}"),
         _ => host.to_owned(),
     };
-    // The environment source and the region order of the credential chain (botocore's
-    // rules: the legacy AWS_SECURITY_TOKEN first, empty values as unset).
-    let credentials = crate::provider::from_env(env).ok_or(PresignError::MissingCredentials)?;
-    let region = crate::provider::region_from_flag_or_env(args.region.as_deref(), env)
-        .ok_or(PresignError::MissingRegion)?;
     let service = args
         .service
         .clone()
         .unwrap_or_else(|| crate::endpoints::service_from_host(host).to_owned());
     let time = match &args.signing_time {
         Some(t) => DateTime::parse_from_rfc3339(t)
-            .map_err(|_| PresignError::InvalidSigningTime(t.clone()))?
+            .map_err(|_| invalid(PresignError::InvalidSigningTime(t.clone())))?
             .with_timezone(&Utc),
-        None => now,
+        None => ctx.clock.now(),
     };
+    let session = Session::open(&args.identity(), ctx)?;
+    let credentials = session.acquire()?;
+    let region = session
+        .region()
+        .ok_or(invalid(PresignError::MissingRegion))?;
     let base = if service == "s3" {
         SigningSettings::s3()
     } else {
@@ -159,7 +153,7 @@ pub fn run(
         settings: &settings,
         key_cache: None,
     };
-    let signed = sign(&request, &params).map_err(PresignError::Signing)?;
+    let signed = sign(&request, &params).map_err(|e| invalid(PresignError::Signing(e)))?;
     let query = signed.query_string().unwrap_or_default();
     let mut out = Output {
         stdout: format!("{scheme}://{authority}{}?{query}\n", uri.path()),
@@ -178,42 +172,59 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::plan::PlanError;
     use std::collections::HashMap;
 
-    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |k| map.get(k).cloned()
+    /// Runs presign with only `vars` (no shared files, no instance metadata).
+    fn run_with(args: &PresignArgs, vars: &[(&str, &str)]) -> Result<Output, CliError> {
+        let mut map: HashMap<String, String> = [
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        map.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let env = move |k: &str| map.get(k).cloned();
+        let ctx = Context {
+            env: &env,
+            clock: &crate::time::SystemClock,
+            seed: 1,
+            prompt: &|_| None,
+            stderr: &|_| {},
+            interactive: false,
+        };
+        run(args, &ctx)
     }
 
     fn args(url: &str) -> PresignArgs {
-        PresignArgs {
-            url: url.to_owned(),
-            method: "GET".into(),
-            expires_in: 86400,
-            region: None,
-            service: None,
-            signing_time: Some("2013-05-24T00:00:00Z".into()),
-            verbose: false,
-        }
+        let mut args = match crate::cli::parse_args(&["presign", url]) {
+            Ok(crate::cli::Cli {
+                command: Some(crate::cli::Command::Presign(args)),
+                ..
+            }) => args,
+            _ => panic!("presign {url} does not parse"),
+        };
+        args.expires_in = 86400;
+        args.signing_time = Some("2013-05-24T00:00:00Z".into());
+        args
     }
 
     #[test]
     fn credentials_and_region_follow_the_chains_rules() {
         // The legacy token comes first, as in botocore; an empty --region falls to the
         // environment, as in the AWS CLI.
-        let env = env_of(&[
+        let env = [
             ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
             ("AWS_SECRET_ACCESS_KEY", "SECRET"),
             ("AWS_SESSION_TOKEN", "NEWTOKEN"),
             ("AWS_SECURITY_TOKEN", "LEGACYTOKEN"),
             ("AWS_REGION", "eu-west-1"),
-        ]);
+        ];
         let mut a = args("https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15");
         a.region = Some(String::new());
-        let out = run(&a, &env, DateTime::UNIX_EPOCH).unwrap();
+        let out = run_with(&a, &env).unwrap();
         assert!(
             out.stdout.contains("X-Amz-Security-Token=LEGACYTOKEN"),
             "{}",
@@ -226,22 +237,42 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_profile_gives_the_keys_and_the_region() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(
+            &config,
+            "[profile dev]\nregion = ap-south-1\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = s\n",
+        )
+        .unwrap();
+        let mut a = args("https://examplebucket.s3.amazonaws.com/test.txt");
+        a.profile = Some("dev".into());
+        let out = run_with(&a, &[("AWS_CONFIG_FILE", config.to_str().unwrap())]).unwrap();
+        assert!(
+            out.stdout.contains(
+                "X-Amz-Credential=AKIAPROFILE%2F20130524%2Fap-south-1%2Fs3%2Faws4_request"
+            ),
+            "{}",
+            out.stdout
+        );
+    }
+
     /// The worked example of the S3 documentation ("Authenticating Requests: Using Query
     /// Parameters"), whose signature AWS publishes.
     #[test]
     fn matches_the_s3_documentation_example() {
-        let env = env_of(&[
+        let env = [
             ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
             (
                 "AWS_SECRET_ACCESS_KEY",
                 "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             ),
             ("AWS_REGION", "us-east-1"),
-        ]);
-        let out = run(
+        ];
+        let out = run_with(
             &args("https://examplebucket.s3.amazonaws.com/test.txt"),
             &env,
-            DateTime::UNIX_EPOCH,
         );
         let url = out.map(|o| o.stdout).unwrap_or_default();
         assert!(
@@ -259,17 +290,17 @@ mod tests {
 
     #[test]
     fn verbose_redacts_the_token_and_stdout_is_only_the_url() {
-        let env = env_of(&[
+        let env = [
             ("AWS_ACCESS_KEY_ID", "AKID"),
             ("AWS_SECRET_ACCESS_KEY", "SECRETKEYVALUE"),
             ("AWS_SESSION_TOKEN", "TOKEN/SECRET+VALUE=="),
             ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ]);
+        ];
         let mut a = args(
             "https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
         );
         a.verbose = true;
-        let out = run(&a, &env, DateTime::UNIX_EPOCH).ok().unwrap_or_default();
+        let out = run_with(&a, &env).ok().unwrap_or_default();
         assert_eq!(out.stdout.lines().count(), 1);
         assert!(
             out.stdout
@@ -287,33 +318,31 @@ mod tests {
 
     #[test]
     fn explains_what_is_missing() {
-        let none = env_of(&[]);
-        let err = run(
-            &args("https://sts.amazonaws.com/"),
-            &none,
-            DateTime::UNIX_EPOCH,
-        )
-        .err();
-        assert!(matches!(err, Some(PresignError::MissingCredentials)));
-        let keys = env_of(&[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S")]);
-        let err = run(
-            &args("https://sts.amazonaws.com/"),
-            &keys,
-            DateTime::UNIX_EPOCH,
-        )
-        .err();
-        assert!(matches!(err, Some(PresignError::MissingRegion)));
-        let err = run(&args("ftp://host/"), &keys, DateTime::UNIX_EPOCH).err();
-        assert!(matches!(err, Some(PresignError::InvalidUrl(_))));
+        let err = run_with(&args("https://sts.amazonaws.com/"), &[]).err();
+        assert!(
+            matches!(err, Some(CliError::Plan(PlanError::NoCredentials { .. }))),
+            "{err:?}"
+        );
+        let keys = [("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S")];
+        let err = run_with(&args("https://sts.amazonaws.com/"), &keys).err();
+        assert!(
+            matches!(err, Some(CliError::Presign(PresignError::MissingRegion))),
+            "{err:?}"
+        );
+        let err = run_with(&args("ftp://host/"), &keys).err();
+        assert!(
+            matches!(err, Some(CliError::Presign(PresignError::InvalidUrl(_)))),
+            "{err:?}"
+        );
         let mut a = args("https://sts.amazonaws.com/");
         a.region = Some("us-east-1".into());
         a.expires_in = 604801;
-        let err = run(&a, &keys, DateTime::UNIX_EPOCH).err();
+        let err = run_with(&a, &keys).err();
         assert!(matches!(
             err,
-            Some(PresignError::Signing(
+            Some(CliError::Presign(PresignError::Signing(
                 SigningError::ExpiresOutOfRange { .. }
-            ))
+            )))
         ));
     }
 }
