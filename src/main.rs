@@ -140,6 +140,7 @@ fn main() -> ExitCode {
         clock: &clock,
         seed,
         prompt: &prompt_mfa,
+        can_prompt: std::io::stdin().is_terminal(),
         stderr: &stderr,
         interactive: true,
     };

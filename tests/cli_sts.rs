@@ -520,3 +520,124 @@ async fn get_session_token_on_a_role_chain_is_refused_before_any_request() {
     );
     assert!(fake.seen.lock().unwrap().is_empty());
 }
+
+/// Command lines whose plan cannot work are refused before anything is sent: each exits 2
+/// with its reason and the fake STS sees no request.
+#[tokio::test]
+async fn plans_that_cannot_work_are_refused_before_any_request() {
+    let (fake, addr) = start(vec![]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n\
+         [profile r1]\nrole_arn = arn:aws:iam::1:role/r1\nsource_profile = base\n\
+         [profile late_mfa]\nrole_arn = arn:aws:iam::1:role/late\nsource_profile = r1\nmfa_serial = arn:aws:iam::1:mfa/late\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let files = [
+        ("AWS_CONFIG_FILE", config),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ];
+    let role = "arn:aws:iam::1:role/x";
+    let cases: &[(&[&str], &str)] = &[
+        // An MFA hop after another hop: no terminal, no --token-code.
+        (
+            &["dumpcreds", "--profile", "late_mfa"],
+            "MFA code needed for arn:aws:iam::1:mfa/late: pass --token-code (no terminal to ask on)",
+        ),
+        // One code for two devices.
+        (
+            &[
+                "dumpcreds",
+                "--profile",
+                "late_mfa",
+                "--assume-roles",
+                role,
+                "--mfa-serial",
+                "arn:aws:iam::1:mfa/flag",
+                "--token-code",
+                "123456",
+            ],
+            "--token-code can answer one MFA device once, but this plan asks 2 times (arn:aws:iam::1:mfa/late, arn:aws:iam::1:mfa/flag)",
+        ),
+        (
+            &[
+                "dumpcreds",
+                "--get-federation-token",
+                "--assume-roles",
+                role,
+            ],
+            "AssumeRole arn:aws:iam::1:role/x (--assume-roles) cannot follow GetFederationToken",
+        ),
+        (
+            &["dumpcreds", "--assume-roles", " , ,"],
+            "--assume-roles names no role",
+        ),
+        (
+            &["dumpcreds", "--duration-seconds", "3600"],
+            "--duration-seconds applies to --assume-roles, --get-session-token or --get-federation-token, and none is given",
+        ),
+        (
+            &["dumpcreds", "--get-session-token", "--external-id", "e"],
+            "--external-id applies to --assume-roles, and none is given",
+        ),
+        (
+            &[
+                "dumpcreds",
+                "--profile",
+                "r1",
+                "--assume-roles",
+                role,
+                "--duration-seconds",
+                "7200",
+            ],
+            "AssumeRole arn:aws:iam::1:role/x (--assume-roles) asks for 7200 s, but a role assumed with another role's credentials (role chaining) lasts at most 3600 s",
+        ),
+        (
+            &[
+                "dumpcreds",
+                "--get-federation-token",
+                "--mfa-serial",
+                "arn:aws:iam::1:mfa/u",
+            ],
+            "GetFederationToken does not take MFA",
+        ),
+        (
+            &["presign", "https://b.s3.amazonaws.com/k", "--profile", "r1"],
+            "no region: pass --region, set AWS_REGION, or give the profile a region",
+        ),
+        (
+            &[
+                "presign",
+                "https://b.s3.amazonaws.com/k",
+                "--profile",
+                "r1",
+                "--region",
+                "eu-west-1",
+                "--expires-in",
+                "0",
+            ],
+            "could not sign the request",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut cmd = aws_login_command(args);
+        cmd.env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"))
+            .envs(files.iter().copied());
+        if !args.contains(&"--profile") {
+            cmd.env("AWS_ACCESS_KEY_ID", "AKIASTART")
+                .env("AWS_SECRET_ACCESS_KEY", SECRET);
+        }
+        let out = cmd.output().await.unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert!(!stderr.contains(SECRET), "{args:?}: {stderr}");
+        assert!(
+            fake.seen.lock().unwrap().is_empty(),
+            "{args:?} sent a request"
+        );
+    }
+}

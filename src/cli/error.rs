@@ -29,6 +29,17 @@ pub enum UsageError {
     FederationTakesNoMfa,
     /// `--token-code` when no hop uses an MFA device.
     TokenCodeUnused,
+    /// One `--token-code` for several MFA hops (their devices).
+    TokenCodeForSeveral(Vec<String>),
+    /// `--assume-roles` given, but it names no role.
+    NoRoles,
+    /// A flag that applies to hops the command line does not ask for.
+    FlagWithoutHop {
+        /// The flag.
+        flag: &'static str,
+        /// What it applies to.
+        needs: &'static str,
+    },
     /// `--token-code` is not an MFA code (six digits).
     TokenCode(ParamError),
     /// `AWS_MAX_ATTEMPTS` or `max_attempts` is not a whole number of at least 1.
@@ -60,6 +71,16 @@ impl fmt::Display for UsageError {
             Self::TokenCodeUnused => f.write_str(
                 "--token-code given, but no MFA device is used (--mfa-serial, or a profile's mfa_serial)",
             ),
+            Self::TokenCodeForSeveral(devices) => write!(
+                f,
+                "--token-code can answer one MFA device once, but this plan asks {} times ({}): leave it out to be asked for each code on the terminal",
+                devices.len(),
+                devices.join(", ")
+            ),
+            Self::NoRoles => f.write_str("--assume-roles names no role"),
+            Self::FlagWithoutHop { flag, needs } => {
+                write!(f, "{flag} applies to {needs}, and none is given")
+            }
             Self::TokenCode(_) => f.write_str("--token-code was not sent: STS would refuse it"),
             Self::MaxAttempts(e) => e.fmt(f),
             Self::CaBundleHome(path) => write!(
@@ -153,6 +174,7 @@ impl CliError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             CliError::Usage(_) => ErrorKind::Usage,
+            CliError::Presign(e) => e.kind(),
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),

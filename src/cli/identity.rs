@@ -178,11 +178,34 @@ pub fn validate(args: &IdentityArgs) -> Result<(), UsageError> {
     {
         return Err(UsageError::FederationPolicyAlone);
     }
-    if args.mfa_serial.is_some() && !args.get_session_token && role_arns(args).is_empty() {
+    let roles = role_arns(args);
+    if args.assume_roles.is_some() && roles.is_empty() {
+        // `--assume-roles "$ROLE"` with an empty variable: not the base identity instead.
+        return Err(UsageError::NoRoles);
+    }
+    if args.mfa_serial.is_some() && args.get_federation_token && roles.is_empty() {
+        return Err(UsageError::FederationTakesNoMfa);
+    }
+    if args.mfa_serial.is_some() && !args.get_session_token && roles.is_empty() {
         return Err(UsageError::MfaSerialUnused);
     }
-    if args.mfa_serial.is_some() && args.get_federation_token && role_arns(args).is_empty() {
-        return Err(UsageError::FederationTakesNoMfa);
+    let any_hop = args.get_session_token || args.get_federation_token || !roles.is_empty();
+    let hop_flags = [
+        ("--duration-seconds", args.duration_seconds.is_some()),
+        ("--role-session-name", args.role_session_name.is_some()),
+        ("--external-id", args.external_id.is_some()),
+    ];
+    if let Some((flag, _)) = hop_flags.iter().find(|(_, given)| *given && !any_hop) {
+        return Err(UsageError::FlagWithoutHop {
+            flag,
+            needs: "--assume-roles, --get-session-token or --get-federation-token",
+        });
+    }
+    if args.external_id.is_some() && roles.is_empty() {
+        return Err(UsageError::FlagWithoutHop {
+            flag: "--external-id",
+            needs: "--assume-roles",
+        });
     }
     Ok(())
 }

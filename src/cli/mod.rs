@@ -84,8 +84,11 @@ pub struct Context<'a> {
     pub clock: &'a dyn Clock,
     /// A seed for retry jitter.
     pub seed: u64,
-    /// Asks for an MFA code on the terminal (`None`: no terminal).
+    /// Asks for an MFA code on the terminal (`None`: no terminal, or nothing entered).
     pub prompt: identity::MfaPrompt<'a>,
+    /// Whether there is a terminal to ask on: without one and without `--token-code`, a
+    /// plan that needs an MFA code fails before it sends anything.
+    pub can_prompt: bool,
     /// Writes a status line to stderr as it happens (`--debug` traces).
     pub stderr: &'a (dyn Fn(&str) + Sync),
     /// Whether helpers (`credential_process`) may use aws-login's stdin and terminal, as
@@ -252,7 +255,26 @@ pub fn argparse_style(args: &[&str]) -> Vec<String> {
 pub fn parse_args(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
     let args = argparse_style(args);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Cli::from_args(&["aws-login"], &args)
+    Cli::from_args(&["aws-login"], &args).map_err(|mut early| {
+        early.output = redact_secret_values(&early.output, &args);
+        early
+    })
+}
+
+/// Options whose values are secrets: argh quotes a value it refuses (`Error parsing
+/// option '--token-code' with value '123456': duplicate values provided`), and that
+/// must not show one.
+const SECRET_OPTIONS: [&str; 1] = ["--token-code"];
+
+/// `message` with each quoted value of a [`SECRET_OPTIONS`] option in `args` replaced.
+fn redact_secret_values(message: &str, args: &[&str]) -> String {
+    let mut out = message.to_owned();
+    for pair in args.windows(2) {
+        if SECRET_OPTIONS.contains(&pair[0]) && !pair[1].is_empty() {
+            out = out.replace(&format!("'{}'", pair[1]), "'<redacted>'");
+        }
+    }
+    out
 }
 
 /// The version line `--version` prints.
@@ -310,6 +332,7 @@ mod tests {
             clock: &Epoch,
             seed: 1,
             prompt: &|_| None,
+            can_prompt: false,
             stderr: &|_| {},
             interactive: false,
         };
@@ -347,6 +370,17 @@ mod tests {
         let no_role =
             CliError::Execute(ExecuteError::Imds(crate::services::imds::ImdsError::NoRole));
         assert_eq!(no_role.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_refused_mfa_code_is_not_quoted_back() {
+        let err =
+            crate::cli::parse_args(&["dumpcreds", "--token-code", "123456", "--token-code=654321"])
+                .err()
+                .map(|e| e.output)
+                .unwrap_or_default();
+        assert!(err.contains("duplicate"), "{err}");
+        assert!(!err.contains("123456") && !err.contains("654321"), "{err}");
     }
 
     #[test]

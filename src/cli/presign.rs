@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use super::identity::command_with_identity;
 use super::session::Session;
 use super::{CliError, Context, Output};
+use crate::credentials::Credentials;
+use crate::provider::plan::Base;
 use crate::sigv4::{Payload, SignableRequest, SigningError, SigningParams, SigningSettings, sign};
 
 command_with_identity! {
@@ -78,6 +80,14 @@ impl fmt::Display for PresignError {
     }
 }
 
+impl PresignError {
+    /// Its kind: each is about what the user typed (or did not configure), a usage
+    /// error.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        crate::error_kind::ErrorKind::Usage
+    }
+}
+
 impl std::error::Error for PresignError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -122,11 +132,6 @@ pub fn run(args: &PresignArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
             .with_timezone(&Utc),
         None => ctx.clock.now(),
     };
-    let session = Session::open(&args.identity(), ctx)?;
-    let credentials = session.acquire()?;
-    let region = session
-        .region()
-        .ok_or(invalid(PresignError::MissingRegion))?;
     let base = if service == "s3" {
         SigningSettings::s3()
     } else {
@@ -145,6 +150,31 @@ pub fn run(args: &PresignArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
             Payload::Bytes(b"")
         },
     );
+    let session = Session::open(&args.identity(), ctx)?;
+    // What the user typed is checked before the chain sends anything: the region (unless
+    // the instance will tell it) and everything the signer checks, signed once with
+    // placeholder keys.
+    let known_region = session.region();
+    if known_region.is_none() && !matches!(session.plan().base, Base::Imds { .. }) {
+        return Err(invalid(PresignError::MissingRegion));
+    }
+    let placeholder = Credentials::new("AKIDPLACEHOLDER", "placeholder", None, None);
+    sign(
+        &request,
+        &SigningParams {
+            credentials: &placeholder,
+            region: known_region.as_deref().unwrap_or("us-east-1"),
+            service: &service,
+            time,
+            settings: &settings,
+            key_cache: None,
+        },
+    )
+    .map_err(|e| invalid(PresignError::Signing(e)))?;
+    let credentials = session.acquire()?;
+    let region = session
+        .region()
+        .ok_or(invalid(PresignError::MissingRegion))?;
     let params = SigningParams {
         credentials: &credentials,
         region: &region,
@@ -192,6 +222,7 @@ mod tests {
             clock: &crate::time::SystemClock,
             seed: 1,
             prompt: &|_| None,
+            can_prompt: false,
             stderr: &|_| {},
             interactive: false,
         };

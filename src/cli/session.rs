@@ -15,8 +15,8 @@ use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::{Caller, DEFAULT_OPERATION_TIMEOUT};
 use crate::http::client::{HttpClient, TransportConfig, redact_userinfo};
 use crate::http::retry::{RetryPolicy, XorShiftJitter};
-use crate::provider::execute::{self, Executor};
-use crate::provider::plan::{Base, Plan, PlanError};
+use crate::provider::execute::{self, ExecuteError, Executor};
+use crate::provider::plan::{Base, Hop, Plan, PlanError};
 use crate::secret::SecretString;
 use crate::services::imds::{self, ImdsConfig};
 
@@ -60,8 +60,25 @@ impl<'a> Session<'a> {
         }
         execute::preflight(&plan)?;
         let token_code = token_code(args)?;
-        if token_code.is_some() && !plan.hops.iter().any(|h| h.mfa_serial().is_some()) {
-            return Err(UsageError::TokenCodeUnused.into());
+        // Every MFA code the plan needs must be at hand before the first request: one
+        // `--token-code` serves one device once, and without it there must be a terminal.
+        let devices: Vec<&str> = plan.hops.iter().filter_map(Hop::mfa_serial).collect();
+        match (&token_code, devices.as_slice()) {
+            (Some(_), []) => return Err(UsageError::TokenCodeUnused.into()),
+            (Some(_), [_, _, ..]) => {
+                return Err(UsageError::TokenCodeForSeveral(
+                    devices.iter().map(|d| (*d).to_owned()).collect(),
+                )
+                .into());
+            }
+            (None, [first, ..]) if !ctx.can_prompt => {
+                return Err(ExecuteError::NoMfaCode {
+                    serial: (*first).to_owned(),
+                    asked: false,
+                }
+                .into());
+            }
+            _ => {}
         }
         let transport = transport_config(args, &settings, ctx)?;
         let policy = RetryPolicy::resolve(
@@ -272,6 +289,7 @@ mod tests {
             clock: &SystemClock,
             seed: 1,
             prompt: &|_| None,
+            can_prompt: false,
             stderr: &|_| {},
             interactive: false,
         };

@@ -47,9 +47,27 @@ pub enum ExecuteError {
         /// Why.
         source: std::io::Error,
     },
-    /// An MFA code is needed for this device (`SerialNumber`) and none can be had:
-    /// no `--token-code`, no terminal to ask on.
-    NoMfaCode(String),
+    /// An MFA code is needed for this device (`SerialNumber`) and none was had.
+    NoMfaCode {
+        /// The device.
+        serial: String,
+        /// Whether there was a terminal to ask on (then nothing was entered).
+        asked: bool,
+    },
+    /// A hop after GetFederationToken: STS answers a federated user's credentials with
+    /// nothing but GetCallerIdentity.
+    AfterFederation {
+        /// The hop (with its flag).
+        step: String,
+    },
+    /// A chained AssumeRole asks for more than an hour, which AWS refuses for role
+    /// chaining.
+    ChainedDuration {
+        /// The hop.
+        step: String,
+        /// The duration asked for.
+        seconds: u32,
+    },
     /// There is no home directory to find the AWS CLI's SSO cache in.
     NoHome,
     /// No valid SSO token in the AWS CLI's cache.
@@ -121,9 +139,11 @@ impl ExecuteError {
     /// helper that failed, a failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Invalid { .. } | Self::NoMfaCode(_) | Self::NeedsLongTermKeys { .. } => {
-                ErrorKind::Usage
-            }
+            Self::Invalid { .. }
+            | Self::NoMfaCode { .. }
+            | Self::NeedsLongTermKeys { .. }
+            | Self::AfterFederation { .. }
+            | Self::ChainedDuration { .. } => ErrorKind::Usage,
             Self::Sts { source, .. } => source.kind(),
             Self::Imds(e) => e.kind(),
             Self::Container(e) => e.kind(),
@@ -144,9 +164,27 @@ impl fmt::Display for ExecuteError {
             Self::TokenFile { path, .. } => {
                 write!(f, "cannot read the web identity token file {path}")
             }
-            Self::NoMfaCode(serial) => write!(
+            Self::NoMfaCode {
+                serial,
+                asked: false,
+            } => write!(
                 f,
                 "MFA code needed for {serial}: pass --token-code (no terminal to ask on)"
+            ),
+            Self::NoMfaCode {
+                serial,
+                asked: true,
+            } => write!(
+                f,
+                "MFA code needed for {serial}: none was entered (type the 6-digit code at the prompt, or pass --token-code)"
+            ),
+            Self::AfterFederation { step } => write!(
+                f,
+                "{step} cannot follow GetFederationToken: STS accepts no call but GetCallerIdentity from a federated user's credentials"
+            ),
+            Self::ChainedDuration { step, seconds } => write!(
+                f,
+                "{step} asks for {seconds} s, but a role assumed with another role's credentials (role chaining) lasts at most 3600 s"
             ),
             Self::NoHome => f.write_str(
                 "no home directory (HOME is unset and the user database has no entry) for the AWS CLI's SSO cache",

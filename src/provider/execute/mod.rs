@@ -8,8 +8,8 @@ mod requests;
 
 pub use error::{ExecuteError, Unavailable};
 pub use requests::{
-    DEFAULT_SESSION_NAME, federation_request, preflight, role_request, session_token_request, step,
-    validate_hop, web_identity_request,
+    DEFAULT_SESSION_NAME, MAX_CHAINED_SECONDS, federation_request, preflight, role_request,
+    session_token_request, step, validate_hop, web_identity_request,
 };
 
 use super::plan::{Base, Hop, Plan, SsoSource};
@@ -247,8 +247,10 @@ impl Executor<'_, '_> {
         let Some(serial) = hop.mfa_serial() else {
             return Ok(None);
         };
-        let code =
-            (self.mfa_code)(serial).ok_or_else(|| ExecuteError::NoMfaCode(serial.to_owned()))?;
+        let code = (self.mfa_code)(serial).ok_or_else(|| ExecuteError::NoMfaCode {
+            serial: serial.to_owned(),
+            asked: true,
+        })?;
         Ok(Some(SecretString::new(code.trim())))
     }
 

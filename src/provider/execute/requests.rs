@@ -87,6 +87,19 @@ pub fn step(hop: &Hop) -> String {
     }
 }
 
+/// The longest session of a role assumed with another role's credentials (IAM User
+/// Guide, "Role chaining").
+pub const MAX_CHAINED_SECONDS: u32 = 3600;
+
+/// Whether the credentials under hop `i` are a role session (AssumeRole, web identity,
+/// an SSO role), so that an AssumeRole there is role chaining.
+fn under_role_session(plan: &Plan, i: usize) -> bool {
+    match i.checked_sub(1).map(|j| &plan.hops[j]) {
+        Some(hop) => matches!(hop, Hop::AssumeRole(_)),
+        None => matches!(plan.base, Base::WebIdentity { .. } | Base::Sso(_)),
+    }
+}
+
 /// Checks a hop's request against the STS model (`code`: the MFA code, when known).
 pub fn validate_hop(hop: &Hop, code: Option<&SecretString>) -> Result<(), ExecuteError> {
     let checked = match hop {
@@ -105,7 +118,7 @@ pub fn validate_hop(hop: &Hop, code: Option<&SecretString>) -> Result<(), Execut
 
 /// Checks the whole plan before anything is sent: every STS request it will make
 /// against the STS model (what is only known later, a token or an MFA code, is checked
-/// when it is), and that GetSessionToken and GetFederationToken sit directly on
+/// when it is); no hop after GetFederationToken; no chained role over an hour; and that GetSessionToken and GetFederationToken sit directly on
 /// long-term keys (STS refuses temporary ones): as the first hop, on keys from the
 /// environment, a profile or a `credential_process` (which may hand out long-term
 /// ones). Keys that turn out to carry a session token are refused when they are read,
@@ -126,6 +139,18 @@ pub fn preflight(plan: &Plan) -> Result<(), ExecuteError> {
     }
     for (i, hop) in plan.hops.iter().enumerate() {
         validate_hop(hop, None)?;
+        if i > 0 && matches!(plan.hops[i - 1], Hop::FederationToken(_)) {
+            return Err(ExecuteError::AfterFederation { step: step(hop) });
+        }
+        if let Hop::AssumeRole(role) = hop
+            && let Some(seconds) = role.duration_seconds.filter(|s| *s > MAX_CHAINED_SECONDS)
+            && under_role_session(plan, i)
+        {
+            return Err(ExecuteError::ChainedDuration {
+                step: step(hop),
+                seconds,
+            });
+        }
         if !hop.needs_long_term_keys() {
             continue;
         }
