@@ -32,4 +32,5 @@ pub mod server;
 pub mod services;
 pub mod shlex;
 pub mod sigv4;
+pub mod sso;
 pub mod time;

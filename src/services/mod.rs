@@ -11,6 +11,7 @@ pub mod metadata;
 pub mod query;
 pub mod rest_json;
 pub mod sso;
+pub mod sso_oidc;
 pub mod sts;
 mod xml;
 
