@@ -26,4 +26,5 @@ mod output_shells;
 mod scenarios;
 mod sigv4_no_panic;
 mod sigv4_suites;
+mod sso_refresh;
 mod sts_fake;

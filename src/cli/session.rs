@@ -229,6 +229,7 @@ impl<'a> Session<'a> {
             profile: self.settings.profile(),
             trace: self.trace(),
             interactive,
+            sso_refresh: crate::provider::sso_token::RefreshMode::Auto,
         };
         Ok(executor.run(&self.plan).await?)
     }

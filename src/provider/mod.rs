@@ -9,6 +9,7 @@ pub mod job;
 pub mod plan;
 pub mod process;
 pub mod refresh;
+pub mod sso_token;
 pub mod sso_token_cache;
 
 use chrono::{DateTime, Utc};

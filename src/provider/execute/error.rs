@@ -70,12 +70,12 @@ pub enum ExecuteError {
     },
     /// There is no home directory to find the AWS CLI's SSO cache in.
     NoHome,
-    /// No valid SSO token in the AWS CLI's cache.
+    /// No valid SSO token in the AWS CLI's cache, or it could not be refreshed.
     SsoToken {
         /// The profile.
         profile: String,
         /// Why.
-        source: super::super::sso_token_cache::SsoCacheError,
+        source: super::super::sso_token::TokenError,
     },
     /// An endpoint (the SSO portal's) could not be resolved.
     Endpoint(crate::endpoints::EndpointError),
@@ -148,6 +148,7 @@ impl ExecuteError {
             Self::Imds(e) => e.kind(),
             Self::Container(e) => e.kind(),
             Self::Endpoint(e) => e.kind(),
+            Self::SsoToken { source, .. } => source.kind(),
             _ => ErrorKind::Failure,
         }
     }

@@ -50,6 +50,8 @@ pub struct Executor<'e, 'c> {
     pub trace: Option<&'e (dyn Fn(&str) + Sync)>,
     /// Whether a `credential_process` may use aws-login's stdin and terminal.
     pub interactive: bool,
+    /// When to refresh a cached SSO token (`--refresh`).
+    pub sso_refresh: super::sso_token::RefreshMode,
 }
 
 /// The base credentials when they are at hand, without a request or a helper: keys
@@ -123,11 +125,7 @@ impl Executor<'_, '_> {
         let home_of = crate::config::files::system_home_of(self.env);
         let dir = crate::config::files::expand_user("~/.aws/sso/cache", &home_of)
             .ok_or(ExecuteError::NoHome)?;
-        let token = super::sso_token_cache::read_token(&dir, source.cache_key(), self.caller.now())
-            .map_err(|e| ExecuteError::SsoToken {
-                profile: source.profile.clone(),
-                source: e,
-            })?;
+        let path = super::sso_token_cache::cache_path(&dir, source.cache_key());
         let section = self.shared.profile(&source.profile);
         let lookup = |k: &str| {
             section
@@ -141,6 +139,21 @@ impl Executor<'_, '_> {
         let services = |k: &str| self.shared.service_endpoint(&source.profile, k);
         let endpoint = endpoints::resolve(Service::Sso, &endpoint_config, self.env, &services)
             .map_err(ExecuteError::Endpoint)?;
+        let oidc = endpoints::resolve(Service::SsoOidc, &endpoint_config, self.env, &services)
+            .map_err(ExecuteError::Endpoint)?;
+        let refresher = super::sso_token::Refresher {
+            caller: self.caller,
+            oidc: &oidc,
+            sleep: &crate::time::TokioSleep,
+            trace: self.trace,
+        };
+        let token = refresher
+            .access_token(&path, self.sso_refresh)
+            .await
+            .map_err(|e| ExecuteError::SsoToken {
+                profile: source.profile.clone(),
+                source: e,
+            })?;
         sso::get_role_credentials(
             self.caller,
             &endpoint,

@@ -1,14 +1,19 @@
-//! The AWS CLI's SSO token cache (`~/.aws/sso/cache/<sha1>.json`): the file for an
-//! `sso-session` (SHA-1 of its name) or a legacy start URL (SHA-1 of the URL), and the
-//! access token in it while it is valid. Pure but for the file read.
+//! The AWS CLI's SSO token cache (`~/.aws/sso/cache/<sha1>.json`, no override: botocore
+//! has none): the file for an `sso-session` (SHA-1 of its name) or a legacy start URL
+//! (SHA-1 of the URL); its document ([`document`]), read and written in full (written
+//! atomically, mode 0600, in a 0700 directory); and the lock that lets one process at a
+//! time refresh it ([`lock`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
 
-use crate::secret::SecretString;
+pub mod document;
+pub mod lock;
+
+pub use document::CachedToken;
 
 /// The cache file name for a session name or a legacy start URL.
 pub fn cache_file_name(session_or_start_url: &str) -> String {
@@ -94,51 +99,49 @@ impl fmt::Display for CacheProblem {
     }
 }
 
-/// `expiresAt` as the AWS CLI writes it (`...Z`), or as older tools did (`...UTC`).
-fn parse_expiry(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let bare = text.strip_suffix("UTC")?;
-    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S")
-        .ok()
-        .map(|t| t.and_utc())
+/// The cache file of `key` (a session name or a legacy start URL) in `dir`.
+pub fn cache_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(cache_file_name(key))
 }
 
-/// The access token of the cache file in `dir` for `key`, if still valid at `now`.
-pub fn read_token(
-    dir: &Path,
-    key: &str,
-    now: DateTime<Utc>,
-) -> Result<SecretString, SsoCacheError> {
-    let path = dir.join(cache_file_name(key));
-    let text = match std::fs::read_to_string(&path) {
+/// Reads a cache file.
+pub fn load(path: &Path) -> Result<CachedToken, SsoCacheError> {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(SsoCacheError::Missing(path));
+            return Err(SsoCacheError::Missing(path.to_owned()));
         }
-        Err(source) => return Err(SsoCacheError::Unreadable { path, source }),
+        Err(source) => {
+            return Err(SsoCacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            });
+        }
     };
-    let invalid = |problem| SsoCacheError::Invalid {
-        path: path.clone(),
+    CachedToken::parse(&text).map_err(|problem| SsoCacheError::Invalid {
+        path: path.to_owned(),
         problem,
-    };
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| invalid(CacheProblem::NotJson))?;
-    let token = json
-        .get("accessToken")
-        .and_then(serde_json::Value::as_str)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| invalid(CacheProblem::NoAccessToken))?;
-    let expires = json
-        .get("expiresAt")
-        .and_then(serde_json::Value::as_str)
-        .and_then(parse_expiry)
-        .ok_or_else(|| invalid(CacheProblem::NoExpiresAt))?;
-    if expires <= now {
-        return Err(SsoCacheError::Expired { path, at: expires });
+    })
+}
+
+/// Writes a cache file (see the module docs).
+pub fn store(path: &Path, token: &CachedToken) -> std::io::Result<()> {
+    crate::private_file::write_private(path, token.to_json().as_bytes())
+}
+
+/// A token still valid at `now`, or why not.
+pub fn valid(
+    path: &Path,
+    token: CachedToken,
+    now: DateTime<Utc>,
+) -> Result<CachedToken, SsoCacheError> {
+    if token.expires_at <= now {
+        return Err(SsoCacheError::Expired {
+            path: path.to_owned(),
+            at: token.expires_at,
+        });
     }
-    Ok(SecretString::new(token))
+    Ok(token)
 }
 
 #[cfg(test)]
@@ -156,18 +159,5 @@ mod tests {
             cache_file_name("abc"),
             "a9993e364706816aba3e25717850c26c9cd0d89d.json"
         );
-    }
-
-    #[test]
-    fn expiry_formats() {
-        assert_eq!(
-            parse_expiry("2024-01-02T03:04:05Z").map(|t| t.timestamp()),
-            Some(1_704_164_645)
-        );
-        assert_eq!(
-            parse_expiry("2024-01-02T03:04:05UTC").map(|t| t.timestamp()),
-            Some(1_704_164_645)
-        );
-        assert!(parse_expiry("tomorrow").is_none());
     }
 }

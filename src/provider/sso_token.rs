@@ -1,0 +1,222 @@
+//! The SSO access token a profile's SSO source uses: read from the AWS CLI's cache, and
+//! refreshed there when it is due, as botocore's `SSOTokenProvider` does (within 15
+//! minutes of its expiry, with the refresh token and the registration cached beside it,
+//! while that registration lasts), so a sign-in lasts as long as its refresh token does.
+//!
+//! One process refreshes at a time: a due token is refreshed under the cache file's lock
+//! ([`super::sso_token_cache::lock`]), and read again once the lock is held, so the
+//! processes that waited use the token the first one wrote instead of refreshing again.
+//! A refresh that fails leaves the file as it was; the old token is used while it is
+//! still valid (botocore does the same), and an error says why otherwise.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::sso_token_cache::{self, CachedToken, SsoCacheError, lock::LockError};
+use crate::endpoints::Endpoint;
+use crate::http::call::Caller;
+use crate::secret::SecretString;
+use crate::services::ServiceError;
+use crate::services::sso_oidc::{self, Grant, Registration};
+use crate::time::Sleep;
+
+/// How long before its expiry a token is refreshed (botocore's
+/// `SSOTokenProvider._REFRESH_WINDOW`).
+pub const REFRESH_WINDOW: TimeDelta = TimeDelta::minutes(15);
+
+/// The longest wait for another process's refresh: one CreateToken, all its attempts
+/// (the default operation limit, 120 s) and some slack.
+pub const LOCK_LIMIT: Duration = Duration::from_secs(150);
+
+/// When to refresh (`--refresh`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RefreshMode {
+    /// When due (the default).
+    #[default]
+    Auto,
+    /// Now, whatever the expiry.
+    On,
+    /// Never.
+    Off,
+}
+
+/// Why no token could be had.
+#[derive(Debug)]
+pub enum TokenError {
+    /// The cache has none that can be used.
+    Cache(SsoCacheError),
+    /// The token has expired and refreshing it failed.
+    Refresh {
+        /// When it expired.
+        expired_at: DateTime<Utc>,
+        /// The failure.
+        source: Box<ServiceError>,
+    },
+    /// Another process's refresh could not be waited for.
+    Lock(LockError),
+    /// The refreshed token could not be written.
+    Store {
+        /// The cache file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for TokenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cache(e) => e.fmt(f),
+            Self::Refresh { expired_at, .. } => write!(
+                f,
+                "the SSO sign-in expired at {} and refreshing it failed",
+                sso_token_cache::document::format_time(*expired_at)
+            ),
+            Self::Lock(e) => e.fmt(f),
+            Self::Store { path, .. } => {
+                write!(
+                    f,
+                    "cannot write the refreshed SSO token to {}",
+                    path.display()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for TokenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Cache(e) => e.source(),
+            Self::Refresh { source, .. } => Some(source.as_ref()),
+            Self::Lock(e) => e.source(),
+            Self::Store { source, .. } => Some(source),
+        }
+    }
+}
+
+impl TokenError {
+    /// Its kind: a refresh call's own; the rest, a failure.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::Refresh { source, .. } => source.kind(),
+            _ => crate::error_kind::ErrorKind::Failure,
+        }
+    }
+}
+
+/// What refreshing needs.
+pub struct Refresher<'r, 'c> {
+    /// The caller.
+    pub caller: &'r Caller<'c>,
+    /// The OIDC endpoint of the token's region.
+    pub oidc: &'r Endpoint,
+    /// Waits between lock attempts.
+    pub sleep: &'r dyn Sleep,
+    /// `--debug`.
+    pub trace: Option<&'r (dyn Fn(&str) + Sync)>,
+}
+
+impl Refresher<'_, '_> {
+    fn step(&self, line: &str) {
+        if let Some(t) = self.trace {
+            t(line);
+        }
+    }
+
+    /// The access token in `path`, refreshed first when `mode` and its expiry say so.
+    pub async fn access_token(
+        &self,
+        path: &Path,
+        mode: RefreshMode,
+    ) -> Result<SecretString, TokenError> {
+        let now = self.caller.now();
+        let token = sso_token_cache::load(path).map_err(TokenError::Cache)?;
+        if !due(&token, now, mode) {
+            return usable(path, token, now);
+        }
+        // One refresh across processes: whoever gets the lock first refreshes, the
+        // others find its token when they get the lock.
+        let _lock = sso_token_cache::lock::lock(path, LOCK_LIMIT, self.sleep)
+            .await
+            .map_err(TokenError::Lock)?;
+        let token = sso_token_cache::load(path).map_err(TokenError::Cache)?;
+        let now = self.caller.now();
+        if !due(&token, now, mode) {
+            self.step("SSO token: refreshed by another process");
+            return usable(path, token, now);
+        }
+        let (Some(client_id), Some(client_secret), Some(refresh_token)) = (
+            token.client_id.clone(),
+            token.client_secret.clone(),
+            token.refresh_token.clone(),
+        ) else {
+            return usable(path, token, now);
+        };
+        let registration = Registration {
+            client_id,
+            client_secret,
+            expires_at: token.registration_expires_at.unwrap_or(now),
+        };
+        self.step(&format!(
+            "SSO token expires at {}: refreshing it (CreateToken, refresh_token)",
+            sso_token_cache::document::format_time(token.expires_at)
+        ));
+        match sso_oidc::create_token(
+            self.caller,
+            self.oidc,
+            &registration,
+            Grant::RefreshToken(&refresh_token),
+        )
+        .await
+        {
+            Ok(grant) => {
+                let refreshed = CachedToken {
+                    access_token: grant.access_token,
+                    expires_at: now + TimeDelta::seconds(grant.expires_in),
+                    refresh_token: grant.refresh_token.or(token.refresh_token),
+                    ..token
+                };
+                sso_token_cache::store(path, &refreshed).map_err(|source| TokenError::Store {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                self.step(&format!(
+                    "SSO token refreshed, expires at {}",
+                    sso_token_cache::document::format_time(refreshed.expires_at)
+                ));
+                Ok(refreshed.access_token)
+            }
+            Err(e) if token.expires_at > now => {
+                self.step(&format!(
+                    "SSO token refresh failed ({e}); the current one is valid until {}",
+                    sso_token_cache::document::format_time(token.expires_at)
+                ));
+                Ok(token.access_token)
+            }
+            Err(e) => Err(TokenError::Refresh {
+                expired_at: token.expires_at,
+                source: Box::new(e),
+            }),
+        }
+    }
+}
+
+/// Whether `token` is refreshed now.
+fn due(token: &CachedToken, now: DateTime<Utc>, mode: RefreshMode) -> bool {
+    let refreshable = token.refreshable(now);
+    match mode {
+        RefreshMode::Off => false,
+        RefreshMode::On => refreshable,
+        RefreshMode::Auto => refreshable && token.expires_within(now, REFRESH_WINDOW),
+    }
+}
+
+/// The token's access token while it is valid.
+fn usable(path: &Path, token: CachedToken, now: DateTime<Utc>) -> Result<SecretString, TokenError> {
+    sso_token_cache::valid(path, token, now)
+        .map(|t| t.access_token)
+        .map_err(TokenError::Cache)
+}
