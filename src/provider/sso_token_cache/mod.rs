@@ -12,6 +12,7 @@ use sha1::{Digest, Sha1};
 
 pub mod document;
 pub mod lock;
+pub mod registration;
 
 pub use document::CachedToken;
 
@@ -87,6 +88,8 @@ pub enum CacheProblem {
     NoAccessToken,
     /// No `expiresAt`, or one that is not a time.
     NoExpiresAt,
+    /// A registration without `clientId` or `clientSecret`.
+    NoClient,
 }
 
 impl fmt::Display for CacheProblem {
@@ -95,6 +98,7 @@ impl fmt::Display for CacheProblem {
             Self::NotJson => "not JSON",
             Self::NoAccessToken => "no accessToken",
             Self::NoExpiresAt => "no valid expiresAt",
+            Self::NoClient => "no clientId or clientSecret",
         })
     }
 }
