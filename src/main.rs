@@ -135,6 +135,13 @@ fn main() -> ExitCode {
             &format!("{}\n", cli::terminal_safe(line)),
         );
     };
+    let stderr_is_terminal = std::io::stderr().is_terminal();
+    let progress = |text: &str| {
+        write_or_ignore_broken_pipe(
+            std::io::stderr(),
+            &format!("\r{}\x1b[K", cli::terminal_safe(text)),
+        );
+    };
     let ctx = Context {
         env: &env,
         clock: &clock,
@@ -142,6 +149,7 @@ fn main() -> ExitCode {
         prompt: &prompt_mfa,
         can_prompt: std::io::stdin().is_terminal(),
         stderr: &stderr,
+        progress: stderr_is_terminal.then_some(&progress as &(dyn Fn(&str) + Sync)),
         interactive: true,
     };
     // A command builds its runtime only when it sends a request (`cli::block_on`).

@@ -119,6 +119,10 @@ pub enum CliError {
     Execute(ExecuteError),
     /// An endpoint could not be resolved.
     Endpoint(EndpointError),
+    /// Nothing to sign in to (`sso login`).
+    SsoConfig(super::sso::SsoConfigError),
+    /// The sign-in failed.
+    Login(crate::sso::login::LoginError),
     /// A command's own AWS call failed (GetCallerIdentity...).
     Call {
         /// The operation.
@@ -179,6 +183,7 @@ impl CliError {
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),
             CliError::Call { source, .. } => source.kind(),
+            CliError::Login(e) => e.kind(),
             CliError::Transport(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -228,6 +233,8 @@ impl fmt::Display for CliError {
             CliError::Execute(e) => e.fmt(f),
             CliError::Endpoint(e) => e.fmt(f),
             CliError::Call { step, .. } => write!(f, "{step} failed"),
+            CliError::SsoConfig(e) => e.fmt(f),
+            CliError::Login(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
             CliError::Output(e) => e.fmt(f),
@@ -250,6 +257,8 @@ impl std::error::Error for CliError {
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),
             CliError::Call { source, .. } => Some(source.as_ref()),
+            CliError::SsoConfig(_) => None,
+            CliError::Login(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
             CliError::Runtime(source)

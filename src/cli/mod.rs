@@ -6,6 +6,7 @@ use argh::FromArgs;
 
 use crate::time::Clock;
 
+pub mod connection;
 pub mod decode;
 pub mod dumpcreds;
 mod error;
@@ -15,6 +16,7 @@ pub mod presign;
 pub mod runas;
 pub mod session;
 pub mod settings;
+pub mod sso;
 
 pub use error::{CliError, UsageError};
 
@@ -70,6 +72,8 @@ pub enum Command {
     RunAs(runas::RunAsArgs),
     /// `presign`
     Presign(presign::PresignArgs),
+    /// `sso login`, `sso logout`
+    Sso(sso::SsoArgs),
 }
 
 /// Reads an environment variable; the binary passes the process environment, tests a map.
@@ -91,6 +95,10 @@ pub struct Context<'a> {
     pub can_prompt: bool,
     /// Writes a status line to stderr as it happens (`--debug` traces).
     pub stderr: &'a (dyn Fn(&str) + Sync),
+    /// Rewrites one live status line in place (a wait's elapsed time), when stderr is a
+    /// terminal; `None` elsewhere (then a wait says once what it waits for). The text is
+    /// written as given after a carriage return; an empty text clears the line.
+    pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
     /// Whether helpers (`credential_process`) may use aws-login's stdin and terminal, as
     /// botocore lets them; `false` while `runas` runs its program, whose they are.
     pub interactive: bool,
@@ -303,6 +311,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::Decode(args)) => decode::run(args, ctx),
         Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
         Some(Command::Presign(args)) => presign::run(args, ctx),
+        Some(Command::Sso(args)) => sso::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }
 }
@@ -334,6 +343,7 @@ mod tests {
             prompt: &|_| None,
             can_prompt: false,
             stderr: &|_| {},
+            progress: None,
             interactive: false,
         };
         run(cli, &ctx)

@@ -224,6 +224,7 @@ mod tests {
             prompt: &|_| None,
             can_prompt: false,
             stderr: &|_| {},
+            progress: None,
             interactive: false,
         };
         run(args, &ctx)

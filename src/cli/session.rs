@@ -4,27 +4,18 @@
 //! without a request is checked when the session opens; a plan that needs no request
 //! (keys from the environment or a profile) is carried out without a runtime.
 
-use std::cell::OnceCell;
-use std::time::Duration;
-
+use super::connection::{Connection, Trace};
 use super::identity::{IdentityArgs, token_code, transitions, validate};
-use super::settings::{Settings, debug_enabled, transport_config};
+use super::settings::Settings;
 use super::{CliError, Context, UsageError};
 use crate::credentials::Credentials;
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
-use crate::http::call::{Caller, DEFAULT_OPERATION_TIMEOUT};
-use crate::http::client::{HttpClient, TransportConfig, redact_userinfo};
-use crate::http::retry::{RetryPolicy, XorShiftJitter};
+use crate::http::call::Caller;
+use crate::http::client::redact_userinfo;
 use crate::provider::execute::{self, ExecuteError, Executor};
 use crate::provider::plan::{Base, Hop, Plan, PlanError};
 use crate::secret::SecretString;
 use crate::services::imds::{self, ImdsConfig};
-
-/// A trace sink (`--debug`): one line at a time, never a secret.
-type Trace<'a> = &'a (dyn Fn(&str) + Sync);
-
-/// The session's own trace sink: lines to the context's stderr, after `debug: `.
-type Sink<'a> = Box<dyn Fn(&str) + Sync + 'a>;
 
 /// An opened session: the flags, the settings, the plan and the transport, checked.
 pub struct Session<'a> {
@@ -33,11 +24,7 @@ pub struct Session<'a> {
     settings: Settings,
     plan: Plan,
     token_code: Option<SecretString>,
-    transport: TransportConfig,
-    policy: RetryPolicy,
-    operation_timeout: Option<Duration>,
-    sink: Option<Sink<'a>>,
-    client: OnceCell<HttpClient>,
+    connection: Connection<'a>,
 }
 
 impl<'a> Session<'a> {
@@ -48,8 +35,7 @@ impl<'a> Session<'a> {
     /// plan are traced.
     pub fn open(args: &IdentityArgs, ctx: &'a Context<'a>) -> Result<Self, CliError> {
         validate(args)?;
-        let sink: Option<Sink<'a>> = debug_enabled(args, ctx)
-            .then(|| Box::new(|line: &str| (ctx.stderr)(&format!("debug: {line}"))) as _);
+        let sink = Connection::sink(args, ctx);
         let settings = Settings::resolve(args, ctx);
         if let Some(t) = &sink {
             settings.explain(ctx, t.as_ref());
@@ -80,34 +66,20 @@ impl<'a> Session<'a> {
             }
             _ => {}
         }
-        let transport = transport_config(args, &settings, ctx)?;
-        let policy = RetryPolicy::resolve(
-            (ctx.env)("AWS_MAX_ATTEMPTS").as_deref(),
-            settings.value("max_attempts").as_deref(),
-        )
-        .map_err(UsageError::MaxAttempts)?;
-        let operation_timeout = match args.operation_timeout {
-            Some(0) => None,
-            Some(s) => Some(Duration::from_secs(s)),
-            None => Some(DEFAULT_OPERATION_TIMEOUT),
-        };
+        let connection = Connection::open(args, &settings, ctx, sink)?;
         Ok(Self {
             ctx,
             args: args.clone(),
             settings,
             plan,
             token_code,
-            transport,
-            policy,
-            operation_timeout,
-            sink,
-            client: OnceCell::new(),
+            connection,
         })
     }
 
     /// The trace sink, when `--debug` asks for one.
     pub fn trace(&self) -> Option<Trace<'_>> {
-        self.sink.as_deref().map(|t| t as Trace<'_>)
+        self.connection.trace()
     }
 
     /// The settings (profile, shared files).
@@ -129,25 +101,7 @@ impl<'a> Session<'a> {
     /// The caller: the one transport (built on first use), the retry policy, the clock,
     /// the trace. Make one per command and pass it to every call.
     pub fn caller(&self) -> Result<Caller<'_>, CliError> {
-        let client = match self.client.get() {
-            Some(client) => client,
-            None => {
-                let client =
-                    HttpClient::new(self.transport.clone()).map_err(CliError::Transport)?;
-                self.client.get_or_init(|| client)
-            }
-        };
-        let caller = Caller::new(
-            client,
-            self.ctx.clock,
-            self.policy,
-            Box::new(XorShiftJitter::new(self.ctx.seed)),
-        )
-        .with_operation_timeout(self.operation_timeout);
-        Ok(match self.trace() {
-            Some(t) => caller.with_trace(t),
-            None => caller,
-        })
+        self.connection.caller()
     }
 
     /// The endpoint of `service` for this session's region and settings
@@ -292,6 +246,7 @@ mod tests {
             prompt: &|_| None,
             can_prompt: false,
             stderr: &|_| {},
+            progress: None,
             interactive: false,
         };
         f(Session::open(args, &ctx))
@@ -317,7 +272,7 @@ mod tests {
             let key = s
                 .credentials_at_hand()
                 .map(|c| c.unwrap().access_key_id().to_owned());
-            assert!(s.client.get().is_none());
+            assert!(!s.connection.client_built());
             key
         });
         assert_eq!(key.as_deref(), Some("AKIAENV"));

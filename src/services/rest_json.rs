@@ -29,6 +29,10 @@ pub fn read_response(
             },
         );
     }
+    // An operation without output (the portal's Logout) answers with no body at all.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Null);
+    }
     serde_json::from_slice(body).map_err(|_| ResponseError::Malformed {
         status,
         detail: "body is not JSON".into(),
@@ -84,6 +88,10 @@ mod tests {
         assert_eq!(
             read_response(200, None, br#"{"a":1}"#).unwrap()["a"],
             serde_json::json!(1)
+        );
+        assert_eq!(
+            read_response(200, None, b"").unwrap(),
+            serde_json::Value::Null
         );
         assert!(matches!(
             read_response(200, None, b"<html>"),

@@ -1,5 +1,6 @@
-//! The IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials`, the
-//! access token in `x-amz-sso_bearer_token`, unsigned), builder and parser.
+//! The IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials`) and
+//! Logout (`POST /logout`), the access token in `x-amz-sso_bearer_token`, unsigned;
+//! builders and parsers.
 
 use chrono::DateTime;
 use hyper::Method;
@@ -86,6 +87,30 @@ pub async fn get_role_credentials(
         None,
         vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
         role_credentials,
+    )
+    .await
+}
+
+/// Calls Logout (`POST /logout`, the access token in `x-amz-sso_bearer_token`): the
+/// token and the role credentials it gave stop working.
+pub async fn logout(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    access_token: &SecretString,
+) -> Result<(), ServiceError> {
+    let token =
+        HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
+            status: 0,
+            detail: "the SSO access token is not a valid header value".into(),
+        })?;
+    super::rest_json::call(
+        caller,
+        endpoint,
+        Method::POST,
+        "/logout",
+        None,
+        vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        |_, _| Ok(()),
     )
     .await
 }

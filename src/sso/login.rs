@@ -88,7 +88,7 @@ pub enum Flow {
 }
 
 /// What the user sees while signing in (on stderr).
-pub trait LoginUi: Sync {
+pub trait LoginUi {
     /// Where to sign in: the page (opened in a browser unless told not to) and, for the
     /// device flow, the code the page shows.
     fn show(&self, url: &str, user_code: Option<&str>);
