@@ -26,5 +26,6 @@ mod output_shells;
 mod scenarios;
 mod sigv4_no_panic;
 mod sigv4_suites;
+mod sso_login;
 mod sso_refresh;
 mod sts_fake;

@@ -265,6 +265,13 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mock: Arc<Mock>, stream: S) {
         if written.is_err() || stream.flush().await.is_err() {
             return;
         }
+        // A client that asked for the connection to close gets its end of file.
+        if request
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"))
+        {
+            return;
+        }
     }
 }
 

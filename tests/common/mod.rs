@@ -5,6 +5,7 @@
 
 pub mod botocore;
 pub mod endpoints;
+pub mod identity_center;
 pub mod mock;
 
 use std::path::PathBuf;

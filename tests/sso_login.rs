@@ -1,0 +1,330 @@
+//! Signing in to IAM Identity Center against the fake (`common::identity_center`): the
+//! device code flow (pending, slow_down, approved, expired, denied) with the sleeps it
+//! asks for recorded, not slept; the PKCE flow, whose "browser" follows the authorize
+//! redirect to aws-login's loopback callback; registrations reused from the cache; and
+//! `aws-login sso login` / `sso logout` through the built binary.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+use crate::common;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_login::endpoints::{Endpoint, EndpointSource};
+use aws_login::http::call::Caller;
+use aws_login::http::client::{HttpClient, TransportConfig};
+use aws_login::http::retry::{Jitter, RetryPolicy};
+use aws_login::provider::sso_token_cache::{self, cache_file_name};
+use aws_login::services::sso_oidc::OAuthError;
+use aws_login::sso::login::{Flow, Login, LoginError, LoginUi, Target};
+use aws_login::sso::pkce::NoRandom;
+use aws_login::time::{Clock, Sleep};
+use chrono::{DateTime, Utc};
+use common::identity_center::{DeviceStep, start};
+use common::{aws_login_command, stderr};
+
+struct FixedClock;
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+}
+
+struct NoJitter;
+
+impl Jitter for NoJitter {
+    fn next_unit(&mut self) -> f64 {
+        0.0
+    }
+}
+
+/// Records each sleep and returns at once.
+#[derive(Default)]
+struct Recorded(Mutex<Vec<Duration>>);
+
+impl Sleep for Recorded {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.0.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// What the user was shown; for the PKCE flow, it plays the browser: it follows the
+/// authorize redirect to the loopback callback (on a thread, as a browser would).
+#[derive(Default)]
+struct Ui {
+    shown: Mutex<Vec<(String, Option<String>)>>,
+    browser: bool,
+}
+
+/// GETs `url` and follows one redirect (the authorize page's), returning the final body.
+fn follow(url: &str) -> String {
+    let get = |url: &str| -> (u16, Option<String>, String) {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_at(rest.find('/').unwrap());
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        let status = text[9..12].parse().unwrap();
+        let location = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Location: ").map(str::to_owned));
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+        (status, location, body)
+    };
+    let (status, location, body) = get(url);
+    if status == 302 {
+        get(&location.unwrap()).2
+    } else {
+        body
+    }
+}
+
+impl LoginUi for Ui {
+    fn show(&self, url: &str, user_code: Option<&str>) {
+        self.shown
+            .lock()
+            .unwrap()
+            .push((url.to_owned(), user_code.map(str::to_owned)));
+        if self.browser {
+            let url = url.to_owned();
+            std::thread::spawn(move || follow(&url));
+        }
+    }
+    fn waiting(&self, _: Duration) {}
+    fn done(&self) {}
+}
+
+fn endpoint(addr: SocketAddr) -> Endpoint {
+    Endpoint {
+        url: format!("http://{addr}"),
+        signing_region: "us-east-1".into(),
+        source: EndpointSource::ServiceEnv,
+        refused: None,
+    }
+}
+
+fn target() -> Target {
+    Target {
+        start_url: "https://d-1234567890.awsapps.com/start".into(),
+        region: "us-east-1".into(),
+        session_name: Some("corp".into()),
+        scopes: None,
+        no_refresh_token: false,
+    }
+}
+
+fn counting_random(buf: &mut [u8]) -> Result<(), NoRandom> {
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = u8::try_from(i % 61).unwrap();
+    }
+    Ok(())
+}
+
+async fn sign_in(
+    addr: SocketAddr,
+    dir: &std::path::Path,
+    flow: Flow,
+    sleep: &dyn Sleep,
+    ui: &Ui,
+) -> Result<sso_token_cache::CachedToken, LoginError> {
+    let client = HttpClient::new(TransportConfig {
+        system_roots: false,
+        ..TransportConfig::default()
+    })
+    .unwrap();
+    let caller = Caller::new(
+        &client,
+        &FixedClock,
+        RetryPolicy::default(),
+        Box::new(NoJitter),
+    );
+    let oidc = endpoint(addr);
+    let login = Login {
+        caller: &caller,
+        oidc: &oidc,
+        cache_dir: dir,
+        sleep,
+        random: &counting_random,
+        ui,
+        trace: None,
+    };
+    login.sign_in(&target(), flow, true).await
+}
+
+#[tokio::test]
+async fn the_device_flow_polls_as_told_and_caches_the_token_with_its_registration() {
+    use DeviceStep::*;
+    let (addr, _, state) = start(vec![Pending, SlowDown, Pending, Approve]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sleep = Recorded::default();
+    let ui = Ui::default();
+    let token = sign_in(addr, dir.path(), Flow::DeviceCode, &sleep, &ui)
+        .await
+        .unwrap();
+    assert_eq!(token.access_token.expose(), "ACCESS-1");
+    // The first attempt comes before anything is shown; then the interval (1 s), plus
+    // 5 s from the slow_down on.
+    assert_eq!(
+        *sleep.0.lock().unwrap(),
+        [1, 6, 6].map(Duration::from_secs).to_vec()
+    );
+    assert_eq!(
+        *ui.shown.lock().unwrap(),
+        [(
+            "https://device.sso.fake/?user_code=ABCD-EFGH".to_owned(),
+            Some("ABCD-EFGH".to_owned())
+        )]
+    );
+    {
+        let s = state.lock().unwrap();
+        assert_eq!(s.registrations.len(), 1);
+        assert_eq!(
+            s.registrations[0]["scopes"],
+            serde_json::json!(["sso:account:access"])
+        );
+        assert!(s.registrations[0].get("grantTypes").is_none());
+    }
+    let cached = sso_token_cache::load(&dir.path().join(cache_file_name("corp"))).unwrap();
+    assert_eq!(cached.refresh_token.unwrap().expose(), "REFRESH-1");
+    assert_eq!(cached.client_id.as_deref(), Some("cid-1"));
+    assert_eq!(
+        cached.start_url.as_deref(),
+        Some("https://d-1234567890.awsapps.com/start")
+    );
+    // A second sign-in reuses the cached registration.
+    sign_in(addr, dir.path(), Flow::DeviceCode, &sleep, &ui)
+        .await
+        .unwrap();
+    assert_eq!(state.lock().unwrap().registrations.len(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_or_denied_device_code_ends_the_sign_in() {
+    for (step, want) in [
+        (DeviceStep::Expire, OAuthError::ExpiredToken),
+        (DeviceStep::Deny, OAuthError::AccessDenied),
+    ] {
+        let (addr, _, _) = start(vec![DeviceStep::Pending, step]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let err = sign_in(
+            addr,
+            dir.path(),
+            Flow::DeviceCode,
+            &Recorded::default(),
+            &Ui::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, LoginError::Ended(e) if e == want), "{err:?}");
+        assert!(
+            !dir.path().join(cache_file_name("corp")).exists(),
+            "nothing cached"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_pkce_flow_exchanges_the_redirected_code_with_the_verifier() {
+    let (addr, _, state) = start(vec![]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ui = Ui {
+        browser: true,
+        ..Ui::default()
+    };
+    // The real sleep: the wait for the browser ticks each second until its limit.
+    let token = sign_in(
+        addr,
+        dir.path(),
+        Flow::Pkce { listen_port: None },
+        &aws_login::time::TokioSleep,
+        &ui,
+    )
+    .await
+    .unwrap();
+    assert_eq!(token.access_token.expose(), "ACCESS-1");
+    let s = state.lock().unwrap();
+    // The fake checked the verifier against the challenge and the redirect URI.
+    assert_eq!(s.grants, ["authorization_code"]);
+    assert_eq!(
+        s.registrations[0]["grantTypes"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
+    assert_eq!(
+        s.registrations[0]["redirectUris"],
+        serde_json::json!(["http://127.0.0.1/oauth/callback"])
+    );
+    assert_eq!(
+        s.registrations[0]["issuerUrl"],
+        "https://d-1234567890.awsapps.com/start"
+    );
+    let query = &s.authorize_queries[0];
+    assert!(query.contains("code_challenge_method=S256"), "{query}");
+    assert!(!query.contains("CLIENT-SECRET"), "{query}");
+}
+
+#[tokio::test]
+async fn sso_login_and_logout_through_the_binary() {
+    let (addr, _, state) = start(vec![]).await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = eu-west-1\n[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    let browser =
+        "python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' %s";
+    let run = |args: &[&str]| {
+        let mut cmd = aws_login_command(args);
+        cmd.env_remove("AWS_CONFIG_FILE")
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+            .env("HOME", home.path())
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{addr}"))
+            .env("AWS_ENDPOINT_URL_SSO", format!("http://{addr}"))
+            .env("AWS_LOGIN_BROWSER", browser);
+        cmd
+    };
+    let out = run(&["sso", "login", "--profile", "dev"])
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(out.stdout.is_empty(), "stdout stays empty");
+    assert!(
+        err.contains("Signed in to https://d-1234567890.awsapps.com/start"),
+        "{err}"
+    );
+    for secret in ["ACCESS-1", "REFRESH-1", "CLIENT-SECRET", "AUTHCODE"] {
+        assert!(!err.contains(secret), "{secret} leaked: {err}");
+    }
+    let path = home
+        .path()
+        .join(".aws/sso/cache")
+        .join(cache_file_name("corp"));
+    assert!(path.exists());
+    // The profile now works from the cache.
+    let out = run(&["dumpcreds", "--profile", "dev"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ASIASSO"));
+    // Logout revokes the token at the portal and removes it.
+    let out = run(&["sso", "logout"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(state.lock().unwrap().logged_out, ["ACCESS-1"]);
+    assert!(!path.exists());
+}
