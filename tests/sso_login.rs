@@ -328,3 +328,88 @@ async fn sso_login_and_logout_through_the_binary() {
     assert_eq!(state.lock().unwrap().logged_out, ["ACCESS-1"]);
     assert!(!path.exists());
 }
+
+/// `sso login` with a real browser: Debian's chromium, headless, opens the fake
+/// authorize page, follows its redirect to aws-login's loopback callback and ends on
+/// aws-login's page (its DOM dumped to a file). Skipped without chromium, except under
+/// `CI`, which installs it.
+#[tokio::test]
+async fn sso_login_with_a_real_browser() {
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed; CI must not skip the browser test"
+        );
+        #[allow(clippy::print_stderr)] // say what was skipped
+        {
+            eprintln!("skipped: chromium is not installed");
+        }
+        return;
+    };
+    let (addr, _, state) = start(vec![]).await;
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let fifo = work.path().join("chromium-done");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let wrapper = work.path().join("browser.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n{chromium} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir='{dir}/profile' --dump-dom \"$1\" > '{dir}/dom.html' 2> '{dir}/chromium.log'\necho done > '{fifo}'\n",
+            dir = work.path().display(),
+            fifo = fifo.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    // Opened before aws-login starts the browser: the read ends when the wrapper is done.
+    let done = tokio::task::spawn_blocking({
+        let fifo = fifo.clone();
+        move || std::fs::read_to_string(fifo)
+    });
+    let out = aws_login_command(&[
+        "sso",
+        "login",
+        "--start-url",
+        "https://d-1234567890.awsapps.com/start",
+    ])
+    .env("HOME", home.path())
+    .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{addr}"))
+    .env("AWS_LOGIN_BROWSER", format!("{} %s", wrapper.display()))
+    .output()
+    .await
+    .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    done.await.unwrap().unwrap();
+    let dom = std::fs::read_to_string(work.path().join("dom.html")).unwrap();
+    assert!(
+        dom.contains("aws-login: signed in"),
+        "the browser did not end on aws-login's page: {dom}\n{}",
+        std::fs::read_to_string(work.path().join("chromium.log")).unwrap_or_default()
+    );
+    let path = home
+        .path()
+        .join(".aws/sso/cache")
+        .join(cache_file_name("https://d-1234567890.awsapps.com/start"));
+    let cached = sso_token_cache::load(&path).unwrap();
+    assert_eq!(cached.access_token.expose(), "ACCESS-1");
+    assert_eq!(state.lock().unwrap().grants, ["authorization_code"]);
+    for secret in ["ACCESS-1", "REFRESH-1", "CLIENT-SECRET", "AUTHCODE"] {
+        assert!(!err.contains(secret), "{secret} leaked: {err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    }
+}
