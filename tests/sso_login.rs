@@ -413,3 +413,163 @@ async fn sso_login_with_a_real_browser() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
     }
 }
+
+/// The Python tool's SSO flags on a credential command: a stateless sign-in (nothing
+/// written), `--use-cache` (the token kept, then reused without a sign-in), a given
+/// `--sso-access-token`, an `--accesstoken-cache` file refreshed in memory only, and
+/// their usage errors.
+#[tokio::test]
+async fn the_seeds_sso_flags_start_the_chain() {
+    let (addr, _, state) = start(vec![]).await;
+    let home = tempfile::tempdir().unwrap();
+    let browser =
+        "python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' %s";
+    let url = "https://d-987654321d.awsapps.com/start";
+    let run = |args: &[&str]| {
+        let mut cmd = aws_login_command(args);
+        cmd.env("HOME", home.path())
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{addr}"))
+            .env("AWS_ENDPOINT_URL_SSO", format!("http://{addr}"))
+            .env("AWS_LOGIN_BROWSER", browser);
+        cmd
+    };
+    let role = [
+        "--sso-acct-id",
+        "111111111111",
+        "--sso-role-name",
+        "SSO_TargetRole",
+    ];
+    let cache_dir = home.path().join(".aws/sso/cache");
+
+    // Stateless: signed in, credentials out, nothing written.
+    let mut args = vec!["dumpcreds", "--start-url", url, "--debug"];
+    args.extend(role);
+    let out = run(&args).output().await.unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("credential plan: SSO role 111111111111/SSO_TargetRole (sign-in at https://d-987654321d.awsapps.com/start)"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ASIASSO"));
+    assert!(!cache_dir.join(cache_file_name(url)).exists(), "stateless");
+    for secret in ["ACCESS-1", "REFRESH-1", "CLIENT-SECRET", "AUTHCODE"] {
+        assert!(!err.contains(secret), "{secret} leaked: {err}");
+    }
+
+    // --use-cache: signed in and kept; then reused without signing in.
+    let mut args = vec!["dumpcreds", "--use-cache", "--start-url", url];
+    args.extend(role);
+    assert!(run(&args).output().await.unwrap().status.success());
+    assert!(cache_dir.join(cache_file_name(url)).exists());
+    let grants = state.lock().unwrap().grants.len();
+    let mut args = vec!["getcallerid", "--use-cache"];
+    args.extend(role);
+    let out = run(&args)
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{addr}"))
+        .output()
+        .await
+        .unwrap();
+    // The fake has no STS: the call fails after the SSO credentials were had.
+    assert!(
+        stderr(&out).contains("GetCallerIdentity failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(state.lock().unwrap().grants.len(), grants, "no new sign-in");
+
+    // A given access token; a wrong one is the portal's 401, never printed.
+    let mut args = vec!["dumpcreds", "--sso-access-token", "ACCESS-1"];
+    args.extend(role);
+    assert!(run(&args).output().await.unwrap().status.success());
+    let mut args = vec!["dumpcreds", "--sso-access-token", "NOT-A-TOKEN-xyz"];
+    args.extend(role);
+    let out = run(&args).output().await.unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("NOT-A-TOKEN-xyz"));
+
+    // An external cache file: refreshed in memory, the file left as it was.
+    let external = home.path().join("external.json");
+    let due = (wall_clock() + chrono::TimeDelta::minutes(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = serde_json::json!({
+        "startUrl": url, "region": "us-east-1", "accessToken": "STALE", "expiresAt": due,
+        "clientId": "cid-1", "clientSecret": "CLIENT-SECRET-1",
+        "registrationExpiresAt": "2099-01-01T00:00:00Z",
+        "refreshToken": state.lock().unwrap().refresh.clone(),
+    })
+    .to_string();
+    std::fs::write(&external, &text).unwrap();
+    let file = format!("file://{}", external.display());
+    let mut args = vec!["dumpcreds", "--accesstoken-cache", file.as_str()];
+    args.extend(role);
+    let out = run(&args).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&external).unwrap(), text);
+    assert_eq!(
+        state.lock().unwrap().grants.last().unwrap(),
+        "refresh_token"
+    );
+
+    // Usage errors, each naming the flags, nothing sent.
+    let sent = state.lock().unwrap().grants.len();
+    for (args, want) in [
+        (
+            vec![
+                "dumpcreds",
+                "--use-cache",
+                "--sso-access-token",
+                "x",
+                "--sso-acct-id",
+                "1",
+                "--sso-role-name",
+                "r",
+            ],
+            "--sso-access-token and --use-cache exclude each other",
+        ),
+        (
+            vec!["dumpcreds", "--sso-acct-id", "1"],
+            "--sso-acct-id applies to --sso-role-name",
+        ),
+        (
+            vec!["dumpcreds", "--sso-acct-id", "1", "--sso-role-name", "r"],
+            "need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache",
+        ),
+        (
+            vec![
+                "dumpcreds",
+                "--start-url",
+                url,
+                "--refresh",
+                "on",
+                "--sso-acct-id",
+                "1",
+                "--sso-role-name",
+                "r",
+            ],
+            "--refresh applies to --use-cache or --accesstoken-cache",
+        ),
+        (
+            vec![
+                "dumpcreds",
+                "--sso-access-token",
+                "SEKRIT-1",
+                "--sso-access-token",
+                "SEKRIT-2",
+            ],
+            "duplicate",
+        ),
+    ] {
+        let out = run(&args).output().await.unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("SEKRIT"), "{args:?}: {err}");
+    }
+    assert_eq!(state.lock().unwrap().grants.len(), sent);
+}
+
+/// The wall clock, which the binary under test reads.
+fn wall_clock() -> DateTime<Utc> {
+    aws_login::time::SystemClock.now()
+}

@@ -31,6 +31,8 @@ pub enum UsageError {
     TokenCodeUnused,
     /// One `--token-code` for several MFA hops (their devices).
     TokenCodeForSeveral(Vec<String>),
+    /// `--sso-acct-id`/`--sso-role-name` without a token source.
+    NoSsoTokenSource,
     /// `--assume-roles` given, but it names no role.
     NoRoles,
     /// A flag that applies to hops the command line does not ask for.
@@ -78,6 +80,9 @@ impl fmt::Display for UsageError {
                 devices.join(", ")
             ),
             Self::NoRoles => f.write_str("--assume-roles names no role"),
+            Self::NoSsoTokenSource => f.write_str(
+                "--sso-acct-id and --sso-role-name need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache",
+            ),
             Self::FlagWithoutHop { flag, needs } => {
                 write!(f, "{flag} applies to {needs}, and none is given")
             }

@@ -76,6 +76,42 @@ macro_rules! command_with_identity {
             /// 0: no limit)
             #[argh(option)]
             pub operation_timeout: Option<u64>,
+            /// IAM Identity Center start URL: sign in (start from --sso-acct-id/--sso-role-name)
+            #[argh(option)]
+            pub start_url: Option<String>,
+            /// the Identity Center region (default us-east-1)
+            #[argh(option)]
+            pub sso_region: Option<String>,
+            /// the account of the SSO role to start from (with --sso-role-name)
+            #[argh(option)]
+            pub sso_acct_id: Option<String>,
+            /// the permission set (role) to start from (with --sso-acct-id)
+            #[argh(option)]
+            pub sso_role_name: Option<String>,
+            /// an OIDC access token to use instead of signing in
+            #[argh(option)]
+            pub sso_access_token: Option<crate::secret::SecretString>,
+            /// a token cache file to use (file://PATH, e.g. one `aws sso login` wrote); refreshed in memory
+            #[argh(option)]
+            pub accesstoken_cache: Option<String>,
+            /// keep the token in the shared cache (~/.aws/sso/cache) and refresh it there
+            #[argh(switch)]
+            pub use_cache: bool,
+            /// token refresh: auto (default: when near its end), on (now) or off; with --use-cache or --accesstoken-cache
+            #[argh(option)]
+            pub refresh: Option<crate::provider::sso_token::RefreshMode>,
+            /// sign in for a token that cannot be refreshed (register without scopes)
+            #[argh(switch)]
+            pub nrt: bool,
+            /// sign in with the device code flow instead of the browser redirect
+            #[argh(switch)]
+            pub use_device_code: bool,
+            /// do not open a browser; print the URL to open
+            #[argh(switch)]
+            pub no_browser: bool,
+            /// the loopback port of the sign-in's browser redirect (default: any free one)
+            #[argh(option)]
+            pub listen_port: Option<u16>,
             /// trace each request to stderr (secrets redacted); also AWS_LOGIN_DEBUG=1
             #[argh(switch)]
             pub debug: bool,
@@ -101,6 +137,18 @@ macro_rules! command_with_identity {
                     cli_connect_timeout: self.cli_connect_timeout,
                     cli_read_timeout: self.cli_read_timeout,
                     operation_timeout: self.operation_timeout,
+                    start_url: self.start_url.clone(),
+                    sso_region: self.sso_region.clone(),
+                    sso_acct_id: self.sso_acct_id.clone(),
+                    sso_role_name: self.sso_role_name.clone(),
+                    sso_access_token: self.sso_access_token.clone(),
+                    accesstoken_cache: self.accesstoken_cache.clone(),
+                    use_cache: self.use_cache,
+                    refresh: self.refresh,
+                    nrt: self.nrt,
+                    use_device_code: self.use_device_code,
+                    no_browser: self.no_browser,
+                    listen_port: self.listen_port,
                     debug: self.debug,
                 }
             }
@@ -144,6 +192,30 @@ pub struct IdentityArgs {
     pub cli_read_timeout: Option<u64>,
     /// `--operation-timeout`.
     pub operation_timeout: Option<u64>,
+    /// `--start-url`.
+    pub start_url: Option<String>,
+    /// `--sso-region`.
+    pub sso_region: Option<String>,
+    /// `--sso-acct-id`.
+    pub sso_acct_id: Option<String>,
+    /// `--sso-role-name`.
+    pub sso_role_name: Option<String>,
+    /// `--sso-access-token` (secret: `Debug` does not show it).
+    pub sso_access_token: Option<SecretString>,
+    /// `--accesstoken-cache`.
+    pub accesstoken_cache: Option<String>,
+    /// `--use-cache`.
+    pub use_cache: bool,
+    /// `--refresh`.
+    pub refresh: Option<crate::provider::sso_token::RefreshMode>,
+    /// `--nrt`.
+    pub nrt: bool,
+    /// `--use-device-code`.
+    pub use_device_code: bool,
+    /// `--no-browser`.
+    pub no_browser: bool,
+    /// `--listen-port`.
+    pub listen_port: Option<u16>,
     /// `--debug`.
     pub debug: bool,
 }
@@ -189,6 +261,7 @@ pub fn validate(args: &IdentityArgs) -> Result<(), UsageError> {
     if args.mfa_serial.is_some() && !args.get_session_token && roles.is_empty() {
         return Err(UsageError::MfaSerialUnused);
     }
+    validate_sso(args)?;
     let any_hop = args.get_session_token || args.get_federation_token || !roles.is_empty();
     let hop_flags = [
         ("--duration-seconds", args.duration_seconds.is_some()),
@@ -205,6 +278,69 @@ pub fn validate(args: &IdentityArgs) -> Result<(), UsageError> {
         return Err(UsageError::FlagWithoutHop {
             flag: "--external-id",
             needs: "--assume-roles",
+        });
+    }
+    Ok(())
+}
+
+/// The SSO flags, as the Python tool takes them: `--sso-acct-id` and `--sso-role-name`
+/// together, with one token source (`--start-url`, `--sso-access-token`,
+/// `--accesstoken-cache` or `--use-cache`; the last three exclude each other), instead of
+/// a profile; `--refresh` only with a cache.
+fn validate_sso(args: &IdentityArgs) -> Result<(), UsageError> {
+    let sources = [
+        ("--sso-access-token", args.sso_access_token.is_some()),
+        ("--accesstoken-cache", args.accesstoken_cache.is_some()),
+        ("--use-cache", args.use_cache),
+    ];
+    let given: Vec<&'static str> = sources
+        .iter()
+        .filter(|(_, g)| *g)
+        .map(|(f, _)| *f)
+        .collect();
+    if let [a, b, ..] = given.as_slice() {
+        return Err(UsageError::Exclusive(a, b));
+    }
+    match (&args.sso_acct_id, &args.sso_role_name) {
+        (Some(_), None) => {
+            return Err(UsageError::FlagWithoutHop {
+                flag: "--sso-acct-id",
+                needs: "--sso-role-name",
+            });
+        }
+        (None, Some(_)) => {
+            return Err(UsageError::FlagWithoutHop {
+                flag: "--sso-role-name",
+                needs: "--sso-acct-id",
+            });
+        }
+        (Some(_), Some(_)) => {
+            if given.is_empty() && args.start_url.is_none() {
+                return Err(UsageError::NoSsoTokenSource);
+            }
+            if args.profile.is_some() {
+                return Err(UsageError::Exclusive("--sso-acct-id", "--profile"));
+            }
+        }
+        (None, None) => {
+            let sso_only = [
+                ("--start-url", args.start_url.is_some()),
+                ("--sso-access-token", args.sso_access_token.is_some()),
+                ("--accesstoken-cache", args.accesstoken_cache.is_some()),
+                ("--use-cache", args.use_cache),
+            ];
+            if let Some((flag, _)) = sso_only.iter().find(|(_, g)| *g) {
+                return Err(UsageError::FlagWithoutHop {
+                    flag,
+                    needs: "--sso-acct-id and --sso-role-name",
+                });
+            }
+        }
+    }
+    if args.refresh.is_some() && !args.use_cache && args.accesstoken_cache.is_none() {
+        return Err(UsageError::FlagWithoutHop {
+            flag: "--refresh",
+            needs: "--use-cache or --accesstoken-cache",
         });
     }
     Ok(())

@@ -272,7 +272,7 @@ pub fn parse_args(args: &[&str]) -> Result<Cli, argh::EarlyExit> {
 /// Options whose values are secrets: argh quotes a value it refuses (`Error parsing
 /// option '--token-code' with value '123456': duplicate values provided`), and that
 /// must not show one.
-const SECRET_OPTIONS: [&str; 1] = ["--token-code"];
+const SECRET_OPTIONS: [&str; 2] = ["--token-code", "--sso-access-token"];
 
 /// `message` with each quoted value of a [`SECRET_OPTIONS`] option in `args` replaced.
 fn redact_secret_values(message: &str, args: &[&str]) -> String {

@@ -40,7 +40,11 @@ impl<'a> Session<'a> {
         if let Some(t) = &sink {
             settings.explain(ctx, t.as_ref());
         }
-        let plan = settings.plan(ctx)?.with_transitions(transitions(args));
+        let plan = match sso_flag_source(args) {
+            Some(source) => crate::provider::plan::sso_flags_plan(source),
+            None => settings.plan(ctx)?,
+        }
+        .with_transitions(transitions(args));
         if let Some(t) = &sink {
             t(&format!("credential plan: {plan}"));
         }
@@ -174,6 +178,25 @@ impl<'a> Session<'a> {
                 .map(|c| c.expose().to_owned())
                 .or_else(|| (self.ctx.prompt)(serial))
         };
+        let ui = super::sso::StderrUi::new(self.ctx, !self.args.no_browser);
+        let kit = matches!(
+            &self.plan.base,
+            Base::SsoFlags(crate::provider::plan::SsoFlagSource {
+                token: crate::provider::plan::SsoTokenSource::SignIn { .. },
+                ..
+            })
+        )
+        .then(|| crate::sso::login::SignInKit {
+            ui: &ui,
+            random: &super::sso::system_random,
+            flow: super::sso::choose_flow(
+                self.ctx,
+                self.args.use_device_code,
+                self.args.no_browser,
+                self.args.listen_port,
+            ),
+            no_refresh_token: self.args.nrt,
+        });
         let executor = Executor {
             caller,
             endpoint: &endpoint,
@@ -183,7 +206,8 @@ impl<'a> Session<'a> {
             profile: self.settings.profile(),
             trace: self.trace(),
             interactive,
-            sso_refresh: crate::provider::sso_token::RefreshMode::Auto,
+            sso_refresh: self.args.refresh.unwrap_or_default(),
+            sign_in: kit.as_ref(),
         };
         Ok(executor.run(&self.plan).await?)
     }
@@ -222,6 +246,37 @@ impl<'a> Session<'a> {
             let _ = self.settings.imds_region.set(region);
         }
     }
+}
+
+/// The SSO role the flags name (`--sso-acct-id`, `--sso-role-name`), if any, with the
+/// token source they name (checked by [`validate`] already).
+fn sso_flag_source(args: &IdentityArgs) -> Option<crate::provider::plan::SsoFlagSource> {
+    use crate::provider::plan::{SsoFlagSource, SsoTokenSource};
+    let (account_id, role_name) = (args.sso_acct_id.clone()?, args.sso_role_name.clone()?);
+    let token = if let Some(token) = &args.sso_access_token {
+        SsoTokenSource::Given(token.clone())
+    } else if let Some(file) = &args.accesstoken_cache {
+        let path = file.strip_prefix("file://").unwrap_or(file);
+        SsoTokenSource::File(std::path::PathBuf::from(path))
+    } else {
+        match &args.start_url {
+            Some(start_url) => SsoTokenSource::SignIn {
+                start_url: start_url.trim().to_owned(),
+                store: args.use_cache,
+            },
+            None => SsoTokenSource::Cache,
+        }
+    };
+    Some(SsoFlagSource {
+        account_id: account_id.trim().to_owned(),
+        role_name: role_name.trim().to_owned(),
+        region: args
+            .sso_region
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| r.trim().to_owned()),
+        token,
+    })
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoCon
 }
 
 /// The system CSPRNG.
-fn system_random(buf: &mut [u8]) -> Result<(), NoRandom> {
+pub(crate) fn system_random(buf: &mut [u8]) -> Result<(), NoRandom> {
     use ring::rand::SecureRandom as _;
     ring::rand::SystemRandom::new()
         .fill(buf)
@@ -211,12 +211,48 @@ fn system_random(buf: &mut [u8]) -> Result<(), NoRandom> {
 }
 
 /// What the user sees on stderr, and the browser.
-struct StderrUi<'a> {
+pub(crate) struct StderrUi<'a> {
     ctx: &'a Context<'a>,
     /// Whether to open a browser.
     open: bool,
     /// What is waited for ("the browser sign-in", "approval of the code").
     what: std::cell::Cell<&'static str>,
+}
+
+impl<'a> StderrUi<'a> {
+    /// The UI of `ctx`; `open`: open a browser on the page.
+    pub(crate) fn new(ctx: &'a Context<'a>, open: bool) -> Self {
+        Self {
+            ctx,
+            open,
+            what: std::cell::Cell::new("the sign-in"),
+        }
+    }
+}
+
+/// The flow of a sign-in: the device code flow when asked, or when no browser can be
+/// opened here and `--no-browser` does not say the user will open the page (said on
+/// stderr); else PKCE.
+pub(crate) fn choose_flow(
+    ctx: &Context<'_>,
+    use_device_code: bool,
+    no_browser: bool,
+    listen_port: Option<u16>,
+) -> Flow {
+    // The redirect comes back to this machine: without a browser here (no display, an
+    // SSH session), the device code flow, which any device can complete.
+    let browser_here =
+        browser::browser_command("about:blank", ctx.env, cfg!(target_os = "macos")).is_some();
+    if use_device_code {
+        Flow::DeviceCode
+    } else if !browser_here && !no_browser {
+        (ctx.stderr)(
+            "No browser can be opened here (no display, or an SSH session): using the device code flow, which any device can complete (--no-browser keeps the browser flow).",
+        );
+        Flow::DeviceCode
+    } else {
+        Flow::Pkce { listen_port }
+    }
 }
 
 impl LoginUi for StderrUi<'_> {
@@ -302,27 +338,8 @@ pub fn login(args: &SsoLoginArgs, ctx: &Context<'_>) -> Result<Output, CliError>
     let services = |k: &str| settings.shared.service_endpoint(&settings.profile_name, k);
     let oidc = endpoints::resolve(Service::SsoOidc, &config, ctx.env, &services)?;
     let dir = cache_dir(ctx)?;
-    // The redirect comes back to this machine: without a browser here (no display, an
-    // SSH session), the device code flow, which any device can complete.
-    let browser_here =
-        browser::browser_command("about:blank", ctx.env, cfg!(target_os = "macos")).is_some();
-    let flow = if args.use_device_code {
-        Flow::DeviceCode
-    } else if !browser_here && !args.no_browser {
-        (ctx.stderr)(
-            "No browser can be opened here (no display, or an SSH session): using the device code flow, which any device can complete (--no-browser keeps the browser flow).",
-        );
-        Flow::DeviceCode
-    } else {
-        Flow::Pkce {
-            listen_port: args.listen_port,
-        }
-    };
-    let ui = StderrUi {
-        ctx,
-        open: !args.no_browser,
-        what: std::cell::Cell::new("the sign-in"),
-    };
+    let flow = choose_flow(ctx, args.use_device_code, args.no_browser, args.listen_port);
+    let ui = StderrUi::new(ctx, !args.no_browser);
     let token: CachedToken = super::block_on(async {
         let caller = connection.caller()?;
         let login = Login {

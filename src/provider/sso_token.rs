@@ -30,7 +30,7 @@ pub const REFRESH_WINDOW: TimeDelta = TimeDelta::minutes(15);
 /// (the default operation limit, 120 s) and some slack.
 pub const LOCK_LIMIT: Duration = Duration::from_secs(150);
 
-/// When to refresh (`--refresh`).
+/// When to refresh (`--refresh auto|on|off`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RefreshMode {
     /// When due (the default).
@@ -40,6 +40,19 @@ pub enum RefreshMode {
     On,
     /// Never.
     Off,
+}
+
+impl std::str::FromStr for RefreshMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "on" => Ok(Self::On),
+            "off" => Ok(Self::Off),
+            _ => Err("expected auto, on or off".to_owned()),
+        }
+    }
 }
 
 /// Why no token could be had.
@@ -148,12 +161,61 @@ impl Refresher<'_, '_> {
             self.step("SSO token: refreshed by another process");
             return usable(path, token, now);
         }
+        let expired_at = token.expires_at;
+        match self.refreshed(&token).await {
+            Some(Ok(refreshed)) => {
+                sso_token_cache::store(path, &refreshed).map_err(|source| TokenError::Store {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                Ok(refreshed.access_token)
+            }
+            Some(Err(e)) if expired_at <= now => Err(TokenError::Refresh {
+                expired_at,
+                source: Box::new(e),
+            }),
+            Some(Err(_)) | None => usable(path, token, now),
+        }
+    }
+
+    /// The token of a file that is not aws-login's to write (`--accesstoken-cache`):
+    /// refreshed in memory when due, the file left as it is.
+    pub async fn access_token_in_memory(
+        &self,
+        path: &Path,
+        mode: RefreshMode,
+    ) -> Result<(CachedToken, SecretString), TokenError> {
+        let now = self.caller.now();
+        let token = sso_token_cache::load(path).map_err(TokenError::Cache)?;
+        if due(&token, now, mode) {
+            match self.refreshed(&token).await {
+                Some(Ok(refreshed)) => {
+                    let access = refreshed.access_token.clone();
+                    return Ok((refreshed, access));
+                }
+                Some(Err(e)) if token.expires_at <= now => {
+                    return Err(TokenError::Refresh {
+                        expired_at: token.expires_at,
+                        source: Box::new(e),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let access = usable(path, token.clone(), now)?;
+        Ok((token, access))
+    }
+
+    /// `token` refreshed (CreateToken with its refresh token): `None` when it cannot be
+    /// (no refresh token or registration); a failure is traced and returned.
+    async fn refreshed(&self, token: &CachedToken) -> Option<Result<CachedToken, ServiceError>> {
+        let now = self.caller.now();
         let (Some(client_id), Some(client_secret), Some(refresh_token)) = (
             token.client_id.clone(),
             token.client_secret.clone(),
             token.refresh_token.clone(),
         ) else {
-            return usable(path, token, now);
+            return None;
         };
         let registration = Registration {
             client_id,
@@ -164,43 +226,39 @@ impl Refresher<'_, '_> {
             "SSO token expires at {}: refreshing it (CreateToken, refresh_token)",
             sso_token_cache::document::format_time(token.expires_at)
         ));
-        match sso_oidc::create_token(
-            self.caller,
-            self.oidc,
-            &registration,
-            Grant::RefreshToken(&refresh_token),
+        Some(
+            match sso_oidc::create_token(
+                self.caller,
+                self.oidc,
+                &registration,
+                Grant::RefreshToken(&refresh_token),
+            )
+            .await
+            {
+                Ok(grant) => {
+                    let refreshed = CachedToken {
+                        access_token: grant.access_token,
+                        expires_at: now + TimeDelta::seconds(grant.expires_in),
+                        refresh_token: grant.refresh_token.or_else(|| token.refresh_token.clone()),
+                        ..token.clone()
+                    };
+                    self.step(&format!(
+                        "SSO token refreshed, expires at {}",
+                        sso_token_cache::document::format_time(refreshed.expires_at)
+                    ));
+                    Ok(refreshed)
+                }
+                Err(e) => {
+                    if token.expires_at > now {
+                        self.step(&format!(
+                            "SSO token refresh failed ({e}); the current one is valid until {}",
+                            sso_token_cache::document::format_time(token.expires_at)
+                        ));
+                    }
+                    Err(e)
+                }
+            },
         )
-        .await
-        {
-            Ok(grant) => {
-                let refreshed = CachedToken {
-                    access_token: grant.access_token,
-                    expires_at: now + TimeDelta::seconds(grant.expires_in),
-                    refresh_token: grant.refresh_token.or(token.refresh_token),
-                    ..token
-                };
-                sso_token_cache::store(path, &refreshed).map_err(|source| TokenError::Store {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                self.step(&format!(
-                    "SSO token refreshed, expires at {}",
-                    sso_token_cache::document::format_time(refreshed.expires_at)
-                ));
-                Ok(refreshed.access_token)
-            }
-            Err(e) if token.expires_at > now => {
-                self.step(&format!(
-                    "SSO token refresh failed ({e}); the current one is valid until {}",
-                    sso_token_cache::document::format_time(token.expires_at)
-                ));
-                Ok(token.access_token)
-            }
-            Err(e) => Err(TokenError::Refresh {
-                expired_at: token.expires_at,
-                source: Box::new(e),
-            }),
-        }
     }
 }
 

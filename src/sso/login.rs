@@ -98,6 +98,19 @@ pub trait LoginUi {
     fn done(&self);
 }
 
+/// What a command needs to sign in on its own (`--start-url`): what the user sees, the
+/// random source, the flow, `--nrt`.
+pub struct SignInKit<'k> {
+    /// What the user sees.
+    pub ui: &'k dyn LoginUi,
+    /// The random source.
+    pub random: RandomSource<'k>,
+    /// The flow.
+    pub flow: Flow,
+    /// `--nrt`.
+    pub no_refresh_token: bool,
+}
+
 /// Why a sign-in failed.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -231,22 +244,9 @@ impl Login<'_, '_> {
             self.step("SSO sign-in: another process signed in; using its token");
             return Ok(token.clone());
         }
-        let registration = self.registration(target, flow).await?;
-        let grant = match flow {
-            Flow::DeviceCode => self.device_code(target, &registration).await?,
-            Flow::Pkce { listen_port } => self.pkce(target, &registration, listen_port).await?,
-        };
-        let token = CachedToken {
-            start_url: Some(target.start_url.clone()),
-            region: Some(target.region.clone()),
-            access_token: grant.access_token,
-            expires_at: self.caller.now() + TimeDelta::seconds(grant.expires_in),
-            refresh_token: grant.refresh_token,
-            client_id: Some(registration.client_id.clone()),
-            client_secret: Some(registration.client_secret.clone()),
-            registration_expires_at: Some(registration.expires_at),
-            other: previous.map(|p| p.other).unwrap_or_default(),
-        };
+        let registration = self.registration(target, flow, true).await?;
+        let mut token = self.grant(target, flow, &registration).await?;
+        token.other = previous.map(|p| p.other).unwrap_or_default();
         sso_token_cache::store(&path, &token).map_err(|source| LoginError::Store {
             path: path.clone(),
             source,
@@ -259,8 +259,48 @@ impl Login<'_, '_> {
         Ok(token)
     }
 
+    /// Signs in without writing anything (the Python tool's stateless mode): a new
+    /// registration, the token only returned.
+    pub async fn sign_in_stateless(
+        &self,
+        target: &Target,
+        flow: Flow,
+    ) -> Result<CachedToken, LoginError> {
+        let registration = self.registration(target, flow, false).await?;
+        self.grant(target, flow, &registration).await
+    }
+
+    /// The grant of `flow`, as a cache document.
+    async fn grant(
+        &self,
+        target: &Target,
+        flow: Flow,
+        registration: &Registration,
+    ) -> Result<CachedToken, LoginError> {
+        let grant = match flow {
+            Flow::DeviceCode => self.device_code(target, registration).await?,
+            Flow::Pkce { listen_port } => self.pkce(target, registration, listen_port).await?,
+        };
+        Ok(CachedToken {
+            start_url: Some(target.start_url.clone()),
+            region: Some(target.region.clone()),
+            access_token: grant.access_token,
+            expires_at: self.caller.now() + TimeDelta::seconds(grant.expires_in),
+            refresh_token: grant.refresh_token,
+            client_id: Some(registration.client_id.clone()),
+            client_secret: Some(registration.client_secret.clone()),
+            registration_expires_at: Some(registration.expires_at),
+            other: serde_json::Map::new(),
+        })
+    }
+
     /// A usable registration for the flow: the cached one, else a new one (cached).
-    async fn registration(&self, target: &Target, flow: Flow) -> Result<Registration, LoginError> {
+    async fn registration(
+        &self,
+        target: &Target,
+        flow: Flow,
+        cached: bool,
+    ) -> Result<Registration, LoginError> {
         let scopes = target.registered_scopes();
         let pkce = matches!(flow, Flow::Pkce { .. });
         // The AWS CLI keys a PKCE registration by the configured scopes, a device one by
@@ -278,8 +318,9 @@ impl Login<'_, '_> {
         };
         let path = self.cache_dir.join(key.file_name());
         let now = self.caller.now();
-        if let Some(cached) = std::fs::read_to_string(&path)
-            .ok()
+        if let Some(cached) = cached
+            .then(|| std::fs::read_to_string(&path).ok())
+            .flatten()
             .and_then(|t| CachedRegistration::parse(&t).ok())
             .filter(|r| r.usable(now) && r.for_auth_code() == pkce)
         {
@@ -308,6 +349,9 @@ impl Login<'_, '_> {
         let registration = sso_oidc::register_client(self.caller, self.oidc, &request)
             .await
             .map_err(call("RegisterClient"))?;
+        if !cached {
+            return Ok(registration);
+        }
         let cached = CachedRegistration {
             client_id: registration.client_id.clone(),
             client_secret: registration.client_secret.clone(),

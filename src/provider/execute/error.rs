@@ -77,6 +77,22 @@ pub enum ExecuteError {
         /// Why.
         source: super::super::sso_token::TokenError,
     },
+    /// The command line's SSO token could not be had.
+    SsoFlagToken {
+        /// Where it was to come from.
+        from: String,
+        /// Why.
+        source: super::super::sso_token::TokenError,
+    },
+    /// Signing in (`--start-url`) failed.
+    SsoSignIn(crate::sso::login::LoginError),
+    /// `--use-cache` without `--start-url`, and the cache holds no sign-in.
+    NoCachedSignIn,
+    /// `--use-cache` without `--start-url`, and the cache holds several sign-ins.
+    SeveralCachedSignIns(Vec<String>),
+    /// `--use-cache` without `--start-url` needs a sign-in first, and there is no terminal
+    /// or start URL to sign in with.
+    SignInNeeded,
     /// An endpoint (the SSO portal's) could not be resolved.
     Endpoint(crate::endpoints::EndpointError),
     /// The container credentials endpoint failed.
@@ -148,7 +164,9 @@ impl ExecuteError {
             Self::Imds(e) => e.kind(),
             Self::Container(e) => e.kind(),
             Self::Endpoint(e) => e.kind(),
-            Self::SsoToken { source, .. } => source.kind(),
+            Self::SsoToken { source, .. } | Self::SsoFlagToken { source, .. } => source.kind(),
+            Self::SsoSignIn(e) => e.kind(),
+            Self::NoCachedSignIn | Self::SeveralCachedSignIns(_) => ErrorKind::Usage,
             _ => ErrorKind::Failure,
         }
     }
@@ -195,6 +213,20 @@ impl fmt::Display for ExecuteError {
                 "no valid SSO sign-in for profile {profile:?}: run `aws sso login --profile {profile}` and try again"
             ),
             Self::Endpoint(e) => e.fmt(f),
+            Self::SsoFlagToken { from, .. } => write!(
+                f,
+                "no usable SSO token from {from}: sign in again (--start-url URL, or `aws-login sso login`)"
+            ),
+            Self::SsoSignIn(e) => e.fmt(f),
+            Self::NoCachedSignIn => f.write_str(
+                "--use-cache: the SSO cache holds no sign-in yet: add --start-url URL to sign in (and cache it)",
+            ),
+            Self::SeveralCachedSignIns(urls) => write!(
+                f,
+                "--use-cache: the SSO cache holds sign-ins to {}: add --start-url to say which",
+                urls.join(", ")
+            ),
+            Self::SignInNeeded => f.write_str("a sign-in is needed: pass --start-url"),
             Self::Container(_) => f.write_str("container credentials failed"),
             Self::Imds(_) => f.write_str("instance metadata credentials failed"),
             Self::NoCredentials { skipped, .. } => write!(
@@ -229,7 +261,8 @@ impl std::error::Error for ExecuteError {
         match self {
             Self::Process(e) => Some(e),
             Self::Container(e) => Some(e),
-            Self::SsoToken { source, .. } => Some(source),
+            Self::SsoToken { source, .. } | Self::SsoFlagToken { source, .. } => Some(source),
+            Self::SsoSignIn(e) => e.source(),
             Self::Imds(e) | Self::NoCredentials { imds: e, .. } => Some(e),
             Self::TokenFile { source, .. } => Some(source),
             Self::Sts { source, .. } => Some(source.as_ref()),

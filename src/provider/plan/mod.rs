@@ -37,6 +37,14 @@ mod error;
 mod resolve;
 
 pub use error::{PlanError, SsoProblem, skipped_note};
+
+/// The plan of the command line's SSO role: its base, no hop yet.
+pub fn sso_flags_plan(source: SsoFlagSource) -> Plan {
+    Plan {
+        base: Base::SsoFlags(source),
+        hops: Vec::new(),
+    }
+}
 pub use resolve::{
     PROFILE_VARIABLES, ProfileChoice, env_keys, plan, plan_profile, profile_keys, selected_profile,
     skipped_around,
@@ -77,6 +85,9 @@ pub enum Base {
     },
     /// A profile's SSO role, its settings resolved (botocore's `SSOProvider`).
     Sso(SsoSource),
+    /// The SSO role the command line names (`--sso-acct-id`, `--sso-role-name`) and
+    /// where its token comes from.
+    SsoFlags(SsoFlagSource),
     /// The container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_*_URI`).
     Container,
     /// The EC2 instance metadata service (IMDSv2).
@@ -106,6 +117,53 @@ pub struct SsoSource {
     pub session: Option<String>,
 }
 
+/// Where the token of the command line's SSO role comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsoTokenSource {
+    /// Sign in at `start_url` now; `store`: keep the token in the shared cache
+    /// (`--use-cache`), else it lives only for this run.
+    SignIn {
+        /// `--start-url`.
+        start_url: String,
+        /// `--use-cache`.
+        store: bool,
+    },
+    /// `--sso-access-token`.
+    Given(crate::secret::SecretString),
+    /// `--accesstoken-cache`: a cache file, refreshed in memory only.
+    File(std::path::PathBuf),
+    /// `--use-cache` without `--start-url`: the one sign-in in the shared cache.
+    Cache,
+}
+
+/// The command line's SSO role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoFlagSource {
+    /// `--sso-acct-id`.
+    pub account_id: String,
+    /// `--sso-role-name`.
+    pub role_name: String,
+    /// `--sso-region` (else the cached token's region, else `us-east-1`).
+    pub region: Option<String>,
+    /// The token.
+    pub token: SsoTokenSource,
+}
+
+impl fmt::Display for SsoTokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SignIn {
+                start_url,
+                store: true,
+            } => write!(f, "sign-in at {start_url}, cached"),
+            Self::SignIn { start_url, .. } => write!(f, "sign-in at {start_url}"),
+            Self::Given(_) => f.write_str("--sso-access-token"),
+            Self::File(path) => write!(f, "--accesstoken-cache {}", path.display()),
+            Self::Cache => f.write_str("the cached sign-in"),
+        }
+    }
+}
+
 impl SsoSource {
     /// What names the token in the AWS CLI's SSO cache: the session's name, or (the
     /// legacy form) the start URL.
@@ -132,6 +190,11 @@ impl fmt::Display for Base {
                 write!(f, "web identity token ({from}) for {role_arn}")
             }
             Base::Sso(sso) => write!(f, "SSO of profile {:?}", sso.profile),
+            Base::SsoFlags(sso) => write!(
+                f,
+                "SSO role {}/{} ({})",
+                sso.account_id, sso.role_name, sso.token
+            ),
             Base::Container => f.write_str("the container credentials endpoint"),
             Base::Imds { .. } => f.write_str("the instance metadata service (IMDSv2)"),
         }
