@@ -573,3 +573,79 @@ async fn the_seeds_sso_flags_start_the_chain() {
 fn wall_clock() -> DateTime<Utc> {
     aws_login::time::SystemClock.now()
 }
+
+/// `importcache` files a valid token under its start URL (0600, the content kept) and
+/// refuses anything else with the reason, never echoing the content.
+#[tokio::test]
+async fn importcache_takes_only_a_token_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let run = |file: &std::path::Path| {
+        let mut cmd = aws_login_command(&[
+            "importcache",
+            "--accesstoken-cache",
+            &format!("file://{}", file.display()),
+        ]);
+        cmd.env("HOME", home.path());
+        cmd
+    };
+    let good = src.path().join("good.json");
+    let text = r#"{"startUrl": "https://d-1.awsapps.com/start", "region": "us-east-1", "accessToken": "TOKEN-SECRET", "expiresAt": "2099-01-01T00:00:00Z", "extra": 1}"#;
+    std::fs::write(&good, text).unwrap();
+    let out = run(&good).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let target = home
+        .path()
+        .join(".aws/sso/cache")
+        .join(cache_file_name("https://d-1.awsapps.com/start"));
+    let imported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(
+        imported,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!stderr(&out).contains("TOKEN-SECRET"));
+
+    for (name, content, want) in [
+        (
+            "truncated.json",
+            r#"{"accessToken": "TOKEN-SECRET", "expiresAt": "2099-"#,
+            "not JSON",
+        ),
+        (
+            "types.json",
+            r#"{"accessToken": 5, "expiresAt": "2099-01-01T00:00:00Z"}"#,
+            "no accessToken",
+        ),
+        (
+            "nourl.json",
+            r#"{"accessToken": "TOKEN-SECRET", "expiresAt": "2099-01-01T00:00:00Z"}"#,
+            "no startUrl",
+        ),
+    ] {
+        let file = src.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let out = run(&file).output().await.unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(want) && err.contains(name), "{name}: {err}");
+        assert!(!err.contains("TOKEN-SECRET"), "{name}: {err}");
+    }
+    let out = run(src.path()).output().await.unwrap();
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // The valid import was not overwritten by the refused ones.
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("\"extra\"")
+    );
+}

@@ -12,6 +12,7 @@ pub mod dumpcreds;
 mod error;
 pub mod getcallerid;
 pub mod identity;
+pub mod importcache;
 pub mod presign;
 pub mod runas;
 pub mod session;
@@ -74,6 +75,8 @@ pub enum Command {
     Presign(presign::PresignArgs),
     /// `sso login`, `sso logout`
     Sso(sso::SsoArgs),
+    /// `importcache`
+    ImportCache(importcache::ImportCacheArgs),
 }
 
 /// Reads an environment variable; the binary passes the process environment, tests a map.
@@ -312,6 +315,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
         Some(Command::Presign(args)) => presign::run(args, ctx),
         Some(Command::Sso(args)) => sso::run(args, ctx),
+        Some(Command::ImportCache(args)) => importcache::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }
 }

@@ -90,6 +90,10 @@ pub enum CacheProblem {
     NoExpiresAt,
     /// A registration without `clientId` or `clientSecret`.
     NoClient,
+    /// A token without `startUrl`, and none given to file it under.
+    NoStartUrl,
+    /// Not a regular file, or larger than a token file can be.
+    NotATokenFile,
 }
 
 impl fmt::Display for CacheProblem {
@@ -99,6 +103,8 @@ impl fmt::Display for CacheProblem {
             Self::NoAccessToken => "no accessToken",
             Self::NoExpiresAt => "no valid expiresAt",
             Self::NoClient => "no clientId or clientSecret",
+            Self::NoStartUrl => "no startUrl (pass --start-url or --sso-session-name)",
+            Self::NotATokenFile => "not a regular file of at most 1 MiB",
         })
     }
 }
