@@ -202,7 +202,7 @@ async fn missing_keyless_and_malformed_profiles_are_clear_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(
-            "no valid SSO sign-in for profile \"sso\": run `aws sso login --profile sso`"
+            "no valid SSO sign-in for profile \"sso\": run `aws-login sso login --profile sso` (or `aws sso login --profile sso`)"
         ),
         "{}",
         stderr(&out)

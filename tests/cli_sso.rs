@@ -116,7 +116,8 @@ async fn expired_and_rejected_tokens_say_to_sign_in_again() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("run `aws sso login --profile dev`") && err.contains("expired at 2020-01-01"),
+        err.contains("run `aws-login sso login --profile dev` (or `aws sso login --profile dev`)")
+            && err.contains("expired at 2020-01-01"),
         "{err}"
     );
     assert!(portal_seen.lock().unwrap().is_empty());
@@ -128,7 +129,7 @@ async fn expired_and_rejected_tokens_say_to_sign_in_again() {
     let err = stderr(&out);
     assert!(
         err.contains("UnauthorizedException: Session token not found or invalid (HTTP 401)")
-            && err.contains("run `aws sso login` again"),
+            && err.contains("run `aws-login sso login` (or `aws sso login`) again"),
         "{err}"
     );
 }

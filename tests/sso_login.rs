@@ -649,3 +649,59 @@ async fn importcache_takes_only_a_token_file() {
             .contains("\"extra\"")
     );
 }
+
+/// ListAccounts and ListAccountRoles follow every page (`nextToken`), with a throttled
+/// page retried by the transport, the bearer token on each request.
+#[tokio::test]
+async fn account_and_role_lists_follow_every_page() {
+    use aws_login::secret::SecretString;
+    use aws_login::services::sso;
+    use common::mock::{error, ok};
+    let (mock, addr) = common::mock::start(vec![
+        ok(r#"{"accountList":[{"accountId":"111111111111","accountName":"dev","emailAddress":"d@x"}],"nextToken":"t1"}"#),
+        error(429, "TooManyRequestsException"),
+        ok(r#"{"accountList":[{"accountId":"222222222222","accountName":"prod"}],"nextToken":"t/2+"}"#),
+        ok(r#"{"accountList":[{"accountId":"333333333333"}]}"#),
+        ok(r#"{"roleList":[{"roleName":"Admin","accountId":"111111111111"}],"nextToken":"r1"}"#),
+        ok(r#"{"roleList":[{"roleName":"ReadOnly","accountId":"111111111111"}]}"#),
+    ])
+    .await;
+    let client = HttpClient::new(TransportConfig {
+        system_roots: false,
+        ..TransportConfig::default()
+    })
+    .unwrap();
+    let caller = Caller::new(
+        &client,
+        &FixedClock,
+        RetryPolicy::default(),
+        Box::new(NoJitter),
+    );
+    let portal = endpoint(addr);
+    let token = SecretString::new("BEARER");
+    let accounts = sso::list_accounts(&caller, &portal, &token).await.unwrap();
+    let ids: Vec<&str> = accounts.iter().map(|a| a.account_id.as_str()).collect();
+    assert_eq!(ids, ["111111111111", "222222222222", "333333333333"]);
+    assert_eq!(accounts[0].account_name.as_deref(), Some("dev"));
+    let roles = sso::list_account_roles(&caller, &portal, &token, "111111111111")
+        .await
+        .unwrap();
+    assert_eq!(roles, ["Admin", "ReadOnly"]);
+    let seen = mock.seen.lock().unwrap();
+    let targets: Vec<&str> = seen.iter().map(common::mock::Request::target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/assignment/accounts?max_result=100",
+            "/assignment/accounts?max_result=100&next_token=t1",
+            "/assignment/accounts?max_result=100&next_token=t1",
+            "/assignment/accounts?max_result=100&next_token=t%2F2%2B",
+            "/assignment/roles?account_id=111111111111&max_result=100",
+            "/assignment/roles?account_id=111111111111&max_result=100&next_token=r1",
+        ]
+    );
+    assert!(
+        seen.iter()
+            .all(|r| r.header("x-amz-sso_bearer_token") == Some("BEARER"))
+    );
+}

@@ -36,7 +36,7 @@ impl AwsError {
             }
             "RegionDisabledException" => "STS is not activated in this region for the account",
             "UnauthorizedException" => {
-                "the SSO sign-in is no longer valid: run `aws sso login` again"
+                "the SSO sign-in is no longer valid: run `aws-login sso login` (or `aws sso login`) again"
             }
             _ => return None,
         })

@@ -1,6 +1,7 @@
-//! The IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials`) and
-//! Logout (`POST /logout`), the access token in `x-amz-sso_bearer_token`, unsigned;
-//! builders and parsers.
+//! The IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials`),
+//! ListAccounts and ListAccountRoles (`GET /assignment/...`, every page) and Logout
+//! (`POST /logout`), the access token in `x-amz-sso_bearer_token`, unsigned; builders
+//! and parsers.
 
 use chrono::DateTime;
 use hyper::Method;
@@ -113,6 +114,196 @@ pub async fn logout(
         |_, _| Ok(()),
     )
     .await
+}
+
+/// An account the token may use (ListAccounts' `AccountInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// `accountId`.
+    pub account_id: String,
+    /// `accountName`.
+    pub account_name: Option<String>,
+    /// `emailAddress`.
+    pub email_address: Option<String>,
+}
+
+/// One page of a list: the items and the `nextToken` of the next page, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// `nextToken`.
+    pub next_token: Option<String>,
+}
+
+/// The path and query of a ListAccounts page (`max_result`, `next_token`).
+pub fn list_accounts_path(next_token: Option<&str>) -> String {
+    let mut path = String::from("/assignment/accounts?max_result=100");
+    if let Some(token) = next_token {
+        path.push_str("&next_token=");
+        encode_query_component(&mut path, token);
+    }
+    path
+}
+
+/// The path and query of a ListAccountRoles page.
+pub fn list_account_roles_path(account_id: &str, next_token: Option<&str>) -> String {
+    let mut path = String::from("/assignment/roles?account_id=");
+    encode_query_component(&mut path, account_id);
+    path.push_str("&max_result=100");
+    if let Some(token) = next_token {
+        path.push_str("&next_token=");
+        encode_query_component(&mut path, token);
+    }
+    path
+}
+
+fn next_token(json: &serde_json::Value) -> Option<String> {
+    json.get("nextToken")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// Reads a ListAccounts page.
+pub fn parse_list_accounts(
+    status: u16,
+    json: &serde_json::Value,
+) -> Result<Page<AccountInfo>, ResponseError> {
+    let list = json
+        .get("accountList")
+        .and_then(serde_json::Value::as_array)
+        .ok_or(ResponseError::MissingField {
+            status,
+            field: "accountList",
+        })?;
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let items = list
+        .iter()
+        .map(|a| {
+            Ok(AccountInfo {
+                account_id: text(a, "accountId").ok_or(ResponseError::MissingField {
+                    status,
+                    field: "accountId",
+                })?,
+                account_name: text(a, "accountName"),
+                email_address: text(a, "emailAddress"),
+            })
+        })
+        .collect::<Result<_, ResponseError>>()?;
+    Ok(Page {
+        items,
+        next_token: next_token(json),
+    })
+}
+
+/// Reads a ListAccountRoles page: the role names.
+pub fn parse_list_account_roles(
+    status: u16,
+    json: &serde_json::Value,
+) -> Result<Page<String>, ResponseError> {
+    let list = json
+        .get("roleList")
+        .and_then(serde_json::Value::as_array)
+        .ok_or(ResponseError::MissingField {
+            status,
+            field: "roleList",
+        })?;
+    let items = list
+        .iter()
+        .map(|r| {
+            r.get("roleName")
+                .and_then(serde_json::Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .ok_or(ResponseError::MissingField {
+                    status,
+                    field: "roleName",
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next_token: next_token(json),
+    })
+}
+
+fn bearer(access_token: &SecretString) -> Result<Vec<(HeaderName, HeaderValue)>, ServiceError> {
+    let token =
+        HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
+            status: 0,
+            detail: "the SSO access token is not a valid header value".into(),
+        })?;
+    Ok(vec![(
+        HeaderName::from_static("x-amz-sso_bearer_token"),
+        token,
+    )])
+}
+
+/// The most pages a list is followed for (100 items each): a service that never stops
+/// handing out `nextToken`s is not followed forever.
+pub const MAX_PAGES: usize = 1000;
+
+/// Calls ListAccounts over every page.
+pub async fn list_accounts(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    access_token: &SecretString,
+) -> Result<Vec<AccountInfo>, ServiceError> {
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = super::rest_json::call(
+            caller,
+            endpoint,
+            Method::GET,
+            &list_accounts_path(token.as_deref()),
+            None,
+            bearer(access_token)?,
+            parse_list_accounts,
+        )
+        .await?;
+        all.extend(page.items);
+        match page.next_token {
+            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
+            _ => break,
+        }
+    }
+    Ok(all)
+}
+
+/// Calls ListAccountRoles over every page: the role names of `account_id`.
+pub async fn list_account_roles(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    access_token: &SecretString,
+    account_id: &str,
+) -> Result<Vec<String>, ServiceError> {
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = super::rest_json::call(
+            caller,
+            endpoint,
+            Method::GET,
+            &list_account_roles_path(account_id, token.as_deref()),
+            None,
+            bearer(access_token)?,
+            parse_list_account_roles,
+        )
+        .await?;
+        all.extend(page.items);
+        match page.next_token {
+            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
+            _ => break,
+        }
+    }
+    Ok(all)
 }
 
 #[cfg(test)]

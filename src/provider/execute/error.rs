@@ -210,7 +210,7 @@ impl fmt::Display for ExecuteError {
             ),
             Self::SsoToken { profile, .. } => write!(
                 f,
-                "no valid SSO sign-in for profile {profile:?}: run `aws sso login --profile {profile}` and try again"
+                "no valid SSO sign-in for profile {profile:?}: run `aws-login sso login --profile {profile}` (or `aws sso login --profile {profile}`) and try again"
             ),
             Self::Endpoint(e) => e.fmt(f),
             Self::SsoFlagToken { from, .. } => write!(
