@@ -225,3 +225,61 @@ async fn a_failed_refresh_uses_the_old_token_while_it_lasts() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+/// Bad cache files and bad OIDC answers: each a clear error naming the file or the
+/// endpoint, and a valid cache file never overwritten with something worse.
+#[tokio::test]
+async fn bad_cache_files_and_bad_answers_are_named_and_nothing_valid_is_lost() {
+    // A cache file that is a directory, and one cut off.
+    for (name, make) in [
+        (
+            "directory",
+            (|p: &Path| std::fs::create_dir_all(p).unwrap()) as fn(&Path),
+        ),
+        ("truncated", |p: &Path| {
+            std::fs::write(p, r#"{"accessToken": "TOKEN-SECRET", "expiresAt": "20"#).unwrap();
+        }),
+        ("wrong types", |p: &Path| {
+            std::fs::write(p, r#"{"accessToken": ["TOKEN-SECRET"], "expiresAt": 1}"#).unwrap();
+        }),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = home(dir.path(), 60);
+        std::fs::remove_file(&path).unwrap();
+        make(&path);
+        let (oidc_addr, _, portal, _) = fakes("OLD-REFRESH").await;
+        let out = dumpcreds(dir.path(), oidc_addr, portal)
+            .output()
+            .await
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(&path.display().to_string()), "{name}: {err}");
+        assert!(!err.contains("TOKEN-SECRET"), "{name}: {err}");
+    }
+
+    // An OIDC endpoint that answers with HTML, or with 50 MB: the refresh fails, named;
+    // the old token (still valid) is used and the file is untouched.
+    for (name, body) in [
+        (
+            "html",
+            "<html><body>captive portal</body></html>".to_owned(),
+        ),
+        ("huge", "x".repeat(50 * 1024 * 1024)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = home(dir.path(), 5);
+        let before = std::fs::read_to_string(&path).unwrap();
+        let (oidc, oidc_addr) = common::mock::serve_with(move |_| reply(200, &body)).await;
+        let (_, _, portal, _) = fakes("OLD-REFRESH").await;
+        let out = dumpcreds(dir.path(), oidc_addr, portal)
+            .output()
+            .await
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(err.contains("SSO token refresh failed"), "{name}: {err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "{name}");
+        assert!(!oidc.seen.lock().unwrap().is_empty());
+    }
+}
