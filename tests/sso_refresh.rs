@@ -283,3 +283,63 @@ async fn bad_cache_files_and_bad_answers_are_named_and_nothing_valid_is_lost() {
         assert!(!oidc.seen.lock().unwrap().is_empty());
     }
 }
+
+/// A cache file another user owns is not used: its token would make aws-login act as
+/// that user's identity. Run as `nobody` (util-linux `setpriv`) when the tests run as
+/// root; skipped otherwise (only root can give a file to someone else).
+#[tokio::test]
+async fn another_users_cache_file_is_refused() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        #[allow(clippy::print_stderr)] // say what was skipped
+        {
+            eprintln!("skipped: needs root to give a file to another user");
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = home(dir.path(), 60);
+    // nobody may traverse the home and read the file, which uid 12345 owns.
+    for d in [
+        dir.path().to_owned(),
+        dir.path().join(".aws"),
+        dir.path().join(".aws/sso"),
+        dir.path().join(".aws/sso/cache"),
+    ] {
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(
+        dir.path().join(".aws/config"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::os::unix::fs::chown(&path, Some(12345), Some(12345)).unwrap();
+    let (oidc_addr, _, portal, state) = fakes("OLD-REFRESH").await;
+    let mut cmd = tokio::process::Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_aws-login"),
+        "dumpcreds",
+        "--profile",
+        "dev",
+    ])
+    .env_clear()
+    .env("PATH", std::env::var("PATH").unwrap_or_default())
+    .env("HOME", dir.path())
+    .env("AWS_EC2_METADATA_DISABLED", "true")
+    .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{oidc_addr}"))
+    .env("AWS_ENDPOINT_URL_SSO", format!("http://{portal}"));
+    let out = cmd.output().await.unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("belongs to uid 12345, not to you"), "{err}");
+    assert_eq!(state.lock().unwrap().issued, 0);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().uid(),
+        12345,
+        "left as it was"
+    );
+}

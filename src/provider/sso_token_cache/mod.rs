@@ -44,6 +44,13 @@ pub enum SsoCacheError {
         /// What is wrong (never its content).
         problem: CacheProblem,
     },
+    /// The file belongs to another user.
+    NotYours {
+        /// The file.
+        path: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+    },
     /// The token has expired.
     Expired {
         /// The file.
@@ -63,6 +70,11 @@ impl fmt::Display for SsoCacheError {
             Self::Invalid { path, problem } => write!(
                 f,
                 "cannot use the SSO token cache {}: {problem}",
+                path.display()
+            ),
+            Self::NotYours { path, owner } => write!(
+                f,
+                "{} belongs to uid {owner}, not to you: aws-login does not use another user's sign-in",
                 path.display()
             ),
             Self::Expired { at, .. } => write!(f, "the SSO sign-in expired at {}", at.to_rfc3339()),
@@ -114,8 +126,20 @@ pub fn cache_path(dir: &Path, key: &str) -> PathBuf {
     dir.join(cache_file_name(key))
 }
 
-/// Reads a cache file.
+/// Reads a cache file. A file owned by another user (not root) is refused: a token
+/// someone else planted would make aws-login act as their identity. (Root reads any: it
+/// may be run with a user's HOME, as `sudo` does.)
 pub fn load(path: &Path) -> Result<CachedToken, SsoCacheError> {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let me = nix::unistd::geteuid().as_raw();
+        if me != 0 && meta.uid() != me && meta.uid() != 0 {
+            return Err(SsoCacheError::NotYours {
+                path: path.to_owned(),
+                owner: meta.uid(),
+            });
+        }
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
