@@ -104,6 +104,7 @@ impl LoginUi for Ui {
     }
     fn waiting(&self, _: Duration) {}
     fn done(&self) {}
+    fn note(&self, _: &str) {}
 }
 
 fn endpoint(addr: SocketAddr) -> Endpoint {
@@ -703,5 +704,173 @@ async fn account_and_role_lists_follow_every_page() {
     assert!(
         seen.iter()
             .all(|r| r.header("x-amz-sso_bearer_token") == Some("BEARER"))
+    );
+}
+
+/// `--nrt` registrations are kept apart from scoped ones (a scopeless client would give
+/// tokens that cannot be refreshed), and ask the authorize page for no scope.
+#[tokio::test]
+async fn nrt_and_scoped_registrations_are_kept_apart() {
+    let (addr, _, state) = start(vec![]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ui = Ui {
+        browser: true,
+        ..Ui::default()
+    };
+    let sleep = aws_login::time::TokioSleep;
+    let client = HttpClient::new(TransportConfig {
+        system_roots: false,
+        ..TransportConfig::default()
+    })
+    .unwrap();
+    let caller = Caller::new(
+        &client,
+        &FixedClock,
+        RetryPolicy::default(),
+        Box::new(NoJitter),
+    );
+    let oidc = endpoint(addr);
+    let login = Login {
+        caller: &caller,
+        oidc: &oidc,
+        cache_dir: dir.path(),
+        sleep: &sleep,
+        random: &counting_random,
+        ui: &ui,
+        trace: None,
+    };
+    let flow = Flow::Pkce { listen_port: None };
+    let nrt = Target {
+        no_refresh_token: true,
+        ..target()
+    };
+    login.sign_in(&nrt, flow, true).await.unwrap();
+    login.sign_in(&target(), flow, true).await.unwrap();
+    login.sign_in(&nrt, flow, true).await.unwrap();
+    let s = state.lock().unwrap();
+    assert_eq!(s.registrations.len(), 2, "one each, each reused");
+    assert!(s.registrations[0].get("scopes").is_none());
+    assert_eq!(
+        s.registrations[1]["scopes"],
+        serde_json::json!(["sso:account:access"])
+    );
+    assert!(
+        !s.authorize_queries[0].contains("scopes="),
+        "{}",
+        s.authorize_queries[0]
+    );
+    assert!(s.authorize_queries[1].contains("scopes=sso%3Aaccount%3Aaccess"));
+}
+
+/// What `sso login` and `importcache` refuse: a start URL that is not one, a start URL
+/// that contradicts the named session, `--profile` beside them, an expired token that
+/// cannot be refreshed; and `sso logout` says when the portal did not revoke.
+#[tokio::test]
+async fn sign_in_targets_and_imports_that_cannot_be_right_are_refused() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = aws_login_command(args);
+        cmd.env_remove("AWS_CONFIG_FILE").env("HOME", home.path());
+        cmd
+    };
+    for (args, code, want) in [
+        (
+            vec!["sso", "login", "--start-url", ""],
+            1,
+            "is not a start URL",
+        ),
+        (
+            vec!["sso", "login", "--start-url", "not a url"],
+            1,
+            "is not a start URL",
+        ),
+        (
+            vec![
+                "sso",
+                "login",
+                "--sso-session",
+                "corp",
+                "--start-url",
+                "https://x.awsapps.com/start",
+            ],
+            1,
+            "differs from [sso-session corp]'s sso_start_url",
+        ),
+        (
+            vec![
+                "sso",
+                "login",
+                "--profile",
+                "dev",
+                "--start-url",
+                "https://x.awsapps.com/start",
+            ],
+            2,
+            "--profile and --start-url exclude each other",
+        ),
+        (
+            vec!["sso", "login", "--profile", "nope"],
+            1,
+            "is in neither the config nor the credentials file",
+        ),
+    ] {
+        let out = run(&args).output().await.unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let expired = home.path().join("expired.json");
+    std::fs::write(
+        &expired,
+        r#"{"startUrl": "https://d-1.awsapps.com/start", "accessToken": "A", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let file = format!("file://{}", expired.display());
+    let out = run(&["importcache", "--accesstoken-cache", &file])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has expired and cannot be refreshed"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A token the portal cannot be reached to revoke: removed, and said so.
+    let good = home.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"startUrl": "https://d-1.awsapps.com/start", "region": "us-east-1", "accessToken": "A", "expiresAt": "2099-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let file = format!("file://{}", good.display());
+    assert!(
+        run(&["importcache", "--accesstoken-cache", &file])
+            .output()
+            .await
+            .unwrap()
+            .status
+            .success()
+    );
+    let closed = common::mock::closed_port().await;
+    let out = run(&["sso", "logout"])
+        .env("AWS_ENDPOINT_URL_SSO", format!("http://{closed}"))
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("the portal did not revoke the token"), "{err}");
+    assert!(
+        err.contains("1 cached SSO token(s) removed, 0 of them revoked"),
+        "{err}"
     );
 }

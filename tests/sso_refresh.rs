@@ -343,3 +343,31 @@ async fn another_users_cache_file_is_refused() {
         "left as it was"
     );
 }
+
+/// A token due for refresh but still valid is used at once when another aws-login holds
+/// the cache file's lock (a long sign-in, say), rather than waited for.
+#[tokio::test]
+async fn a_valid_token_is_not_held_up_by_another_processs_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = home(dir.path(), 5);
+    let held = aws_login::provider::sso_token_cache::lock::lock(
+        &path,
+        std::time::Duration::ZERO,
+        &aws_login::time::TokioSleep,
+    )
+    .await
+    .unwrap();
+    let (oidc_addr, _, portal, state) = fakes("OLD-REFRESH").await;
+    let out = dumpcreds(dir.path(), oidc_addr, portal)
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("the current token is still valid, using it"),
+        "{err}"
+    );
+    assert_eq!(state.lock().unwrap().issued, 0);
+    drop(held);
+}

@@ -31,6 +31,8 @@ pub enum UsageError {
     TokenCodeUnused,
     /// One `--token-code` for several MFA hops (their devices).
     TokenCodeForSeveral(Vec<String>),
+    /// A flag given an empty value where one is needed.
+    Empty(&'static str),
     /// `--sso-acct-id`/`--sso-role-name` without a token source.
     NoSsoTokenSource,
     /// `--assume-roles` given, but it names no role.
@@ -80,6 +82,7 @@ impl fmt::Display for UsageError {
                 devices.join(", ")
             ),
             Self::NoRoles => f.write_str("--assume-roles names no role"),
+            Self::Empty(flag) => write!(f, "{flag} is empty"),
             Self::NoSsoTokenSource => f.write_str(
                 "--sso-acct-id and --sso-role-name need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache",
             ),
@@ -128,6 +131,13 @@ pub enum CliError {
     SsoConfig(super::sso::SsoConfigError),
     /// The sign-in failed.
     Login(crate::sso::login::LoginError),
+    /// `importcache` refused a file.
+    Import {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        problem: crate::provider::sso_token_cache::CacheProblem,
+    },
     /// A command's own AWS call failed (GetCallerIdentity...).
     Call {
         /// The operation.
@@ -239,6 +249,7 @@ impl fmt::Display for CliError {
             CliError::Endpoint(e) => e.fmt(f),
             CliError::Call { step, .. } => write!(f, "{step} failed"),
             CliError::SsoConfig(e) => e.fmt(f),
+            CliError::Import { path, problem } => write!(f, "cannot import {path}: {problem}"),
             CliError::Login(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
@@ -262,7 +273,7 @@ impl std::error::Error for CliError {
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),
             CliError::Call { source, .. } => Some(source.as_ref()),
-            CliError::SsoConfig(_) => None,
+            CliError::SsoConfig(_) | CliError::Import { .. } => None,
             CliError::Login(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,

@@ -288,6 +288,13 @@ pub fn validate(args: &IdentityArgs) -> Result<(), UsageError> {
 /// `--accesstoken-cache` or `--use-cache`; the last three exclude each other), instead of
 /// a profile; `--refresh` only with a cache.
 fn validate_sso(args: &IdentityArgs) -> Result<(), UsageError> {
+    if args
+        .sso_access_token
+        .as_ref()
+        .is_some_and(|t| t.expose().trim().is_empty())
+    {
+        return Err(UsageError::Empty("--sso-access-token"));
+    }
     let sources = [
         ("--sso-access-token", args.sso_access_token.is_some()),
         ("--accesstoken-cache", args.accesstoken_cache.is_some()),

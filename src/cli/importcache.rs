@@ -8,7 +8,7 @@
 use argh::FromArgs;
 
 use super::{CliError, Context, Output};
-use crate::provider::sso_token_cache::{self, CacheProblem, CachedToken, SsoCacheError};
+use crate::provider::sso_token_cache::{self, CacheProblem, CachedToken};
 
 /// The largest file taken (a token file is a few kilobytes).
 pub const MAX_BYTES: u64 = 1024 * 1024;
@@ -39,14 +39,9 @@ pub fn run(args: &ImportCacheArgs, ctx: &Context<'_>) -> Result<Output, CliError
         .strip_prefix("file://")
         .unwrap_or(&args.accesstoken_cache);
     let path = std::path::Path::new(path);
-    let invalid = |problem| {
-        CliError::Execute(crate::provider::execute::ExecuteError::SsoFlagToken {
-            from: format!("--accesstoken-cache {}", path.display()),
-            source: crate::provider::sso_token::TokenError::Cache(SsoCacheError::Invalid {
-                path: path.to_owned(),
-                problem,
-            }),
-        })
+    let invalid = |problem| CliError::Import {
+        path: path.display().to_string(),
+        problem,
     };
     let unreadable = |source| CliError::File {
         what: "the token cache file to import".into(),
@@ -59,6 +54,23 @@ pub fn run(args: &ImportCacheArgs, ctx: &Context<'_>) -> Result<Output, CliError
     }
     let text = std::fs::read_to_string(path).map_err(unreadable)?;
     let token = CachedToken::parse(&text).map_err(invalid)?;
+    if token.expires_at <= ctx.clock.now() && !token.refreshable(ctx.clock.now()) {
+        return Err(invalid(CacheProblem::ExpiredForGood));
+    }
+    // Filed under a session the config names, it must be that session's sign-in.
+    if let Some(name) = &args.sso_session_name {
+        let shared = crate::config::files::load(ctx.env);
+        if let Some(configured) = shared
+            .sso_sessions
+            .get(name)
+            .and_then(|s| s.get("sso_start_url"))
+            .map(str::trim)
+            && let Some(url) = token.start_url.as_deref().or(args.start_url.as_deref())
+            && url != configured
+        {
+            return Err(invalid(CacheProblem::OtherStartUrl));
+        }
+    }
     let key = match (&args.sso_session_name, &token.start_url, &args.start_url) {
         (Some(session), _, _) => session.clone(),
         (None, Some(url), _) | (None, None, Some(url)) => url.clone(),

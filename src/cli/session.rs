@@ -208,6 +208,7 @@ impl<'a> Session<'a> {
             interactive,
             sso_refresh: self.args.refresh.unwrap_or_default(),
             sign_in: kit.as_ref(),
+            warn: Some(self.ctx.stderr),
         };
         Ok(executor.run(&self.plan).await?)
     }

@@ -106,6 +106,17 @@ pub enum SsoConfigError {
     },
     /// The profile has no SSO settings.
     NotSso(String),
+    /// The named profile is in neither file.
+    NoProfile(String),
+    /// `--start-url` is not an `https://` URL.
+    BadStartUrl(String),
+    /// `--start-url` and the `--sso-session` section name different start URLs.
+    Inconsistent {
+        /// The section.
+        session: String,
+        /// Its `sso_start_url`.
+        configured: String,
+    },
 }
 
 impl std::fmt::Display for SsoConfigError {
@@ -115,6 +126,21 @@ impl std::fmt::Display for SsoConfigError {
                 write!(f, "there is no [sso-session {name}] in the config file")
             }
             Self::Missing { what, key } => write!(f, "{what} has no {key}"),
+            Self::NoProfile(profile) => write!(
+                f,
+                "profile {profile:?} is in neither the config nor the credentials file"
+            ),
+            Self::BadStartUrl(url) => write!(
+                f,
+                "--start-url {url:?} is not a start URL (https://…/start)"
+            ),
+            Self::Inconsistent {
+                session,
+                configured,
+            } => write!(
+                f,
+                "--start-url differs from [sso-session {session}]'s sso_start_url ({configured}): a token filed under that session would be for the wrong sign-in"
+            ),
             Self::NotSso(profile) => write!(
                 f,
                 "profile {profile:?} has no sso_session or sso_start_url: name one with --sso-session or --start-url"
@@ -166,8 +192,28 @@ pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoCon
         })
     };
     if let Some(start_url) = &args.start_url {
+        let start_url = start_url.trim();
+        let valid = start_url
+            .strip_prefix("https://")
+            .or_else(|| start_url.strip_prefix("http://"))
+            .is_some_and(|rest| {
+                !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace)
+            });
+        if !valid {
+            return Err(SsoConfigError::BadStartUrl(start_url.to_owned()));
+        }
+        if let Some(name) = &args.sso_session
+            && let Some(section) = settings.shared.sso_sessions.get(name)
+            && let Some(configured) = value(section, "sso_start_url")
+            && configured != start_url
+        {
+            return Err(SsoConfigError::Inconsistent {
+                session: name.clone(),
+                configured,
+            });
+        }
         return Ok(Target {
-            start_url: start_url.trim().to_owned(),
+            start_url: start_url.to_owned(),
             region: args
                 .sso_region
                 .clone()
@@ -183,7 +229,11 @@ pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoCon
     }
     let name = &settings.profile_name;
     let Some(profile) = settings.profile() else {
-        return Err(SsoConfigError::NotSso(name.clone()));
+        return Err(if settings.profile_named {
+            SsoConfigError::NoProfile(name.clone())
+        } else {
+            SsoConfigError::NotSso(name.clone())
+        });
     };
     if let Some(session_name) = value(profile, "sso_session") {
         return session(&session_name);
@@ -306,6 +356,10 @@ impl LoginUi for StderrUi<'_> {
             progress("");
         }
     }
+
+    fn note(&self, line: &str) {
+        (self.ctx.stderr)(line);
+    }
 }
 
 /// The token cache directory (`~/.aws/sso/cache`).
@@ -318,6 +372,14 @@ pub fn cache_dir(ctx: &Context<'_>) -> Result<std::path::PathBuf, CliError> {
 
 /// Runs `sso login`.
 pub fn login(args: &SsoLoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    if args.profile.is_some() && (args.start_url.is_some() || args.sso_session.is_some()) {
+        let other = if args.start_url.is_some() {
+            "--start-url"
+        } else {
+            "--sso-session"
+        };
+        return Err(UsageError::Exclusive("--profile", other).into());
+    }
     if args.start_url.is_none() && args.sso_region.is_some() {
         return Err(UsageError::FlagWithoutHop {
             flag: "--sso-region",
@@ -398,19 +460,24 @@ pub fn logout(args: &SsoLogoutArgs, ctx: &Context<'_>) -> Result<Output, CliErro
             tokens.push((path, token));
         }
     }
-    let removed = super::block_on(async {
+    let (removed, revoked) = super::block_on(async {
         let caller = connection.caller()?;
         let mut removed = 0;
+        let mut revoked = 0;
         for (path, token) in &tokens {
             if let Some(region) = &token.region {
                 let lookup = |_: &str| None;
                 let config = EndpointConfig::gather(Some(region.clone()), None, ctx.env, &lookup);
-                if let Ok(portal) = endpoints::resolve(Service::Sso, &config, ctx.env, &lookup)
-                    && let Err(e) =
-                        crate::services::sso::logout(&caller, &portal, &token.access_token).await
-                    && let Some(t) = connection.trace()
-                {
-                    t(&format!("Logout for {} failed: {e}", path.display()));
+                if let Ok(portal) = endpoints::resolve(Service::Sso, &config, ctx.env, &lookup) {
+                    match crate::services::sso::logout(&caller, &portal, &token.access_token).await
+                    {
+                        Ok(()) => revoked += 1,
+                        Err(e) => (ctx.stderr)(&format!(
+                            "aws-login: the portal did not revoke the token of {}: {}",
+                            path.display(),
+                            super::cause_chain(&e)
+                        )),
+                    }
                 }
             }
             std::fs::remove_file(path).map_err(|source| CliError::WriteFile {
@@ -420,10 +487,12 @@ pub fn logout(args: &SsoLogoutArgs, ctx: &Context<'_>) -> Result<Output, CliErro
             })?;
             removed += 1;
         }
-        Ok::<_, CliError>(removed)
+        Ok::<_, CliError>((removed, revoked))
     })??;
     Ok(Output {
-        stderr: format!("Signed out: {removed} cached SSO token(s) revoked and removed."),
+        stderr: format!(
+            "Signed out: {removed} cached SSO token(s) removed, {revoked} of them revoked at the portal."
+        ),
         ..Output::default()
     })
 }

@@ -130,6 +130,8 @@ pub struct Refresher<'r, 'c> {
     pub sleep: &'r dyn Sleep,
     /// `--debug`.
     pub trace: Option<&'r (dyn Fn(&str) + Sync)>,
+    /// Where a warning goes (stderr), when one must be seen without `--debug`.
+    pub warn: Option<&'r (dyn Fn(&str) + Sync)>,
 }
 
 impl Refresher<'_, '_> {
@@ -151,10 +153,28 @@ impl Refresher<'_, '_> {
             return usable(path, token, now);
         }
         // One refresh across processes: whoever gets the lock first refreshes, the
-        // others find its token when they get the lock.
-        let _lock = sso_token_cache::lock::lock(path, LOCK_LIMIT, self.sleep)
-            .await
-            .map_err(TokenError::Lock)?;
+        // others find its token when they get the lock. A token that is still valid is
+        // used rather than waited for (another aws-login may hold the lock for a long
+        // sign-in); a lock that cannot be had at all (a read-only cache) is no reason to
+        // fail either.
+        let still_valid = token.expires_at > now;
+        let limit = if still_valid {
+            Duration::ZERO
+        } else {
+            LOCK_LIMIT
+        };
+        let _lock = match sso_token_cache::lock::lock(path, limit, self.sleep).await {
+            Ok(lock) => Some(lock),
+            Err(LockError::Busy { .. }) if still_valid => {
+                self.step("SSO token: another aws-login is refreshing or signing in; the current token is still valid, using it");
+                return usable(path, token, now);
+            }
+            Err(e @ LockError::Busy { .. }) => return Err(TokenError::Lock(e)),
+            Err(e) => {
+                self.step(&format!("SSO token: {e}; refreshing without the lock"));
+                None
+            }
+        };
         let token = sso_token_cache::load(path).map_err(TokenError::Cache)?;
         let now = self.caller.now();
         if !due(&token, now, mode) {
@@ -164,10 +184,16 @@ impl Refresher<'_, '_> {
         let expired_at = token.expires_at;
         match self.refreshed(&token).await {
             Some(Ok(refreshed)) => {
-                sso_token_cache::store(path, &refreshed).map_err(|source| TokenError::Store {
-                    path: path.to_owned(),
-                    source,
-                })?;
+                // A cache that cannot be written (read-only) still gets this run its
+                // token; the rotated refresh token is lost, which the warning says.
+                if let Err(e) = sso_token_cache::store(path, &refreshed)
+                    && let Some(warn) = self.warn
+                {
+                    warn(&format!(
+                        "aws-login: the refreshed SSO token could not be written to {} ({e}); it is used for this run only, and the next run may need to sign in again",
+                        path.display()
+                    ));
+                }
                 Ok(refreshed.access_token)
             }
             Some(Err(e)) if expired_at <= now => Err(TokenError::Refresh {

@@ -266,7 +266,14 @@ pub fn parse_create_token(
 ) -> Result<TokenGrant, ResponseError> {
     Ok(TokenGrant {
         access_token: SecretString::new(text(json, status, "accessToken")?),
-        expires_in: seconds(json, status, "expiresIn")?,
+        // A token that expires as it is issued is no token.
+        expires_in: seconds(json, status, "expiresIn")
+            .ok()
+            .filter(|s| *s > 0)
+            .ok_or(ResponseError::InvalidField {
+                status,
+                field: "expiresIn",
+            })?,
         refresh_token: text(json, status, "refreshToken")
             .ok()
             .map(SecretString::new),

@@ -96,6 +96,8 @@ pub trait LoginUi {
     fn waiting(&self, waited: Duration);
     /// The wait is over.
     fn done(&self);
+    /// A line to say (waiting for another process...).
+    fn note(&self, line: &str);
 }
 
 /// What a command needs to sign in on its own (`--start-url`): what the user sees, the
@@ -129,7 +131,12 @@ pub enum LoginError {
     /// Nobody signed in in time.
     TimedOut(Duration),
     /// The loopback listener could not be opened.
-    Listen(std::io::Error),
+    Listen {
+        /// The port asked for (`None`: any).
+        port: Option<u16>,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The random source failed.
     Random(NoRandom),
     /// Another process's sign-in could not be waited for.
@@ -160,7 +167,13 @@ impl fmt::Display for LoginError {
                 "no sign-in came back from the browser in {} minutes: run the command again",
                 waited.as_secs() / 60
             ),
-            Self::Listen(_) => f.write_str("cannot listen on 127.0.0.1 for the sign-in's redirect"),
+            Self::Listen { port: Some(port), .. } => write!(
+                f,
+                "cannot listen on 127.0.0.1:{port} for the sign-in's redirect (--listen-port)"
+            ),
+            Self::Listen { port: None, .. } => {
+                f.write_str("cannot listen on 127.0.0.1 for the sign-in's redirect")
+            }
             Self::Random(e) => e.fmt(f),
             Self::Lock(e) => e.fmt(f),
             Self::Store { path, .. } => write!(f, "cannot write {}", path.display()),
@@ -172,9 +185,7 @@ impl std::error::Error for LoginError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Call { source, .. } => Some(source.as_ref()),
-            Self::Callback(e) => Some(e),
-            Self::Listen(e) => Some(e),
-            Self::Random(e) => Some(e),
+            Self::Listen { source, .. } => Some(source),
             Self::Lock(e) => e.source(),
             Self::Store { source, .. } => Some(source),
             _ => None,
@@ -233,9 +244,18 @@ impl Login<'_, '_> {
         force: bool,
     ) -> Result<CachedToken, LoginError> {
         let path = sso_token_cache::cache_path(self.cache_dir, target.cache_key());
-        let _lock = lock::lock(&path, SIGN_IN_LOCK_LIMIT, self.sleep)
-            .await
-            .map_err(LoginError::Lock)?;
+        let _lock = match lock::lock(&path, Duration::ZERO, self.sleep).await {
+            Ok(lock) => lock,
+            Err(LockError::Busy { .. }) => {
+                self.ui.note(
+                    "another aws-login is signing in to the same place: waiting for it (up to 11 minutes)",
+                );
+                lock::lock(&path, SIGN_IN_LOCK_LIMIT, self.sleep)
+                    .await
+                    .map_err(LoginError::Lock)?
+            }
+            Err(e) => return Err(LoginError::Lock(e)),
+        };
         let previous = sso_token_cache::load(&path).ok();
         if !force
             && let Some(token) = &previous
@@ -304,11 +324,12 @@ impl Login<'_, '_> {
         let scopes = target.registered_scopes();
         let pkce = matches!(flow, Flow::Pkce { .. });
         // The AWS CLI keys a PKCE registration by the configured scopes, a device one by
-        // those it registered with.
-        let key_scopes: Option<&[String]> = if pkce {
-            target.scopes.as_deref()
-        } else {
-            (!scopes.is_empty()).then_some(scopes.as_slice())
+        // those it registered with (none: `null`). A PKCE registration without scopes
+        // (`--nrt`), which the AWS CLI never makes, gets a key of its own (`[]`).
+        let key_scopes: Option<&[String]> = match (pkce, target.no_refresh_token) {
+            (true, true) => Some(&[]),
+            (true, false) => target.scopes.as_deref(),
+            (false, _) => (!scopes.is_empty()).then_some(scopes.as_slice()),
         };
         let key = RegistrationKey {
             start_url: &target.start_url,
@@ -322,7 +343,11 @@ impl Login<'_, '_> {
             .then(|| std::fs::read_to_string(&path).ok())
             .flatten()
             .and_then(|t| CachedRegistration::parse(&t).ok())
-            .filter(|r| r.usable(now) && r.for_auth_code() == pkce)
+            .filter(|r| {
+                r.usable(now)
+                    && r.for_auth_code() == pkce
+                    && r.scopes.clone().unwrap_or_default() == scopes
+            })
         {
             self.step("OIDC client registration reused from the cache");
             return Ok(Registration {
@@ -453,9 +478,13 @@ impl Login<'_, '_> {
         registration: &Registration,
         listen_port: Option<u16>,
     ) -> Result<TokenGrant, LoginError> {
-        let callback = oauth_callback::bind(listen_port)
-            .await
-            .map_err(LoginError::Listen)?;
+        let callback =
+            oauth_callback::bind(listen_port)
+                .await
+                .map_err(|source| LoginError::Listen {
+                    port: listen_port,
+                    source,
+                })?;
         let redirect_uri = callback.redirect_uri();
         let pkce = Pkce::new(self.random).map_err(LoginError::Random)?;
         let expected_state = state(self.random).map_err(LoginError::Random)?;
@@ -529,13 +558,12 @@ pub fn authorize_url(
     encode_query_component(&mut url, redirect_uri);
     url.push_str("&state=");
     encode_query_component(&mut url, state);
-    url.push_str("&code_challenge_method=S256&scopes=");
-    let scopes = if scopes.is_empty() {
-        DEFAULT_SCOPE.to_owned()
-    } else {
-        scopes.join(" ")
-    };
-    encode_query_component(&mut url, &scopes);
+    url.push_str("&code_challenge_method=S256");
+    // Without scopes (`--nrt`) none are asked for.
+    if !scopes.is_empty() {
+        url.push_str("&scopes=");
+        encode_query_component(&mut url, &scopes.join(" "));
+    }
     url.push_str("&code_challenge=");
     url.push_str(challenge);
     url
@@ -559,7 +587,7 @@ mod tests {
             "client id",
             "http://127.0.0.1:4321/oauth/callback",
             "0f0e-state",
-            &[],
+            &[DEFAULT_SCOPE.to_owned()],
             "CHALLENGE",
         );
         assert_eq!(

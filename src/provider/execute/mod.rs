@@ -54,6 +54,8 @@ pub struct Executor<'e, 'c> {
     pub sso_refresh: super::sso_token::RefreshMode,
     /// How to sign in, for a plan that starts with `--start-url`.
     pub sign_in: Option<&'e crate::sso::login::SignInKit<'e>>,
+    /// Where warnings the user must see go (stderr).
+    pub warn: Option<&'e (dyn Fn(&str) + Sync)>,
 }
 
 /// The base credentials when they are at hand, without a request or a helper: keys
@@ -148,6 +150,7 @@ impl Executor<'_, '_> {
             oidc: &oidc,
             sleep: &crate::time::TokioSleep,
             trace: self.trace,
+            warn: self.warn,
         };
         let token = refresher
             .access_token(&path, self.sso_refresh)
@@ -214,6 +217,7 @@ impl Executor<'_, '_> {
             oidc,
             sleep: &crate::time::TokioSleep,
             trace: self.trace,
+            warn: self.warn,
         };
         let token_error = |from: String| move |source| ExecuteError::SsoFlagToken { from, source };
         let (token, region) = match &source.token {

@@ -69,7 +69,7 @@ impl CachedToken {
         let json: serde_json::Value =
             serde_json::from_str(text).map_err(|_| CacheProblem::NotJson)?;
         let serde_json::Value::Object(mut map) = json else {
-            return Err(CacheProblem::NotJson);
+            return Err(CacheProblem::NotAnObject);
         };
         let text = |map: &serde_json::Map<String, serde_json::Value>, key: &str| {
             map.get(key)
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn what_botocore_requires_is_required() {
-        assert_eq!(CachedToken::parse("[1]"), Err(CacheProblem::NotJson));
+        assert_eq!(CachedToken::parse("[1]"), Err(CacheProblem::NotAnObject));
         assert_eq!(
             CachedToken::parse("{\"accessToken\""),
             Err(CacheProblem::NotJson)

@@ -77,7 +77,11 @@ impl fmt::Display for SsoCacheError {
                 "{} belongs to uid {owner}, not to you: aws-login does not use another user's sign-in",
                 path.display()
             ),
-            Self::Expired { at, .. } => write!(f, "the SSO sign-in expired at {}", at.to_rfc3339()),
+            Self::Expired { at, .. } => write!(
+                f,
+                "the SSO sign-in expired at {}",
+                document::format_time(*at)
+            ),
         }
     }
 }
@@ -106,6 +110,12 @@ pub enum CacheProblem {
     NoStartUrl,
     /// Not a regular file, or larger than a token file can be.
     NotATokenFile,
+    /// JSON, but not an object.
+    NotAnObject,
+    /// Expired, and without what refreshing it takes.
+    ExpiredForGood,
+    /// Its `startUrl` is not the one the named sso-session signs in to.
+    OtherStartUrl,
 }
 
 impl fmt::Display for CacheProblem {
@@ -117,6 +127,11 @@ impl fmt::Display for CacheProblem {
             Self::NoClient => "no clientId or clientSecret",
             Self::NoStartUrl => "no startUrl (pass --start-url or --sso-session-name)",
             Self::NotATokenFile => "not a regular file of at most 1 MiB",
+            Self::NotAnObject => "not a JSON object",
+            Self::ExpiredForGood => {
+                "the token has expired and cannot be refreshed (no refresh token or registration)"
+            }
+            Self::OtherStartUrl => "its startUrl is not the sso-session's sso_start_url",
         })
     }
 }
