@@ -179,13 +179,16 @@ impl<'a> Session<'a> {
                 .or_else(|| (self.ctx.prompt)(serial))
         };
         let ui = super::sso::StderrUi::new(self.ctx, !self.args.no_browser);
-        let kit = matches!(
-            &self.plan.base,
-            Base::SsoFlags(crate::provider::plan::SsoFlagSource {
-                token: crate::provider::plan::SsoTokenSource::SignIn { .. },
-                ..
-            })
-        )
+        // Only when the terminal is ours: a renewal while `runas` runs its program
+        // cannot sign in again.
+        let kit = (interactive
+            && matches!(
+                &self.plan.base,
+                Base::SsoFlags(crate::provider::plan::SsoFlagSource {
+                    token: crate::provider::plan::SsoTokenSource::SignIn { .. },
+                    ..
+                })
+            ))
         .then(|| crate::sso::login::SignInKit {
             ui: &ui,
             random: &super::sso::system_random,

@@ -226,7 +226,9 @@ impl fmt::Display for ExecuteError {
                 "--use-cache: the SSO cache holds sign-ins to {}: add --start-url to say which",
                 urls.join(", ")
             ),
-            Self::SignInNeeded => f.write_str("a sign-in is needed: pass --start-url"),
+            Self::SignInNeeded => f.write_str(
+                "a new SSO sign-in is needed, and it cannot be done here (the terminal is the program's): use --use-cache with --start-url to keep and refresh the token",
+            ),
             Self::Container(_) => f.write_str("container credentials failed"),
             Self::Imds(_) => f.write_str("instance metadata credentials failed"),
             Self::NoCredentials { skipped, .. } => write!(
