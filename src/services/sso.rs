@@ -74,11 +74,6 @@ pub async fn get_role_credentials(
     account_id: &str,
     role_name: &str,
 ) -> Result<Credentials, ServiceError> {
-    let token =
-        HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
-            status: 0,
-            detail: "the SSO access token is not a valid header value".into(),
-        })?;
     let path = get_role_credentials_path(account_id, role_name);
     super::rest_json::call(
         caller,
@@ -86,7 +81,7 @@ pub async fn get_role_credentials(
         Method::GET,
         &path,
         None,
-        vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        bearer(access_token)?,
         role_credentials,
     )
     .await
@@ -99,18 +94,13 @@ pub async fn logout(
     endpoint: &Endpoint,
     access_token: &SecretString,
 ) -> Result<(), ServiceError> {
-    let token =
-        HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
-            status: 0,
-            detail: "the SSO access token is not a valid header value".into(),
-        })?;
     super::rest_json::call(
         caller,
         endpoint,
         Method::POST,
         "/logout",
         None,
-        vec![(HeaderName::from_static("x-amz-sso_bearer_token"), token)],
+        bearer(access_token)?,
         |_, _| Ok(()),
     )
     .await
@@ -233,6 +223,7 @@ pub fn parse_list_account_roles(
     })
 }
 
+/// The portal's bearer header (`x-amz-sso_bearer_token`).
 fn bearer(access_token: &SecretString) -> Result<Vec<(HeaderName, HeaderValue)>, ServiceError> {
     let token =
         HeaderValue::from_str(access_token.expose()).map_err(|_| ResponseError::Malformed {
@@ -249,12 +240,15 @@ fn bearer(access_token: &SecretString) -> Result<Vec<(HeaderName, HeaderValue)>,
 /// handing out `nextToken`s is not followed forever.
 pub const MAX_PAGES: usize = 1000;
 
-/// Calls ListAccounts over every page.
-pub async fn list_accounts(
+/// Follows every page of a list: `path` gives a page's path for the previous page's
+/// `nextToken`, `parse` reads a page. A `nextToken` that repeats ends the walk.
+async fn all_pages<T>(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
     access_token: &SecretString,
-) -> Result<Vec<AccountInfo>, ServiceError> {
+    path: impl Fn(Option<&str>) -> String,
+    parse: fn(u16, &serde_json::Value) -> Result<Page<T>, ResponseError>,
+) -> Result<Vec<T>, ServiceError> {
     let mut all = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -262,10 +256,10 @@ pub async fn list_accounts(
             caller,
             endpoint,
             Method::GET,
-            &list_accounts_path(token.as_deref()),
+            &path(token.as_deref()),
             None,
             bearer(access_token)?,
-            parse_list_accounts,
+            parse,
         )
         .await?;
         all.extend(page.items);
@@ -277,6 +271,22 @@ pub async fn list_accounts(
     Ok(all)
 }
 
+/// Calls ListAccounts over every page.
+pub async fn list_accounts(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    access_token: &SecretString,
+) -> Result<Vec<AccountInfo>, ServiceError> {
+    all_pages(
+        caller,
+        endpoint,
+        access_token,
+        list_accounts_path,
+        parse_list_accounts,
+    )
+    .await
+}
+
 /// Calls ListAccountRoles over every page: the role names of `account_id`.
 pub async fn list_account_roles(
     caller: &Caller<'_>,
@@ -284,26 +294,14 @@ pub async fn list_account_roles(
     access_token: &SecretString,
     account_id: &str,
 ) -> Result<Vec<String>, ServiceError> {
-    let mut all = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let page = super::rest_json::call(
-            caller,
-            endpoint,
-            Method::GET,
-            &list_account_roles_path(account_id, token.as_deref()),
-            None,
-            bearer(access_token)?,
-            parse_list_account_roles,
-        )
-        .await?;
-        all.extend(page.items);
-        match page.next_token {
-            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-            _ => break,
-        }
-    }
-    Ok(all)
+    all_pages(
+        caller,
+        endpoint,
+        access_token,
+        |next| list_account_roles_path(account_id, next),
+        parse_list_account_roles,
+    )
+    .await
 }
 
 #[cfg(test)]
