@@ -107,6 +107,25 @@ impl LoginUi for Ui {
     fn note(&self, _: &str) {}
 }
 
+/// A client for loopback fakes (no system roots to load).
+fn loopback_client() -> HttpClient {
+    HttpClient::new(TransportConfig {
+        system_roots: false,
+        ..TransportConfig::default()
+    })
+    .unwrap()
+}
+
+/// A caller over `client` with a fixed clock and no jitter.
+fn test_caller(client: &HttpClient) -> Caller<'_> {
+    Caller::new(
+        client,
+        &FixedClock,
+        RetryPolicy::default(),
+        Box::new(NoJitter),
+    )
+}
+
 fn endpoint(addr: SocketAddr) -> Endpoint {
     Endpoint {
         url: format!("http://{addr}"),
@@ -140,17 +159,8 @@ async fn sign_in(
     sleep: &dyn Sleep,
     ui: &Ui,
 ) -> Result<sso_token_cache::CachedToken, LoginError> {
-    let client = HttpClient::new(TransportConfig {
-        system_roots: false,
-        ..TransportConfig::default()
-    })
-    .unwrap();
-    let caller = Caller::new(
-        &client,
-        &FixedClock,
-        RetryPolicy::default(),
-        Box::new(NoJitter),
-    );
+    let client = loopback_client();
+    let caller = test_caller(&client);
     let oidc = endpoint(addr);
     let login = Login {
         caller: &caller,
@@ -667,17 +677,8 @@ async fn account_and_role_lists_follow_every_page() {
         ok(r#"{"roleList":[{"roleName":"ReadOnly","accountId":"111111111111"}]}"#),
     ])
     .await;
-    let client = HttpClient::new(TransportConfig {
-        system_roots: false,
-        ..TransportConfig::default()
-    })
-    .unwrap();
-    let caller = Caller::new(
-        &client,
-        &FixedClock,
-        RetryPolicy::default(),
-        Box::new(NoJitter),
-    );
+    let client = loopback_client();
+    let caller = test_caller(&client);
     let portal = endpoint(addr);
     let token = SecretString::new("BEARER");
     let accounts = sso::list_accounts(&caller, &portal, &token).await.unwrap();
@@ -718,17 +719,8 @@ async fn nrt_and_scoped_registrations_are_kept_apart() {
         ..Ui::default()
     };
     let sleep = aws_login::time::TokioSleep;
-    let client = HttpClient::new(TransportConfig {
-        system_roots: false,
-        ..TransportConfig::default()
-    })
-    .unwrap();
-    let caller = Caller::new(
-        &client,
-        &FixedClock,
-        RetryPolicy::default(),
-        Box::new(NoJitter),
-    );
+    let client = loopback_client();
+    let caller = test_caller(&client);
     let oidc = endpoint(addr);
     let login = Login {
         caller: &caller,
