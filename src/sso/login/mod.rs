@@ -15,20 +15,17 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
-use super::pkce::{NoRandom, Pkce, RandomSource, state};
+use super::pkce::{NoRandom, RandomSource};
 use crate::endpoints::Endpoint;
 use crate::http::call::Caller;
 use crate::provider::sso_token_cache::lock::{self, LockError};
 use crate::provider::sso_token_cache::registration::{CachedRegistration, RegistrationKey};
 use crate::provider::sso_token_cache::{self, CachedToken};
-use crate::secret::SecretString;
-use crate::server::oauth_callback::{self, CallbackError};
+use crate::server::oauth_callback::CallbackError;
 use crate::services::ServiceError;
 use crate::services::sso_oidc::{
-    self, AUTH_CODE_GRANTS, DEFAULT_SCOPE, DeviceAuthorization, Grant, OAuthError,
-    RegisterClientRequest, Registration, TokenGrant,
+    self, AUTH_CODE_GRANTS, DEFAULT_SCOPE, OAuthError, RegisterClientRequest, Registration,
 };
-use crate::sigv4::encode_query_component;
 use crate::time::Sleep;
 
 /// How long the PKCE flow waits for the browser (the AWS CLI's `_OVERALL_TIMEOUT`).
@@ -393,181 +390,12 @@ impl Login<'_, '_> {
         self.step("OIDC client registered (RegisterClient) and cached");
         Ok(registration)
     }
-
-    /// The device code grant: start it, show the page and the code, poll.
-    async fn device_code(
-        &self,
-        target: &Target,
-        registration: &Registration,
-    ) -> Result<TokenGrant, LoginError> {
-        let authorization = sso_oidc::start_device_authorization(
-            self.caller,
-            self.oidc,
-            registration,
-            &target.start_url,
-        )
-        .await
-        .map_err(call("StartDeviceAuthorization"))?;
-        self.poll(registration, &authorization).await
-    }
-
-    /// Polls CreateToken until the user approves, at the interval the service asks for
-    /// (plus 5 seconds on each `slow_down`), until the device code expires.
-    async fn poll(
-        &self,
-        registration: &Registration,
-        authorization: &DeviceAuthorization,
-    ) -> Result<TokenGrant, LoginError> {
-        let mut interval = authorization.interval;
-        let mut waited = 0i64;
-        let mut shown = false;
-        loop {
-            match sso_oidc::create_token(
-                self.caller,
-                self.oidc,
-                registration,
-                Grant::DeviceCode(&authorization.device_code),
-            )
-            .await
-            {
-                Ok(grant) => {
-                    if shown {
-                        self.ui.done();
-                    }
-                    return Ok(grant);
-                }
-                Err(e) => match OAuthError::of(&e) {
-                    Some(OAuthError::AuthorizationPending) => {}
-                    Some(OAuthError::SlowDown) => interval += SLOW_DOWN,
-                    Some(ended @ (OAuthError::ExpiredToken | OAuthError::AccessDenied)) => {
-                        if shown {
-                            self.ui.done();
-                        }
-                        return Err(LoginError::Ended(ended));
-                    }
-                    _ => return Err(call("CreateToken")(e)),
-                },
-            }
-            if !shown {
-                // The first attempt may already succeed (a pre-authorized client), as
-                // the AWS CLI tries before it shows anything.
-                let url = authorization
-                    .verification_uri_complete
-                    .as_deref()
-                    .unwrap_or(&authorization.verification_uri);
-                self.ui.show(url, Some(&authorization.user_code));
-                shown = true;
-            }
-            if waited >= authorization.expires_in {
-                self.ui.done();
-                return Err(LoginError::Ended(OAuthError::ExpiredToken));
-            }
-            let pause = u64::try_from(interval.max(1)).unwrap_or(5);
-            self.sleep.sleep(Duration::from_secs(pause)).await;
-            waited += interval.max(1);
-            self.ui
-                .waiting(Duration::from_secs(u64::try_from(waited).unwrap_or(0)));
-        }
-    }
-
-    /// The authorization code grant with PKCE: the authorize page, the redirect to the
-    /// loopback listener, the code exchanged with the verifier.
-    async fn pkce(
-        &self,
-        target: &Target,
-        registration: &Registration,
-        listen_port: Option<u16>,
-    ) -> Result<TokenGrant, LoginError> {
-        let callback =
-            oauth_callback::bind(listen_port)
-                .await
-                .map_err(|source| LoginError::Listen {
-                    port: listen_port,
-                    source,
-                })?;
-        let redirect_uri = callback.redirect_uri();
-        let pkce = Pkce::new(self.random).map_err(LoginError::Random)?;
-        let expected_state = state(self.random).map_err(LoginError::Random)?;
-        let url = authorize_url(
-            self.oidc,
-            &registration.client_id,
-            &redirect_uri,
-            &expected_state,
-            &target.registered_scopes(),
-            &pkce.challenge,
-        );
-        self.ui.show(&url, None);
-        let wait = callback.wait(&expected_state);
-        tokio::pin!(wait);
-        let mut waited = Duration::ZERO;
-        let code: SecretString = loop {
-            tokio::select! {
-                answer = &mut wait => break answer.map_err(|e| {
-                    self.ui.done();
-                    LoginError::Callback(e)
-                })?,
-                () = self.sleep.sleep(Duration::from_secs(1)) => {
-                    waited += Duration::from_secs(1);
-                    if waited >= BROWSER_LIMIT {
-                        self.ui.done();
-                        return Err(LoginError::TimedOut(waited));
-                    }
-                    self.ui.waiting(waited);
-                }
-            }
-        };
-        self.ui.done();
-        sso_oidc::create_token(
-            self.caller,
-            self.oidc,
-            registration,
-            Grant::AuthorizationCode {
-                code: &code,
-                code_verifier: &pkce.verifier,
-                redirect_uri: &redirect_uri,
-            },
-        )
-        .await
-        .map_err(|e| match OAuthError::of(&e) {
-            Some(ended @ (OAuthError::ExpiredToken | OAuthError::AccessDenied)) => {
-                LoginError::Ended(ended)
-            }
-            _ => call("CreateToken")(e),
-        })
-    }
 }
 
-/// The authorize URL of the PKCE flow (`<OIDC endpoint>/authorize`, with the query the
-/// AWS CLI sends: `response_type`, `client_id`, `redirect_uri`, `state`,
-/// `code_challenge_method`, `scopes` space-separated, `code_challenge`). It carries no
-/// secret.
-pub fn authorize_url(
-    oidc: &Endpoint,
-    client_id: &str,
-    redirect_uri: &str,
-    state: &str,
-    scopes: &[String],
-    challenge: &str,
-) -> String {
-    let mut url = format!(
-        "{}/authorize?response_type=code&client_id=",
-        oidc.url.trim_end_matches('/')
-    );
-    encode_query_component(&mut url, client_id);
-    url.push_str("&redirect_uri=");
-    encode_query_component(&mut url, redirect_uri);
-    url.push_str("&state=");
-    encode_query_component(&mut url, state);
-    url.push_str("&code_challenge_method=S256");
-    // Without scopes (`--nrt`) none are asked for.
-    if !scopes.is_empty() {
-        url.push_str("&scopes=");
-        encode_query_component(&mut url, &scopes.join(" "));
-    }
-    url.push_str("&code_challenge=");
-    url.push_str(challenge);
-    url
-}
+mod device;
+mod pkce_flow;
+
+pub use pkce_flow::authorize_url;
 
 #[cfg(test)]
 mod tests {
