@@ -24,6 +24,7 @@ mod credential_plan;
 mod http_transport;
 mod output_shells;
 mod scenarios;
+mod signin;
 mod sigv4_no_panic;
 mod sigv4_suites;
 mod sso_login;

@@ -10,6 +10,7 @@ pub mod imds;
 pub mod metadata;
 pub mod query;
 pub mod rest_json;
+pub mod signin;
 pub mod sso;
 pub mod sso_oidc;
 pub mod sts;

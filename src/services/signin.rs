@@ -1,0 +1,298 @@
+//! The console federation endpoint (IAM User Guide, "Enable custom identity broker access
+//! to the AWS console"): `getSigninToken` turns temporary credentials into a sign-in
+//! token, and the `login` URL carries that token to the console.
+//!
+//! - `GET /federation?Action=getSigninToken[&SessionDuration=S]&Session=JSON`, where the
+//!   `Session` JSON is `{"sessionId", "sessionKey", "sessionToken"}`: the answer is
+//!   `{"SigninToken": "…"}`. `SessionDuration` (900 to 43200 s) is the endpoint's own
+//!   name (not `DurationSeconds`); it is left out for role-chain credentials, which AWS
+//!   limits to an hour.
+//! - `/federation?Action=login&Issuer=…&Destination=…&SigninToken=…`, the link a browser
+//!   opens; optionally through the console's logout first
+//!   (`/oauth?Action=logout&redirect_uri=<login link>`), so an existing console session is
+//!   replaced rather than refused.
+//!
+//! The session JSON, the sign-in token and the link are bearer secrets: the request goes
+//! through the transport, whose traces never show a query, and the token is a
+//! [`SecretString`].
+
+use hyper::Method;
+
+use super::error::{ResponseError, ServiceError};
+use crate::credentials::Credentials;
+use crate::endpoints::Endpoint;
+use crate::http::call::{ApiRequest, Caller};
+use crate::secret::SecretString;
+use crate::sigv4::encode_query_component;
+
+/// The longest console session `SessionDuration` may ask for (12 hours).
+pub const MAX_SESSION_SECONDS: u32 = 43_200;
+/// The shortest (15 minutes).
+pub const MIN_SESSION_SECONDS: u32 = 900;
+
+/// Why a sign-in token cannot be asked for (nothing is sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigninRefused {
+    /// Long-term keys (no session token) cannot sign in to the console.
+    LongTermKeys,
+    /// `SessionDuration` out of 900-43200.
+    Duration(u32),
+}
+
+impl std::fmt::Display for SigninRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LongTermKeys => f.write_str(
+                "long-term IAM user keys cannot sign in to the console: add --get-federation-token (with --federation-policy-arns or --federation-policy to narrow it)",
+            ),
+            Self::Duration(s) => write!(
+                f,
+                "SessionDuration {s} is out of 900 to 43200 seconds (--duration-seconds)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SigninRefused {}
+
+/// The `Session` JSON of `credentials` (a secret).
+pub fn session_json(credentials: &Credentials) -> Result<SecretString, SigninRefused> {
+    let token = credentials
+        .session_token()
+        .ok_or(SigninRefused::LongTermKeys)?;
+    Ok(SecretString::new(
+        serde_json::json!({
+            "sessionId": credentials.access_key_id(),
+            "sessionKey": credentials.secret_access_key().expose(),
+            "sessionToken": token.expose(),
+        })
+        .to_string(),
+    ))
+}
+
+/// The path and query of `getSigninToken` (a secret: it holds the session).
+pub fn get_signin_token_path(
+    credentials: &Credentials,
+    session_duration: Option<u32>,
+) -> Result<SecretString, SigninRefused> {
+    let session = session_json(credentials)?;
+    let mut path = String::from("/federation?Action=getSigninToken");
+    if let Some(seconds) = session_duration {
+        if !(MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&seconds) {
+            return Err(SigninRefused::Duration(seconds));
+        }
+        path.push_str(&format!("&SessionDuration={seconds}"));
+    }
+    path.push_str("&Session=");
+    encode_query_component(&mut path, session.expose());
+    Ok(SecretString::new(path))
+}
+
+/// Reads the answer: the `SigninToken` of a JSON object.
+pub fn parse_signin_token(
+    status: u16,
+    json: &serde_json::Value,
+) -> Result<SecretString, ResponseError> {
+    json.get("SigninToken")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(SecretString::new)
+        .ok_or(ResponseError::MissingField {
+            status,
+            field: "SigninToken",
+        })
+}
+
+/// Calls `getSigninToken` with a path from [`get_signin_token_path`] (which refuses,
+/// before anything is sent, what the endpoint would): unsigned, the session authenticates
+/// it.
+pub async fn get_signin_token(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    path: &SecretString,
+) -> Result<SecretString, ServiceError> {
+    if let Some(refused) = &endpoint.refused {
+        return Err(ServiceError::Endpoint(refused.clone()));
+    }
+    let request = ApiRequest {
+        method: Method::GET,
+        endpoint: &endpoint.url,
+        path: path.expose(),
+        body: hyper::body::Bytes::new(),
+        content_type: "application/x-www-form-urlencoded",
+        signing: None,
+        headers: Vec::new(),
+        signed_headers: Vec::new(),
+        signing_settings: None,
+        idempotent: true,
+        max_body_bytes: Some(64 * 1024),
+        error_code: super::error::error_code,
+    };
+    let answer = caller.call(&request).await?.response;
+    let error_type = answer
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok());
+    let document = super::rest_json::read_response(answer.status, error_type, &answer.body)?;
+    Ok(parse_signin_token(answer.status, &document)?)
+}
+
+/// The console link: `<sign-in endpoint>/federation?Action=login&Issuer=…&Destination=…
+/// &SigninToken=…`, through the console's logout first when `logout_first` (a secret).
+pub fn login_url(
+    signin: &Endpoint,
+    issuer: &str,
+    destination: &str,
+    token: &SecretString,
+    logout_first: bool,
+) -> SecretString {
+    let base = signin.url.trim_end_matches('/');
+    let mut url = format!("{base}/federation?Action=login&Issuer=");
+    encode_query_component(&mut url, issuer);
+    url.push_str("&Destination=");
+    encode_query_component(&mut url, destination);
+    url.push_str("&SigninToken=");
+    encode_query_component(&mut url, token.expose());
+    if !logout_first {
+        return SecretString::new(url);
+    }
+    let mut through = format!("{base}/oauth?Action=logout&redirect_uri=");
+    encode_query_component(&mut through, &url);
+    SecretString::new(through)
+}
+
+/// The console page of `destination` in `console_host` for `region`: a full URL is taken
+/// as it is; a service name (`ec2`, `s3`, `cloudwatch`...) becomes that service's home
+/// page; nothing, the console's home.
+pub fn destination_url(console_host: &str, destination: Option<&str>, region: &str) -> String {
+    match destination.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(full) if full.starts_with("https://") => full.to_owned(),
+        Some(service) => {
+            let mut url = format!("https://{console_host}/");
+            let service = service.trim_matches('/');
+            for part in service.split('/') {
+                encode_query_component(&mut url, part);
+                url.push('/');
+            }
+            url.push_str("home?region=");
+            encode_query_component(&mut url, region);
+            url
+        }
+        None => {
+            let mut url = format!("https://{console_host}/console/home?region=");
+            encode_query_component(&mut url, region);
+            url
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::EndpointSource;
+
+    fn temporary() -> Credentials {
+        Credentials::new(
+            "ASIAEXAMPLE",
+            "SECRET/KEY+1",
+            Some(SecretString::new("TOKEN=")),
+            None,
+        )
+    }
+
+    fn signin(url: &str) -> Endpoint {
+        Endpoint {
+            url: url.into(),
+            signing_region: "us-east-1".into(),
+            source: EndpointSource::Default,
+            refused: None,
+        }
+    }
+
+    #[test]
+    fn the_token_request_carries_the_session_and_its_duration() {
+        let path = get_signin_token_path(&temporary(), Some(3600)).unwrap();
+        assert_eq!(
+            path.expose(),
+            "/federation?Action=getSigninToken&SessionDuration=3600&Session=%7B%22sessionId%22%3A%22ASIAEXAMPLE%22%2C%22sessionKey%22%3A%22SECRET%2FKEY%2B1%22%2C%22sessionToken%22%3A%22TOKEN%3D%22%7D"
+        );
+        assert!(!format!("{path:?}").contains("SECRET"));
+        // Role-chain credentials: no SessionDuration at all.
+        let path = get_signin_token_path(&temporary(), None).unwrap();
+        assert!(!path.expose().contains("SessionDuration"));
+        assert!(!path.expose().contains("DurationSeconds"));
+        assert_eq!(
+            get_signin_token_path(&temporary(), Some(899)).err(),
+            Some(SigninRefused::Duration(899))
+        );
+        let long_term = Credentials::new("AKIA", "s", None, None);
+        assert_eq!(
+            get_signin_token_path(&long_term, None).err(),
+            Some(SigninRefused::LongTermKeys)
+        );
+    }
+
+    #[test]
+    fn answers_without_a_token_are_refused() {
+        assert_eq!(
+            parse_signin_token(200, &serde_json::json!({"SigninToken": "T"}))
+                .unwrap()
+                .expose(),
+            "T"
+        );
+        assert!(matches!(
+            parse_signin_token(200, &serde_json::json!({})),
+            Err(ResponseError::MissingField {
+                field: "SigninToken",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn links_per_partition_destination_and_logout() {
+        let token = SecretString::new("SIGNIN/TOKEN");
+        let dest = destination_url("console.amazonaws.cn", Some("ec2"), "cn-north-1");
+        assert_eq!(
+            dest,
+            "https://console.amazonaws.cn/ec2/home?region=cn-north-1"
+        );
+        let link = login_url(
+            &signin("https://signin.amazonaws.cn"),
+            "aws-login",
+            &dest,
+            &token,
+            false,
+        );
+        assert_eq!(
+            link.expose(),
+            "https://signin.amazonaws.cn/federation?Action=login&Issuer=aws-login&Destination=https%3A%2F%2Fconsole.amazonaws.cn%2Fec2%2Fhome%3Fregion%3Dcn-north-1&SigninToken=SIGNIN%2FTOKEN"
+        );
+        let through = login_url(
+            &signin("https://signin.aws.amazon.com"),
+            "aws-login",
+            "https://console.aws.amazon.com/",
+            &token,
+            true,
+        );
+        assert!(
+            through
+                .expose()
+                .starts_with("https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=https%3A%2F%2Fsignin.aws.amazon.com%2Ffederation%3FAction%3Dlogin"),
+            "{}",
+            through.expose()
+        );
+        assert_eq!(
+            destination_url("console.aws.amazon.com", None, "eu-west-1"),
+            "https://console.aws.amazon.com/console/home?region=eu-west-1"
+        );
+        assert_eq!(
+            destination_url(
+                "console.aws.amazon.com",
+                Some("https://console.aws.amazon.com/s3/buckets/x"),
+                "eu-west-1"
+            ),
+            "https://console.aws.amazon.com/s3/buckets/x"
+        );
+    }
+}
