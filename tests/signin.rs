@@ -8,31 +8,11 @@ use crate::common;
 
 use aws_login::credentials::Credentials;
 use aws_login::endpoints::{Endpoint, EndpointSource};
-use aws_login::http::call::Caller;
-use aws_login::http::client::{HttpClient, TransportConfig};
-use aws_login::http::retry::{Jitter, RetryPolicy};
 use aws_login::secret::SecretString;
 use aws_login::services::signin::{get_signin_token, get_signin_token_path};
 use aws_login::services::{ResponseError, ServiceError};
-use aws_login::time::Clock;
-use chrono::{DateTime, Utc};
+use common::caller::{loopback_client, test_caller};
 use common::mock::{ok, reply, start};
-
-struct FixedClock;
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
-}
-
-struct NoJitter;
-
-impl Jitter for NoJitter {
-    fn next_unit(&mut self) -> f64 {
-        0.0
-    }
-}
 
 #[tokio::test]
 async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
@@ -43,17 +23,8 @@ async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
         ok(r#"{"NotAToken":1}"#),
     ])
     .await;
-    let client = HttpClient::new(TransportConfig {
-        system_roots: false,
-        ..TransportConfig::default()
-    })
-    .unwrap();
-    let caller = Caller::new(
-        &client,
-        &FixedClock,
-        RetryPolicy::default(),
-        Box::new(NoJitter),
-    );
+    let client = loopback_client();
+    let caller = test_caller(&client);
     let endpoint = Endpoint {
         url: format!("http://{addr}"),
         signing_region: "us-east-1".into(),

@@ -15,33 +15,15 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_login::endpoints::{Endpoint, EndpointSource};
-use aws_login::http::call::Caller;
-use aws_login::http::client::{HttpClient, TransportConfig};
-use aws_login::http::retry::{Jitter, RetryPolicy};
 use aws_login::provider::sso_token_cache::{self, cache_file_name};
 use aws_login::services::sso_oidc::OAuthError;
 use aws_login::sso::login::{Flow, Login, LoginError, LoginUi, Target};
 use aws_login::sso::pkce::NoRandom;
 use aws_login::time::{Clock, Sleep};
 use chrono::{DateTime, Utc};
+use common::caller::{loopback_client, test_caller};
 use common::identity_center::{DeviceStep, start};
 use common::{aws_login_command, stderr};
-
-struct FixedClock;
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
-}
-
-struct NoJitter;
-
-impl Jitter for NoJitter {
-    fn next_unit(&mut self) -> f64 {
-        0.0
-    }
-}
 
 /// Records each sleep and returns at once.
 #[derive(Default)]
@@ -105,25 +87,6 @@ impl LoginUi for Ui {
     fn waiting(&self, _: Duration) {}
     fn done(&self) {}
     fn note(&self, _: &str) {}
-}
-
-/// A client for loopback fakes (no system roots to load).
-fn loopback_client() -> HttpClient {
-    HttpClient::new(TransportConfig {
-        system_roots: false,
-        ..TransportConfig::default()
-    })
-    .unwrap()
-}
-
-/// A caller over `client` with a fixed clock and no jitter.
-fn test_caller(client: &HttpClient) -> Caller<'_> {
-    Caller::new(
-        client,
-        &FixedClock,
-        RetryPolicy::default(),
-        Box::new(NoJitter),
-    )
 }
 
 fn endpoint(addr: SocketAddr) -> Endpoint {

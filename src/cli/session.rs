@@ -178,7 +178,7 @@ impl<'a> Session<'a> {
                 .map(|c| c.expose().to_owned())
                 .or_else(|| (self.ctx.prompt)(serial))
         };
-        let ui = super::sso::StderrUi::new(self.ctx, !self.args.no_browser);
+        let ui = super::sign_in::StderrUi::new(self.ctx, !self.args.no_browser);
         // Only when the terminal is ours: a renewal while `runas` runs its program
         // cannot sign in again.
         let kit = (interactive
@@ -191,8 +191,8 @@ impl<'a> Session<'a> {
             ))
         .then(|| crate::sso::login::SignInKit {
             ui: &ui,
-            random: &super::sso::system_random,
-            flow: super::sso::choose_flow(
+            random: &super::sign_in::system_random,
+            flow: super::sign_in::choose_flow(
                 self.ctx,
                 self.args.use_device_code,
                 self.args.no_browser,

@@ -8,20 +8,17 @@
 //! terminal; stdout stays empty. `logout` revokes every cached token (the portal's
 //! Logout) and removes it.
 
-use std::time::Duration;
-
 use argh::FromArgs;
 
 use super::connection::Connection;
 use super::identity::IdentityArgs;
 use super::settings::Settings;
+use super::sign_in::{StderrUi, choose_flow, system_random};
 use super::{CliError, Context, Output, UsageError};
 use crate::config::Section;
 use crate::endpoints::{self, EndpointConfig, Service};
 use crate::provider::sso_token_cache::{self, CachedToken};
-use crate::sso::browser;
-use crate::sso::login::{Flow, Login, LoginUi, Target};
-use crate::sso::pkce::NoRandom;
+use crate::sso::login::{Login, Target};
 
 /// sign in to IAM Identity Center, or sign out
 #[derive(FromArgs, Debug, PartialEq)]
@@ -250,116 +247,6 @@ pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoCon
         scopes: None,
         no_refresh_token: args.nrt,
     })
-}
-
-/// The system CSPRNG.
-pub(crate) fn system_random(buf: &mut [u8]) -> Result<(), NoRandom> {
-    use ring::rand::SecureRandom as _;
-    ring::rand::SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| NoRandom)
-}
-
-/// What the user sees on stderr, and the browser.
-pub(crate) struct StderrUi<'a> {
-    ctx: &'a Context<'a>,
-    /// Whether to open a browser.
-    open: bool,
-    /// What is waited for ("the browser sign-in", "approval of the code").
-    what: std::cell::Cell<&'static str>,
-}
-
-impl<'a> StderrUi<'a> {
-    /// The UI of `ctx`; `open`: open a browser on the page.
-    pub(crate) fn new(ctx: &'a Context<'a>, open: bool) -> Self {
-        Self {
-            ctx,
-            open,
-            what: std::cell::Cell::new("the sign-in"),
-        }
-    }
-}
-
-/// The flow of a sign-in: the device code flow when asked, or when no browser can be
-/// opened here and `--no-browser` does not say the user will open the page (said on
-/// stderr); else PKCE.
-pub(crate) fn choose_flow(
-    ctx: &Context<'_>,
-    use_device_code: bool,
-    no_browser: bool,
-    listen_port: Option<u16>,
-) -> Flow {
-    // The redirect comes back to this machine: without a browser here (no display, an
-    // SSH session), the device code flow, which any device can complete.
-    let browser_here =
-        browser::browser_command("about:blank", ctx.env, cfg!(target_os = "macos")).is_some();
-    if use_device_code {
-        Flow::DeviceCode
-    } else if !browser_here && !no_browser {
-        (ctx.stderr)(
-            "No browser can be opened here (no display, or an SSH session): using the device code flow, which any device can complete (--no-browser keeps the browser flow).",
-        );
-        Flow::DeviceCode
-    } else {
-        Flow::Pkce { listen_port }
-    }
-}
-
-impl LoginUi for StderrUi<'_> {
-    fn show(&self, url: &str, user_code: Option<&str>) {
-        let stderr = self.ctx.stderr;
-        let what = match user_code {
-            Some(code) => {
-                stderr(
-                    "To sign in, open this page (on any device) and check that it shows the code:",
-                );
-                stderr(&format!("  {url}"));
-                stderr(&format!("  code: {code}"));
-                "approval of the code"
-            }
-            None => {
-                stderr("To sign in, open this page in a browser on this machine:");
-                stderr(&format!("  {url}"));
-                "the browser sign-in"
-            }
-        };
-        self.what.set(what);
-        if self.open {
-            match browser::browser_command(url, self.ctx.env, cfg!(target_os = "macos")) {
-                Some(command) => {
-                    if let Err(e) = browser::open(&command) {
-                        stderr(&format!(
-                            "(the browser {:?} could not be started: {e}; open the page yourself)",
-                            command.first().map(String::as_str).unwrap_or_default()
-                        ));
-                    }
-                }
-                None => stderr("(no browser can be opened here: open the page yourself)"),
-            }
-        }
-        match self.ctx.progress {
-            Some(progress) => progress(&format!("waiting for {what}…")),
-            None => stderr(&format!("waiting for {what} (Ctrl-C to stop)")),
-        }
-    }
-
-    fn waiting(&self, waited: Duration) {
-        if let Some(progress) = self.ctx.progress {
-            let what = self.what.get();
-            let s = waited.as_secs();
-            progress(&format!("waiting for {what}… {}:{:02}", s / 60, s % 60));
-        }
-    }
-
-    fn done(&self) {
-        if let Some(progress) = self.ctx.progress {
-            progress("");
-        }
-    }
-
-    fn note(&self, line: &str) {
-        (self.ctx.stderr)(line);
-    }
 }
 
 /// The token cache directory (`~/.aws/sso/cache`).

@@ -35,6 +35,7 @@ use crate::credentials::Credentials;
 
 mod error;
 mod resolve;
+mod sso;
 
 pub use error::{PlanError, SsoProblem, skipped_note};
 

@@ -1,6 +1,7 @@
 //! The plan from the shared files and the environment, in botocore's order.
 
-use super::{Base, Hop, Origin, Plan, PlanError, RoleHop, SsoProblem, SsoSource};
+use super::sso::sso;
+use super::{Base, Hop, Origin, Plan, PlanError, RoleHop};
 use crate::config::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 use crate::credentials::Credentials;
 use crate::secret::SecretString;
@@ -8,7 +9,7 @@ use crate::secret::SecretString;
 const ACCESS_KEY_ID: &str = "aws_access_key_id";
 const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 
-fn value(section: &Section, key: &str) -> Option<String> {
+pub(super) fn value(section: &Section, key: &str) -> Option<String> {
     section
         .get(key)
         .map(str::trim)
@@ -201,79 +202,6 @@ pub fn profile_keys(section: &Section, file: FileKind) -> Option<Credentials> {
         .filter(|v| !v.is_empty())
         .map(SecretString::new);
     Some(Credentials::new(key, secret, token, None))
-}
-
-/// The SSO keys botocore's `SSOProvider` requires: the profile's two, then the two that
-/// may come from an `sso_session` section.
-const SSO_KEYS: [&str; 4] = [
-    "sso_account_id",
-    "sso_role_name",
-    "sso_start_url",
-    "sso_region",
-];
-
-/// A profile's SSO settings resolved as botocore's `SSOProvider._load_sso_config` does:
-/// the `sso_session` section's keys merged over the profile's (a key both set must
-/// agree), then every key of [`SSO_KEYS`] required. Values are compared and used
-/// trimmed.
-fn sso(shared: &SharedConfig, profile: &str, section: &Section) -> Result<SsoSource, PlanError> {
-    let problem = |problem| PlanError::Sso {
-        profile: profile.to_owned(),
-        problem,
-    };
-    let session = value(section, "sso_session");
-    let mut resolved: Vec<(String, String)> = Vec::new();
-    if let Some(name) = &session {
-        let skipped: Vec<ConfigProblem> = shared
-            .skipped(&Affects::SsoSession(name.clone()))
-            .into_iter()
-            .cloned()
-            .collect();
-        if !skipped.is_empty() {
-            return Err(PlanError::Unreadable {
-                profile: profile.to_owned(),
-                skipped,
-            });
-        }
-        let Some(table) = shared.sso_sessions.get(name) else {
-            return Err(problem(SsoProblem::SessionNotFound(name.clone())));
-        };
-        for key in table.keys() {
-            let Some(in_session) = value(table, key) else {
-                continue;
-            };
-            if let Some(in_profile) = value(section, key)
-                && in_profile != in_session
-            {
-                return Err(problem(SsoProblem::Inconsistent {
-                    session: name.clone(),
-                    key: key.to_owned(),
-                    in_profile,
-                    in_session,
-                }));
-            }
-            resolved.push((key.to_owned(), in_session));
-        }
-    }
-    let get = |key: &str| {
-        resolved
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .or_else(|| value(section, key))
-    };
-    let missing: Vec<&'static str> = SSO_KEYS.into_iter().filter(|k| get(k).is_none()).collect();
-    if !missing.is_empty() {
-        return Err(problem(SsoProblem::Missing(missing)));
-    }
-    Ok(SsoSource {
-        profile: profile.to_owned(),
-        account_id: get("sso_account_id").unwrap_or_default(),
-        role_name: get("sso_role_name").unwrap_or_default(),
-        start_url: get("sso_start_url").unwrap_or_default(),
-        region: get("sso_region").unwrap_or_default(),
-        session,
-    })
 }
 
 /// The base a profile's own settings give (no `role_arn`, or a source profile with
