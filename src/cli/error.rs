@@ -121,6 +121,8 @@ pub enum CliError {
     Usage(UsageError),
     /// `presign` failed.
     Presign(super::presign::PresignError),
+    /// `console` cannot sign in with these credentials.
+    Console(super::console::ConsoleError),
     /// No plan for the credentials (no source, a broken profile).
     Plan(PlanError),
     /// The plan could not be carried out.
@@ -194,6 +196,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => ErrorKind::Usage,
             CliError::Presign(e) => e.kind(),
+            CliError::Console(e) => e.kind(),
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),
@@ -244,6 +247,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Usage(e) => e.fmt(f),
             CliError::Presign(e) => e.fmt(f),
+            CliError::Console(e) => e.fmt(f),
             CliError::Plan(e) => e.fmt(f),
             CliError::Execute(e) => e.fmt(f),
             CliError::Endpoint(e) => e.fmt(f),
@@ -269,6 +273,7 @@ impl std::error::Error for CliError {
         match self {
             CliError::Usage(e) => e.source(),
             CliError::Presign(e) => e.source(),
+            CliError::Console(e) => e.source(),
             CliError::Plan(e) => e.source(),
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),

@@ -8,6 +8,7 @@ use crate::time::Clock;
 
 mod args;
 pub mod connection;
+pub mod console;
 pub mod decode;
 pub mod dumpcreds;
 mod error;
@@ -66,6 +67,8 @@ pub struct Cli {
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand)]
 pub enum Command {
+    /// `console`
+    Console(console::ConsoleArgs),
     /// `getcallerid`
     GetCallerId(getcallerid::GetCallerIdArgs),
     /// `dumpcreds`
@@ -221,6 +224,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         return Ok(Output::stdout(version_line()));
     }
     match &cli.command {
+        Some(Command::Console(args)) => console::run(args, ctx),
         Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx),
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
         Some(Command::Decode(args)) => decode::run(args, ctx),

@@ -12,7 +12,7 @@ use crate::credentials::Credentials;
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::redact_userinfo;
-use crate::provider::execute::{self, ExecuteError, Executor};
+use crate::provider::execute::{self, Acquired, ExecuteError, Executor};
 use crate::provider::plan::{Base, Hop, Plan, PlanError};
 use crate::secret::SecretString;
 use crate::services::imds::{self, ImdsConfig};
@@ -111,6 +111,16 @@ impl<'a> Session<'a> {
     /// The endpoint of `service` for this session's region and settings
     /// (`--endpoint-url` applies to STS only), traced.
     pub fn endpoint(&self, service: Service) -> Result<Endpoint, CliError> {
+        self.endpoint_in(service, self.region())
+    }
+
+    /// [`Session::endpoint`] for `region` (`None`: the service's default) rather than
+    /// the session's.
+    pub fn endpoint_in(
+        &self,
+        service: Service,
+        region: Option<String>,
+    ) -> Result<Endpoint, CliError> {
         // The profile's services section moves endpoints: one that could not be read all
         // is not passed over for AWS's own endpoint.
         if let Some(name) = self.settings.value("services") {
@@ -133,7 +143,7 @@ impl<'a> Session<'a> {
         let url = (service == Service::Sts)
             .then(|| self.args.endpoint_url.clone())
             .flatten();
-        let config = EndpointConfig::gather(self.region(), url, self.ctx.env, &profile);
+        let config = EndpointConfig::gather(region, url, self.ctx.env, &profile);
         let services = |key: &str| {
             self.settings
                 .shared
@@ -168,6 +178,18 @@ impl<'a> Session<'a> {
         caller: &Caller<'_>,
         interactive: bool,
     ) -> Result<Credentials, CliError> {
+        self.acquire_with(caller, interactive)
+            .await
+            .map(|a| a.credentials)
+    }
+
+    /// [`Session::credentials_with`], with how the credentials were made (their last
+    /// step and the ARN it answered with).
+    pub async fn acquire_with(
+        &self,
+        caller: &Caller<'_>,
+        interactive: bool,
+    ) -> Result<Acquired, CliError> {
         if matches!(self.plan.base, Base::Imds { .. }) && self.region().is_none() {
             self.learn_region(caller).await;
         }
@@ -213,7 +235,7 @@ impl<'a> Session<'a> {
             sign_in: kit.as_ref(),
             warn: Some(self.ctx.stderr),
         };
-        Ok(executor.run(&self.plan).await?)
+        Ok(executor.run_to_end(&self.plan).await?)
     }
 
     /// [`Session::credentials_with`], the terminal as the context allows.

@@ -49,7 +49,7 @@ pub(crate) fn choose_flow(
     // The redirect comes back to this machine: without a browser here (no display, an
     // SSH session), the device code flow, which any device can complete.
     let browser_here =
-        browser::browser_command("about:blank", ctx.env, cfg!(target_os = "macos")).is_some();
+        browser::browser_command("about:blank", ctx.env, browser::Os::current()).is_some();
     if use_device_code {
         Flow::DeviceCode
     } else if !browser_here && !no_browser {
@@ -82,7 +82,7 @@ impl LoginUi for StderrUi<'_> {
         };
         self.what.set(what);
         if self.open {
-            match browser::browser_command(url, self.ctx.env, cfg!(target_os = "macos")) {
+            match browser::browser_command(url, self.ctx.env, browser::Os::current()) {
                 Some(command) => {
                     if let Err(e) = browser::open(&command) {
                         stderr(&format!(

@@ -17,7 +17,7 @@ mod services;
 #[cfg(test)]
 mod tests;
 
-pub use partitions::{Partition, STS_LEGACY_GLOBAL_REGIONS, partition_of};
+pub use partitions::{Partition, STS_LEGACY_GLOBAL_REGIONS, partition_named, partition_of};
 pub use services::{SERVICES, Service, ServiceInfo};
 
 /// Where an endpoint came from (shown by `--debug`).

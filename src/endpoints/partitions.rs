@@ -14,6 +14,9 @@ pub struct Partition {
     pub signin_host: Option<&'static str>,
     /// The console host, where known.
     pub console_host: Option<&'static str>,
+    /// The region a console link opens in when none is configured, where the partition
+    /// has a console.
+    pub console_region: Option<&'static str>,
 }
 
 const AWS: Partition = Partition {
@@ -22,6 +25,7 @@ const AWS: Partition = Partition {
     dual_stack_suffix: Some("api.aws"),
     signin_host: Some("signin.aws.amazon.com"),
     console_host: Some("console.aws.amazon.com"),
+    console_region: Some("us-east-1"),
 };
 
 const PARTITIONS: [(&str, Partition); 7] = [
@@ -33,6 +37,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: Some("api.amazonwebservices.com.cn"),
             signin_host: Some("signin.amazonaws.cn"),
             console_host: Some("console.amazonaws.cn"),
+            console_region: Some("cn-north-1"),
         },
     ),
     (
@@ -43,6 +48,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: Some("api.aws"),
             signin_host: Some("signin.amazonaws-us-gov.com"),
             console_host: Some("console.amazonaws-us-gov.com"),
+            console_region: Some("us-gov-west-1"),
         },
     ),
     (
@@ -53,6 +59,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: None,
             signin_host: None,
             console_host: None,
+            console_region: None,
         },
     ),
     (
@@ -63,6 +70,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: None,
             signin_host: None,
             console_host: None,
+            console_region: None,
         },
     ),
     (
@@ -73,6 +81,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: None,
             signin_host: None,
             console_host: None,
+            console_region: None,
         },
     ),
     (
@@ -83,6 +92,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: None,
             signin_host: None,
             console_host: None,
+            console_region: None,
         },
     ),
     (
@@ -93,6 +103,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
             dual_stack_suffix: None,
             signin_host: None,
             console_host: None,
+            console_region: None,
         },
     ),
 ];
@@ -104,6 +115,15 @@ pub fn partition_of(region: &str) -> Partition {
         .iter()
         .find(|(prefix, _)| region.starts_with(prefix))
         .map_or(AWS, |(_, p)| *p)
+}
+
+/// The partition named `name` (`aws`, `aws-cn`, `aws-us-gov`...), as an ARN's second
+/// field gives it; `None` for a name it does not know.
+pub fn partition_named(name: &str) -> Option<Partition> {
+    if name == AWS.name {
+        return Some(AWS);
+    }
+    PARTITIONS.iter().map(|(_, p)| *p).find(|p| p.name == name)
 }
 
 /// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global STS endpoint

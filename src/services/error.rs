@@ -194,6 +194,18 @@ impl From<super::constraints::ParamError> for ServiceError {
     }
 }
 
+impl ResponseError {
+    /// The HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Aws(e) => e.status,
+            Self::Malformed { status, .. }
+            | Self::MissingField { status, .. }
+            | Self::InvalidField { status, .. } => *status,
+        }
+    }
+}
+
 impl ServiceError {
     /// The AWS error, when the service answered with one.
     pub fn aws(&self) -> Option<&AwsError> {

@@ -161,29 +161,75 @@ pub fn login_url(
     SecretString::new(through)
 }
 
-/// The console page of `destination` in `console_host` for `region`: a full URL is taken
-/// as it is; a service name (`ec2`, `s3`, `cloudwatch`...) becomes that service's home
-/// page; nothing, the console's home.
-pub fn destination_url(console_host: &str, destination: Option<&str>, region: &str) -> String {
+/// Service names whose console page is not at `/<name>/home`: the API's name (as
+/// botocore names the service) to the console's path, and the fragment that opens the
+/// right view, if any.
+const CONSOLE_PATHS: [(&str, &str, &str); 8] = [
+    ("dynamodb", "dynamodbv2", ""),
+    ("sso", "singlesignon", ""),
+    ("identitycenter", "singlesignon", ""),
+    ("stepfunctions", "states", ""),
+    ("sfn", "states", ""),
+    ("logs", "cloudwatch", "#logsV2:log-groups"),
+    ("ssm", "systems-manager", ""),
+    ("ecs", "ecs/v2", ""),
+];
+
+/// A `--destination` that is neither a URL nor a service name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadDestination(pub String);
+
+impl std::fmt::Display for BadDestination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--destination {:?} is neither a console URL (https://...) nor a service name such as ec2, s3 or cloudwatch",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadDestination {}
+
+/// The console page of `destination` in `console_host` for `region`: a full URL
+/// (`https://…`, or `http://…` for a console on loopback in tests) is taken as it is; a
+/// service name (`ec2`, `s3`, `cloudwatch`; lower-case letters, digits, `-`) becomes
+/// that service's home page (`https://<console_host>/<service>/home?region=<region>`,
+/// with the few services whose console path differs mapped); nothing, the console's
+/// home. Anything else is refused.
+pub fn destination_url(
+    console_host: &str,
+    destination: Option<&str>,
+    region: &str,
+) -> Result<String, BadDestination> {
+    let mut url = format!("https://{console_host}/");
     match destination.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(full) if full.starts_with("https://") => full.to_owned(),
+        Some(full) if full.starts_with("https://") || full.starts_with("http://") => {
+            return Ok(full.to_owned());
+        }
         Some(service) => {
-            let mut url = format!("https://{console_host}/");
-            let service = service.trim_matches('/');
-            for part in service.split('/') {
-                encode_query_component(&mut url, part);
-                url.push('/');
+            let name = service.to_ascii_lowercase();
+            let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+            if !name.chars().all(plain) || name.starts_with('-') {
+                return Err(BadDestination(service.to_owned()));
             }
-            url.push_str("home?region=");
+            let (path, fragment) = CONSOLE_PATHS
+                .iter()
+                .find(|(alias, _, _)| *alias == name)
+                .map_or((name.as_str(), ""), |(_, path, fragment)| {
+                    (*path, *fragment)
+                });
+            url.push_str(path);
+            url.push_str("/home?region=");
             encode_query_component(&mut url, region);
-            url
+            url.push_str(fragment);
         }
         None => {
-            let mut url = format!("https://{console_host}/console/home?region=");
+            url.push_str("console/home?region=");
             encode_query_component(&mut url, region);
-            url
         }
     }
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -252,7 +298,7 @@ mod tests {
     #[test]
     fn links_per_partition_destination_and_logout() {
         let token = SecretString::new("SIGNIN/TOKEN");
-        let dest = destination_url("console.amazonaws.cn", Some("ec2"), "cn-north-1");
+        let dest = destination_url("console.amazonaws.cn", Some("ec2"), "cn-north-1").unwrap();
         assert_eq!(
             dest,
             "https://console.amazonaws.cn/ec2/home?region=cn-north-1"
@@ -282,17 +328,33 @@ mod tests {
             "{}",
             through.expose()
         );
+        let dest = |d: Option<&str>| destination_url("console.aws.amazon.com", d, "eu-west-1");
         assert_eq!(
-            destination_url("console.aws.amazon.com", None, "eu-west-1"),
+            dest(None).unwrap(),
             "https://console.aws.amazon.com/console/home?region=eu-west-1"
         );
         assert_eq!(
-            destination_url(
-                "console.aws.amazon.com",
-                Some("https://console.aws.amazon.com/s3/buckets/x"),
-                "eu-west-1"
-            ),
+            dest(Some("https://console.aws.amazon.com/s3/buckets/x")).unwrap(),
             "https://console.aws.amazon.com/s3/buckets/x"
         );
+        assert_eq!(
+            dest(Some("CloudWatch")).unwrap(),
+            "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1"
+        );
+        assert_eq!(
+            dest(Some("dynamodb")).unwrap(),
+            "https://console.aws.amazon.com/dynamodbv2/home?region=eu-west-1"
+        );
+        assert_eq!(
+            dest(Some("logs")).unwrap(),
+            "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups"
+        );
+        assert_eq!(
+            destination_url("console.amazonaws-us-gov.com", Some("s3"), "us-gov-west-1").unwrap(),
+            "https://console.amazonaws-us-gov.com/s3/home?region=us-gov-west-1"
+        );
+        for bad in ["ec2/../x", "javascript:alert(1)", "s3 buckets", "-x"] {
+            assert_eq!(dest(Some(bad)), Err(BadDestination(bad.to_owned())));
+        }
     }
 }

@@ -87,9 +87,11 @@ struct StsState {
 /// A fake STS. Its log has one line per call:
 /// `AssumeRole ROLE session=NAME [external_id=..] [mfa=SERIAL:CODE] [source_identity=..]
 /// [duration=..] by SIGNER`, `AssumeRoleWithWebIdentity ROLE session=NAME token=TOKEN by
-/// unsigned`, `GetCallerIdentity by SIGNER` (SIGNER: the access key id in the
-/// Authorization header, or `unsigned`). Roles' key ids are `ASIAROLE1`, `ASIAROLE2`...
-/// in the order they are issued; a key id it did not issue is the IAM user of that name.
+/// unsigned`, `GetFederationToken name=NAME [duration=..] [policy_arn=..] by SIGNER`,
+/// `GetSessionToken [duration=..] by SIGNER`, `GetCallerIdentity by SIGNER` (SIGNER: the
+/// access key id in the Authorization header, or `unsigned`). Key ids are `ASIAROLE<n>`,
+/// `ASIAFED<n>`, `ASIASESSION<n>` in the order they are issued; a key id it did not issue
+/// is the IAM user of that name.
 pub async fn echo_sts() -> (SocketAddr, Log) {
     let (addr, log, _) = echo_sts_with_tokens().await;
     (addr, log)
@@ -128,7 +130,10 @@ pub async fn echo_sts_with_tokens() -> (SocketAddr, Log, Log) {
                 let role = get("RoleArn");
                 let session = get("RoleSessionName");
                 let role_name = role.rsplit('/').next().unwrap_or_default().to_owned();
-                let arn = format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role_name}/{session}");
+                // The partition of the role's, as STS answers in each partition.
+                let partition = role.split(':').nth(1).unwrap_or("aws");
+                let arn =
+                    format!("arn:{partition}:sts::{ACCOUNT}:assumed-role/{role_name}/{session}");
                 let key = format!("ASIAROLE{n}");
                 state.identities.insert(key.clone(), arn.clone());
                 let mut line = format!("{action} {role} session={session}");
@@ -148,6 +153,34 @@ pub async fn echo_sts_with_tokens() -> (SocketAddr, Log, Log) {
                 line.push_str(&format!(" by {signer}"));
                 let body = format!(
                     "<{action}Response><{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>ROLESECRET{n}</SecretAccessKey><SessionToken>ROLETOKEN{n}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>{arn}</Arn><AssumedRoleId>AROA{n}:{session}</AssumedRoleId></AssumedRoleUser></{action}Result><ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
+                );
+                (line, body)
+            }
+            "GetFederationToken" | "GetSessionToken" => {
+                state.issued += 1;
+                let n = state.issued;
+                let (key, result_extra) = if action == "GetFederationToken" {
+                    let name = get("Name");
+                    let arn = format!("arn:aws:sts::{ACCOUNT}:federated-user/{name}");
+                    let key = format!("ASIAFED{n}");
+                    state.identities.insert(key.clone(), arn.clone());
+                    (key, format!("<FederatedUser><Arn>{arn}</Arn><FederatedUserId>{ACCOUNT}:{name}</FederatedUserId></FederatedUser>"))
+                } else {
+                    (format!("ASIASESSION{n}"), String::new())
+                };
+                let mut line = action.clone();
+                for (param, name) in [
+                    ("Name", "name"),
+                    ("DurationSeconds", "duration"),
+                    ("PolicyArns.member.1.arn", "policy_arn"),
+                ] {
+                    if let Some(v) = f.get(param) {
+                        line.push_str(&format!(" {name}={v}"));
+                    }
+                }
+                line.push_str(&format!(" by {signer}"));
+                let body = format!(
+                    "<{action}Response><{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>FEDSECRET{n}</SecretAccessKey><SessionToken>FEDTOKEN{n}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>{result_extra}</{action}Result><ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
                 );
                 (line, body)
             }

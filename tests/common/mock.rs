@@ -114,6 +114,18 @@ impl Request {
             .collect()
     }
 
+    /// The query's pairs, decoded.
+    pub fn query(&self) -> HashMap<String, String> {
+        self.target()
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect()
+    }
+
     /// The body's form pairs, decoded.
     pub fn decoded_form(&self) -> HashMap<String, String> {
         self.form()

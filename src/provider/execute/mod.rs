@@ -32,6 +32,34 @@ fn expiry_text(creds: &Credentials) -> String {
     )
 }
 
+/// How the credentials at the end of a plan were made: the console's federation endpoint
+/// takes a `SessionDuration` for a role's credentials, not for a role chain's (AWS
+/// limits those to an hour), and takes no GetSessionToken credentials at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// The base's own credentials (no hop).
+    Base,
+    /// AssumeRole called with long-term keys.
+    AssumedRole,
+    /// AssumeRole called with temporary credentials: a role chain.
+    RoleChain,
+    /// GetSessionToken.
+    SessionToken,
+    /// GetFederationToken.
+    FederationToken,
+}
+
+/// The credentials at the end of a plan, with how they were made.
+#[derive(Debug, Clone)]
+pub struct Acquired {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// What made them.
+    pub provenance: Provenance,
+    /// The ARN the last hop answered with (the assumed role, the federated user), if any.
+    pub arn: Option<String>,
+}
+
 /// What executing a plan needs from its surroundings.
 pub struct Executor<'e, 'c> {
     /// The caller (STS, SSO, IMDS and the container endpoint go through it).
@@ -220,7 +248,11 @@ impl Executor<'_, '_> {
 
     /// One hop on top of `creds`: its request (checked again now that the MFA code is
     /// known) and the new credentials, traced.
-    async fn hop(&self, hop: &Hop, creds: &Credentials) -> Result<Credentials, ExecuteError> {
+    async fn hop(
+        &self,
+        hop: &Hop,
+        creds: &Credentials,
+    ) -> Result<(Credentials, Option<String>), ExecuteError> {
         let code = self.mfa_code(hop)?;
         validate_hop(hop, code.as_ref())?;
         let failed = |e| ExecuteError::call(step(hop), e);
@@ -231,7 +263,7 @@ impl Executor<'_, '_> {
                     .await
                     .map_err(failed)?;
                 self.step(&format!("{hop} -> {}", assumed.arn));
-                Ok(assumed.credentials)
+                Ok((assumed.credentials, Some(assumed.arn)))
             }
             Hop::SessionToken(token) => {
                 let req = session_token_request(token, code.as_ref());
@@ -242,7 +274,7 @@ impl Executor<'_, '_> {
                     "{hop} -> credentials expiring at {}",
                     expiry_text(&session)
                 ));
-                Ok(session)
+                Ok((session, None))
             }
             Hop::FederationToken(federation) => {
                 let arns: Vec<&str> = federation.policy_arns.iter().map(String::as_str).collect();
@@ -251,7 +283,7 @@ impl Executor<'_, '_> {
                     .await
                     .map_err(failed)?;
                 self.step(&format!("{hop} -> {}", token.arn));
-                Ok(token.credentials)
+                Ok((token.credentials, Some(token.arn)))
             }
         }
     }
@@ -259,6 +291,12 @@ impl Executor<'_, '_> {
     /// Carries out the plan: the credentials at its end. Each step is traced as it
     /// happens, so a failure still shows the steps before it.
     pub async fn run(&self, plan: &Plan) -> Result<Credentials, ExecuteError> {
+        self.run_to_end(plan).await.map(|a| a.credentials)
+    }
+
+    /// [`Executor::run`], with what the last step was (the console's federation
+    /// endpoint treats role chains and session tokens apart).
+    pub async fn run_to_end(&self, plan: &Plan) -> Result<Acquired, ExecuteError> {
         self.step(&format!("base: {}", plan.base));
         let mut creds = self.base(&plan.base).await?;
         // A source that can hand out newer credentials is asked once more when the ones it
@@ -273,6 +311,8 @@ impl Executor<'_, '_> {
         }
         let mut creds = usable(&plan.base, creds, self.caller.now(), self.trace)?;
         let mut under = plan.base.to_string();
+        let mut provenance = Provenance::Base;
+        let mut arn = None;
         for hop in &plan.hops {
             if hop.needs_long_term_keys() && creds.session_token().is_some() {
                 return Err(ExecuteError::NeedsLongTermKeys {
@@ -280,9 +320,21 @@ impl Executor<'_, '_> {
                     under,
                 });
             }
-            creds = self.hop(hop, &creds).await?;
+            provenance = match hop {
+                Hop::AssumeRole(_) if creds.session_token().is_some() => Provenance::RoleChain,
+                Hop::AssumeRole(_) => Provenance::AssumedRole,
+                Hop::SessionToken(_) => Provenance::SessionToken,
+                Hop::FederationToken(_) => Provenance::FederationToken,
+            };
+            let (next, next_arn) = self.hop(hop, &creds).await?;
+            creds = next;
+            arn = next_arn;
             under = hop.to_string();
         }
-        Ok(creds)
+        Ok(Acquired {
+            credentials: creds,
+            provenance,
+            arn,
+        })
     }
 }
