@@ -401,6 +401,40 @@ async fn an_sso_role_signs_in_to_the_console() {
     }
 }
 
+/// On EC2: the instance's role (IMDSv2) signs in, in the instance's region (learnt from
+/// IMDS), with SessionDuration as asked.
+#[tokio::test]
+async fn the_instance_role_signs_in_to_the_console() {
+    let fakes = Fakes::start().await;
+    let (imds, _) = common::endpoints::fake_imds(common::endpoints::ImdsMode::V2).await;
+    let out = fakes
+        .command(
+            &["console", "--no-browser", "--duration-seconds", "43200"],
+            None,
+        )
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://{imds}"),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, signin) = fakes.take();
+    assert_eq!(
+        signin,
+        ["getSigninToken ASIAIMDS IMDSSECRET IMDSTOKEN duration=43200 -> SIGNIN-1"]
+    );
+    assert!(
+        text(&out.stdout).contains("%2Fconsole%2Fhome%3Fregion%3Dap-northeast-2&"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 /// The link per partition (from the region, or from the credentials' ARN), destination
 /// and `--issuer`, and through the console's logout with `--logout-first`.
 #[tokio::test]
