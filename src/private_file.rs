@@ -15,6 +15,12 @@ use std::path::Path;
 /// errors of creating the directory, the temporary file, writing, syncing or renaming;
 /// on any of them the target is untouched and the temporary file is removed.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_with_mode(path, contents, 0o600)
+}
+
+/// [`write_private`] with the file's mode `mode` (`dumpconfig --merge` keeps a config
+/// file's own mode). A missing directory is still created 0700.
+pub fn write_with_mode(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -27,8 +33,11 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     }
     let mut file = tempfile::Builder::new()
         .prefix(".aws-login-")
-        .permissions(std::fs::Permissions::from_mode(0o600))
+        .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
+    // Exactly `mode`, whatever the umask took from it at creation.
+    file.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
     file.write_all(contents)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;

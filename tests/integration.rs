@@ -20,6 +20,7 @@ mod cli_profiles;
 mod cli_runas;
 mod cli_sso;
 mod cli_sts;
+mod config_generate;
 mod config_parser;
 mod credential_plan;
 mod http_transport;

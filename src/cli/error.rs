@@ -123,6 +123,8 @@ pub enum CliError {
     Presign(super::presign::PresignError),
     /// `console` cannot sign in with these credentials.
     Console(super::console::ConsoleError),
+    /// `dumpconfig` cannot generate or merge.
+    DumpConfig(super::dumpconfig::DumpConfigError),
     /// No plan for the credentials (no source, a broken profile).
     Plan(PlanError),
     /// The plan could not be carried out.
@@ -197,6 +199,7 @@ impl CliError {
             CliError::Usage(_) => ErrorKind::Usage,
             CliError::Presign(e) => e.kind(),
             CliError::Console(e) => e.kind(),
+            CliError::DumpConfig(e) => e.kind(),
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),
@@ -248,6 +251,7 @@ impl fmt::Display for CliError {
             CliError::Usage(e) => e.fmt(f),
             CliError::Presign(e) => e.fmt(f),
             CliError::Console(e) => e.fmt(f),
+            CliError::DumpConfig(e) => e.fmt(f),
             CliError::Plan(e) => e.fmt(f),
             CliError::Execute(e) => e.fmt(f),
             CliError::Endpoint(e) => e.fmt(f),
@@ -274,6 +278,7 @@ impl std::error::Error for CliError {
             CliError::Usage(e) => e.source(),
             CliError::Presign(e) => e.source(),
             CliError::Console(e) => e.source(),
+            CliError::DumpConfig(e) => e.source(),
             CliError::Plan(e) => e.source(),
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),

@@ -10,6 +10,7 @@ mod args;
 pub mod connection;
 pub mod console;
 pub mod decode;
+pub mod dumpconfig;
 pub mod dumpcreds;
 mod error;
 pub mod getcallerid;
@@ -73,6 +74,8 @@ pub enum Command {
     GetCallerId(getcallerid::GetCallerIdArgs),
     /// `dumpcreds`
     DumpCreds(dumpcreds::DumpCredsArgs),
+    /// `dumpconfig`
+    DumpConfig(dumpconfig::DumpConfigArgs),
     /// `decode-authorization-message`
     Decode(decode::DecodeArgs),
     /// `runas`
@@ -227,6 +230,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::Console(args)) => console::run(args, ctx),
         Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx),
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
+        Some(Command::DumpConfig(args)) => dumpconfig::run(args, ctx),
         Some(Command::Decode(args)) => decode::run(args, ctx),
         Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
         Some(Command::Presign(args)) => presign::run(args, ctx),

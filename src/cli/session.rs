@@ -12,10 +12,26 @@ use crate::credentials::Credentials;
 use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::http::call::Caller;
 use crate::http::client::redact_userinfo;
-use crate::provider::execute::{self, Acquired, ExecuteError, Executor};
+use crate::provider::execute::{self, Acquired, ExecuteError, Executor, SsoToken};
 use crate::provider::plan::{Base, Hop, Plan, PlanError};
 use crate::secret::SecretString;
 use crate::services::imds::{self, ImdsConfig};
+
+/// What [`Session::reach`] is asked for.
+enum Goal<'g> {
+    /// The plan's credentials.
+    Plan,
+    /// An SSO access token from this source, for this region.
+    SsoToken(&'g crate::provider::plan::SsoTokenSource, Option<String>),
+}
+
+/// What [`Session::reach`] got.
+enum Reached {
+    /// The plan's credentials.
+    Plan(Acquired),
+    /// An SSO access token.
+    SsoToken(SsoToken),
+}
 
 /// An opened session: the flags, the settings, the plan and the transport, checked.
 pub struct Session<'a> {
@@ -35,12 +51,40 @@ impl<'a> Session<'a> {
     /// plan are traced.
     pub fn open(args: &IdentityArgs, ctx: &'a Context<'a>) -> Result<Self, CliError> {
         validate(args)?;
+        Self::open_checked(args, ctx, sso_flag_source(args))
+    }
+
+    /// A session whose only job is an SSO access token from `token` (`dumpconfig`): the
+    /// flags were checked by the command; the plan is that token's SSO base.
+    pub fn open_for_sso_token(
+        args: &IdentityArgs,
+        ctx: &'a Context<'a>,
+        token: crate::provider::plan::SsoTokenSource,
+    ) -> Result<Self, CliError> {
+        let source = crate::provider::plan::SsoFlagSource {
+            account_id: String::new(),
+            role_name: String::new(),
+            region: args
+                .sso_region
+                .clone()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| r.trim().to_owned()),
+            token,
+        };
+        Self::open_checked(args, ctx, Some(source))
+    }
+
+    fn open_checked(
+        args: &IdentityArgs,
+        ctx: &'a Context<'a>,
+        sso_source: Option<crate::provider::plan::SsoFlagSource>,
+    ) -> Result<Self, CliError> {
         let sink = Connection::sink(args, ctx);
         let settings = Settings::resolve(args, ctx);
         if let Some(t) = &sink {
             settings.explain(ctx, t.as_ref());
         }
-        let plan = match sso_flag_source(args) {
+        let plan = match sso_source {
             Some(source) => crate::provider::plan::sso_flags_plan(source),
             None => settings.plan(ctx)?,
         }
@@ -190,6 +234,40 @@ impl<'a> Session<'a> {
         caller: &Caller<'_>,
         interactive: bool,
     ) -> Result<Acquired, CliError> {
+        match self.reach(caller, interactive, Goal::Plan).await? {
+            Reached::Plan(acquired) => Ok(acquired),
+            Reached::SsoToken(_) => Err(CliError::Runtime(std::io::Error::other(
+                "an SSO token where credentials were asked for",
+            ))),
+        }
+    }
+
+    /// The SSO access token of a session opened with [`Session::open_for_sso_token`]
+    /// (signed in, read or refreshed as its source says), with its region, start URL and
+    /// portal endpoint.
+    pub async fn sso_token(&self, caller: &Caller<'_>) -> Result<SsoToken, CliError> {
+        let Base::SsoFlags(source) = &self.plan.base else {
+            return Err(CliError::Runtime(std::io::Error::other(
+                "not a session for an SSO token",
+            )));
+        };
+        let goal = Goal::SsoToken(&source.token, source.region.clone());
+        match self.reach(caller, self.ctx.interactive, goal).await? {
+            Reached::SsoToken(token) => Ok(token),
+            Reached::Plan(_) => Err(CliError::Runtime(std::io::Error::other(
+                "credentials where an SSO token was asked for",
+            ))),
+        }
+    }
+
+    /// Carries out the plan, or gets the SSO token, with an executor set up for this
+    /// session.
+    async fn reach(
+        &self,
+        caller: &Caller<'_>,
+        interactive: bool,
+        goal: Goal<'_>,
+    ) -> Result<Reached, CliError> {
         if matches!(self.plan.base, Base::Imds { .. }) && self.region().is_none() {
             self.learn_region(caller).await;
         }
@@ -235,7 +313,12 @@ impl<'a> Session<'a> {
             sign_in: kit.as_ref(),
             warn: Some(self.ctx.stderr),
         };
-        Ok(executor.run_to_end(&self.plan).await?)
+        Ok(match goal {
+            Goal::Plan => Reached::Plan(executor.run_to_end(&self.plan).await?),
+            Goal::SsoToken(source, region) => {
+                Reached::SsoToken(executor.sso_token(source, region).await?)
+            }
+        })
     }
 
     /// [`Session::credentials_with`], the terminal as the context allows.

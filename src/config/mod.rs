@@ -10,7 +10,9 @@
 //! Pure: file contents in, profiles out. Only `files` reads the disk (the paths from
 //! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and `~/.aws`).
 
+pub mod edit;
 pub mod files;
+pub mod generate;
 mod normalize;
 mod parse;
 

@@ -25,7 +25,7 @@ use super::{Affects, ConfigProblem, FileKind, Section, SharedConfig};
 const DEFAULTS: &str = "DEFAULT";
 
 /// What a config-file section is.
-fn classify_config(name: &str) -> Affects {
+pub(crate) fn classify_config(name: &str) -> Affects {
     let named = |prefix: &str| {
         name.starts_with(prefix)
             .then(|| crate::shlex::split(name).ok())

@@ -12,6 +12,7 @@ pub use requests::{
     DEFAULT_SESSION_NAME, MAX_CHAINED_SECONDS, federation_request, preflight, role_request,
     session_token_request, step, validate_hop, web_identity_request,
 };
+pub use sso_bases::SsoToken;
 
 use super::plan::{Base, Hop, Plan};
 use super::process;

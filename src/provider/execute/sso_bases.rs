@@ -8,6 +8,18 @@ use crate::endpoints::{self, Endpoint, EndpointConfig, Service};
 use crate::provider::plan::{SsoFlagSource, SsoSource};
 use crate::services::sso;
 
+/// An SSO access token ready to use, from [`Executor::sso_token`].
+pub struct SsoToken {
+    /// The access token (a secret).
+    pub access_token: crate::secret::SecretString,
+    /// The Identity Center region it is for.
+    pub region: String,
+    /// The start URL it was signed in at, when known.
+    pub start_url: Option<String>,
+    /// The portal's endpoint in that region.
+    pub portal: Endpoint,
+}
+
 impl Executor<'_, '_> {
     /// SSO: the AWS CLI's cached token for the source's session (or start URL), then
     /// GetRoleCredentials on the portal of its region.
@@ -89,13 +101,41 @@ impl Executor<'_, '_> {
         &self,
         source: &SsoFlagSource,
     ) -> Result<Credentials, ExecuteError> {
+        let token = self.sso_token(&source.token, source.region.clone()).await?;
+        sso::get_role_credentials(
+            self.caller,
+            &token.portal,
+            &token.access_token,
+            &source.account_id,
+            &source.role_name,
+        )
+        .await
+        .map_err(|e| {
+            ExecuteError::call(
+                format!(
+                    "SSO GetRoleCredentials for {}/{}",
+                    source.account_id, source.role_name
+                ),
+                e,
+            )
+        })
+    }
+
+    /// An access token from where the command line's flags say (a sign-in, `--sso-access-token`,
+    /// `--accesstoken-cache`, the shared cache), with the Identity Center region it is for
+    /// (`flag_region`, else the cached token's, else `us-east-1`), the start URL when known
+    /// and the portal's endpoint.
+    pub async fn sso_token(
+        &self,
+        source: &crate::provider::plan::SsoTokenSource,
+        flag_region: Option<String>,
+    ) -> Result<SsoToken, ExecuteError> {
         use crate::provider::plan::SsoTokenSource;
         let home_of = crate::config::files::system_home_of(self.env);
         let dir = || {
             crate::config::files::expand_user("~/.aws/sso/cache", &home_of)
                 .ok_or(ExecuteError::NoHome)
         };
-        let flag_region = source.region.clone();
         let default_region = || {
             flag_region
                 .clone()
@@ -109,16 +149,16 @@ impl Executor<'_, '_> {
             warn: self.warn,
         };
         let token_error = |from: String| move |source| ExecuteError::SsoFlagToken { from, source };
-        let (token, region) = match &source.token {
-            SsoTokenSource::Given(token) => (token.clone(), default_region()),
+        let (token, region, start_url) = match source {
+            SsoTokenSource::Given(token) => (token.clone(), default_region(), None),
             SsoTokenSource::File(path) => {
                 // The file's region, unless --sso-region says otherwise.
-                let region = flag_region.clone().or_else(|| {
-                    crate::provider::sso_token_cache::load(path)
-                        .ok()
-                        .and_then(|t| t.region)
-                });
-                let region = region.unwrap_or_else(default_region);
+                let cached = crate::provider::sso_token_cache::load(path).ok();
+                let start_url = cached.as_ref().and_then(|t| t.start_url.clone());
+                let region = flag_region
+                    .clone()
+                    .or_else(|| cached.and_then(|t| t.region))
+                    .unwrap_or_else(default_region);
                 let (_, oidc) = self.sso_endpoints(&region)?;
                 let (_, token) = refresher(&oidc)
                     .access_token_in_memory(path, self.sso_refresh)
@@ -127,10 +167,11 @@ impl Executor<'_, '_> {
                         "--accesstoken-cache {}",
                         path.display()
                     )))?;
-                (token, region)
+                (token, region, start_url)
             }
             SsoTokenSource::Cache => {
                 let (path, cached) = newest_sign_in(&dir()?)?;
+                let start_url = cached.start_url.clone();
                 let region = flag_region
                     .clone()
                     .or(cached.region)
@@ -140,7 +181,7 @@ impl Executor<'_, '_> {
                     .access_token(&path, self.sso_refresh)
                     .await
                     .map_err(token_error("the SSO cache (--use-cache)".to_owned()))?;
-                (token, region)
+                (token, region, start_url)
             }
             SsoTokenSource::SignIn { start_url, store } => {
                 let region = default_region();
@@ -184,26 +225,15 @@ impl Executor<'_, '_> {
                         signed_in.map_err(ExecuteError::SsoSignIn)?.access_token
                     }
                 };
-                (token, region)
+                (token, region, Some(start_url.clone()))
             }
         };
         let (portal, _) = self.sso_endpoints(&region)?;
-        sso::get_role_credentials(
-            self.caller,
-            &portal,
-            &token,
-            &source.account_id,
-            &source.role_name,
-        )
-        .await
-        .map_err(|e| {
-            ExecuteError::call(
-                format!(
-                    "SSO GetRoleCredentials for {}/{}",
-                    source.account_id, source.role_name
-                ),
-                e,
-            )
+        Ok(SsoToken {
+            access_token: token,
+            region,
+            start_url,
+            portal,
         })
     }
 }

@@ -1,0 +1,518 @@
+//! `aws-login dumpconfig`: an `~/.aws/config` for every account and role IAM Identity
+//! Center assigns (ListAccounts, then ListAccountRoles of each account, a few at a time),
+//! printed as the Python tool prints it, or merged into a file (`--merge`, with `--prune`
+//! and `--diff`). The text comes from [`crate::config::generate`], the merge from
+//! [`crate::config::edit`]; this file gets the token, lists, and writes.
+
+use std::path::{Path, PathBuf};
+
+use argh::FromArgs;
+
+use super::identity::IdentityArgs;
+use super::session::Session;
+use super::{CliError, Context, Output, UsageError};
+use crate::config::edit::{self, MergeError, Report};
+use crate::config::generate::{self, Assignment, GenerateError, Options};
+use crate::error_kind::ErrorKind;
+use crate::provider::plan::SsoTokenSource;
+use crate::secret::SecretString;
+use crate::services::{ServiceError, sso};
+
+/// How many ListAccountRoles calls run at once: a few, as the AWS CLI's paginators and
+/// the portal's throttling allow.
+pub const CONCURRENT_LISTS: usize = 4;
+
+/// generate ~/.aws/config profiles for every account and role IAM Identity Center assigns
+#[derive(FromArgs, Debug, PartialEq)]
+#[argh(
+    subcommand,
+    name = "dumpconfig",
+    example = "{command_name} --start-url https://d-987654321d.awsapps.com/start --sso-session-name my-sso --sso-region us-east-1",
+    example = "{command_name} --use-cache --start-url https://d-987654321d.awsapps.com/start --merge ~/.aws/config --diff",
+    example = "{command_name} --use-cache --merge ~/.aws/config --prune"
+)]
+pub struct DumpConfigArgs {
+    /// IAM Identity Center start URL: sign in (and the sso_start_url written)
+    #[argh(option)]
+    pub start_url: Option<String>,
+    /// the Identity Center region (default us-east-1, or the cached token's)
+    #[argh(option)]
+    pub sso_region: Option<String>,
+    /// the [sso-session NAME] written (default my-sso)
+    #[argh(option)]
+    pub sso_session_name: Option<String>,
+    /// an OIDC access token to use instead of signing in
+    #[argh(option)]
+    pub sso_access_token: Option<SecretString>,
+    /// a token cache file to use (file://PATH, e.g. one `aws sso login` wrote)
+    #[argh(option)]
+    pub accesstoken_cache: Option<String>,
+    /// keep the token in the shared cache (~/.aws/sso/cache) and use it from there
+    #[argh(switch)]
+    pub use_cache: bool,
+    /// token refresh: auto (default), on or off; with --use-cache or --accesstoken-cache
+    #[argh(option)]
+    pub refresh: Option<crate::provider::sso_token::RefreshMode>,
+    /// sign in for a token that cannot be refreshed (register without scopes)
+    #[argh(switch)]
+    pub nrt: bool,
+    /// sign in with the device code flow instead of the browser redirect
+    #[argh(switch)]
+    pub use_device_code: bool,
+    /// do not open a browser for the sign-in; print its URL
+    #[argh(switch)]
+    pub no_browser: bool,
+    /// the loopback port of the sign-in's browser redirect (default: any free one)
+    #[argh(option)]
+    pub listen_port: Option<u16>,
+    /// every profile's region (default: a commented-out #region at the SSO region)
+    #[argh(option)]
+    pub region: Option<String>,
+    /// comma-separated role ARNs to also write assume-role profiles for
+    #[argh(option)]
+    pub target_arn_profiles: Option<String>,
+    /// the generated profile the --target-arn-profiles profiles start from (default: the first)
+    #[argh(option)]
+    pub target_source_profile: Option<String>,
+    /// profile names: {account_name}, {account_id}, {role_name}, {account_email},
+    /// {sso_session} (default {account_name}-{role_name})
+    #[argh(option)]
+    pub profile_name_template: Option<String>,
+    /// merge into this file (usually ~/.aws/config) instead of printing: adds and updates
+    /// what aws-login generated, keeps everything else byte for byte, leaves FILE.bak
+    #[argh(option)]
+    pub merge: Option<String>,
+    /// with --merge: remove the profiles aws-login generated whose assignment is gone
+    #[argh(switch)]
+    pub prune: bool,
+    /// with --merge: print what would change (a unified diff) and write nothing
+    #[argh(switch)]
+    pub diff: bool,
+    /// the longest wait, in seconds, for a connection to open (default 10; 0: no limit)
+    #[argh(option)]
+    pub cli_connect_timeout: Option<u64>,
+    /// the longest wait, in seconds, for the next bytes from a server (default 60; 0: no limit)
+    #[argh(option)]
+    pub cli_read_timeout: Option<u64>,
+    /// the longest an AWS call may take, in seconds, retries included (default 120; 0: no limit)
+    #[argh(option)]
+    pub operation_timeout: Option<u64>,
+    /// trace each request to stderr (secrets redacted); also AWS_LOGIN_DEBUG=1
+    #[argh(switch)]
+    pub debug: bool,
+}
+
+/// Why `dumpconfig` failed, apart from the sign-in and the calls.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DumpConfigError {
+    /// The names or ARNs cannot make a config.
+    Generate(GenerateError),
+    /// The file cannot take the merge.
+    Merge {
+        /// The file.
+        path: String,
+        /// Why.
+        source: MergeError,
+    },
+    /// The file is not UTF-8 text.
+    NotText(String),
+    /// `--merge` without a start URL to write.
+    NoStartUrl,
+    /// The portal refused the token: sign in again.
+    SignInAgain {
+        /// The command that signs in again.
+        command: String,
+        /// The portal's answer.
+        source: Box<ServiceError>,
+    },
+}
+
+impl DumpConfigError {
+    /// Its kind.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Generate(_) | Self::NoStartUrl => ErrorKind::Usage,
+            Self::SignInAgain { .. } => ErrorKind::Aws,
+            _ => ErrorKind::Failure,
+        }
+    }
+}
+
+impl std::fmt::Display for DumpConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Generate(e) => e.fmt(f),
+            Self::Merge { path, source } => write!(f, "cannot merge into {path}: {source}"),
+            Self::NotText(path) => write!(
+                f,
+                "{path} is not UTF-8 text: aws-login does not edit it (--merge)"
+            ),
+            Self::NoStartUrl => f.write_str(
+                "--merge needs the start URL to write (--start-url): the access token alone does not say it",
+            ),
+            Self::SignInAgain { command, .. } => write!(
+                f,
+                "Identity Center refused the access token (expired or signed out): sign in again with `{command}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DumpConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Generate(e) => Some(e),
+            Self::Merge { source, .. } => Some(source),
+            Self::SignInAgain { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<DumpConfigError> for CliError {
+    fn from(e: DumpConfigError) -> Self {
+        CliError::DumpConfig(e)
+    }
+}
+
+/// The token source the flags name, checked as the SSO sign-in checks them.
+fn token_source(args: &DumpConfigArgs) -> Result<SsoTokenSource, UsageError> {
+    let given = [
+        ("--sso-access-token", args.sso_access_token.is_some()),
+        ("--accesstoken-cache", args.accesstoken_cache.is_some()),
+        ("--use-cache", args.use_cache),
+    ];
+    let named: Vec<&'static str> = given.iter().filter(|(_, g)| *g).map(|(f, _)| *f).collect();
+    if let [a, b, ..] = named.as_slice() {
+        return Err(UsageError::Exclusive(a, b));
+    }
+    if args.refresh.is_some() && !args.use_cache && args.accesstoken_cache.is_none() {
+        return Err(UsageError::FlagWithoutHop {
+            flag: "--refresh",
+            needs: "--use-cache or --accesstoken-cache",
+        });
+    }
+    for (flag, given) in [("--prune", args.prune), ("--diff", args.diff)] {
+        if given && args.merge.is_none() {
+            return Err(UsageError::FlagWithoutHop {
+                flag,
+                needs: "--merge FILE",
+            });
+        }
+    }
+    let start_url = args
+        .start_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    Ok(if let Some(token) = &args.sso_access_token {
+        if token.expose().trim().is_empty() {
+            return Err(UsageError::Empty("--sso-access-token"));
+        }
+        SsoTokenSource::Given(SecretString::new(token.expose().trim()))
+    } else if let Some(file) = &args.accesstoken_cache {
+        let path = file.strip_prefix("file://").unwrap_or(file);
+        SsoTokenSource::File(PathBuf::from(path))
+    } else {
+        match start_url {
+            Some(url) => SsoTokenSource::SignIn {
+                start_url: url.to_owned(),
+                store: args.use_cache,
+            },
+            None if args.use_cache => SsoTokenSource::Cache,
+            None => return Err(UsageError::NoSsoTokenSource),
+        }
+    })
+}
+
+/// The identity flags the session needs (the SSO ones and the transport's).
+fn identity(args: &DumpConfigArgs) -> IdentityArgs {
+    IdentityArgs {
+        start_url: args.start_url.clone(),
+        sso_region: args.sso_region.clone(),
+        sso_access_token: args.sso_access_token.clone(),
+        accesstoken_cache: args.accesstoken_cache.clone(),
+        use_cache: args.use_cache,
+        refresh: args.refresh,
+        nrt: args.nrt,
+        use_device_code: args.use_device_code,
+        no_browser: args.no_browser,
+        listen_port: args.listen_port,
+        cli_connect_timeout: args.cli_connect_timeout,
+        cli_read_timeout: args.cli_read_timeout,
+        operation_timeout: args.operation_timeout,
+        debug: args.debug,
+        ..IdentityArgs::default()
+    }
+}
+
+/// The comma-separated list of `--target-arn-profiles`.
+fn target_arns(args: &DumpConfigArgs) -> Vec<String> {
+    args.target_arn_profiles
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every account's roles, `CONCURRENT_LISTS` accounts at a time, progress on stderr.
+async fn assignments(
+    caller: &crate::http::call::Caller<'_>,
+    token: &crate::provider::execute::SsoToken,
+    ctx: &Context<'_>,
+    sign_in_again: &dyn Fn(ServiceError) -> CliError,
+) -> Result<Vec<Assignment>, CliError> {
+    use futures_util::stream::{StreamExt as _, TryStreamExt as _};
+    let accounts = sso::list_accounts(caller, &token.portal, &token.access_token)
+        .await
+        .map_err(sign_in_again)?;
+    let total = accounts.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let show = |n: usize| match ctx.progress {
+        Some(progress) => progress(&format!(
+            "listing the roles of {total} accounts… {n}/{total}"
+        )),
+        None if n == 0 => (ctx.stderr)(&format!("Listing the roles of {total} accounts…")),
+        None => {}
+    };
+    show(0);
+    let lists = futures_util::stream::iter(accounts.iter().map(|account| {
+        let done = &done;
+        async move {
+            let roles = sso::list_account_roles(
+                caller,
+                &token.portal,
+                &token.access_token,
+                &account.account_id,
+            )
+            .await
+            .map_err(sign_in_again)?;
+            show(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            Ok::<_, CliError>((account, roles))
+        }
+    }))
+    .buffered(CONCURRENT_LISTS)
+    .try_collect::<Vec<_>>()
+    .await;
+    if let Some(progress) = ctx.progress {
+        progress("");
+    }
+    let mut out = Vec::new();
+    for (account, roles) in lists? {
+        for role_name in roles {
+            out.push(Assignment {
+                account_id: account.account_id.clone(),
+                account_name: account
+                    .account_name
+                    .clone()
+                    .unwrap_or_else(|| account.account_id.clone()),
+                email_address: account.email_address.clone().unwrap_or_default(),
+                role_name,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `dumpconfig`.
+pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    let source = token_source(args)?;
+    let template = args
+        .profile_name_template
+        .clone()
+        .unwrap_or_else(|| generate::DEFAULT_TEMPLATE.to_owned());
+    generate::check_template(&template).map_err(DumpConfigError::Generate)?;
+    let sso_session = args
+        .sso_session_name
+        .as_deref()
+        .map_or("my-sso", str::trim)
+        .to_owned();
+    if sso_session.is_empty() || generate::sanitise(&sso_session) != sso_session {
+        return Err(DumpConfigError::Generate(GenerateError::BadSessionName(sso_session)).into());
+    }
+    if args.merge.is_some()
+        && args.start_url.is_none()
+        && matches!(source, SsoTokenSource::Given(_))
+    {
+        return Err(DumpConfigError::NoStartUrl.into());
+    }
+    let session = Session::open_for_sso_token(&identity(args), ctx, source.clone())?;
+    let command = match (&source, args.start_url.as_deref().map(str::trim)) {
+        (SsoTokenSource::SignIn { store: false, .. }, Some(url)) => {
+            format!("aws-login dumpconfig --start-url {url}")
+        }
+        (SsoTokenSource::SignIn { .. } | SsoTokenSource::Given(_), Some(url)) => {
+            format!("aws-login sso login --start-url {url}")
+        }
+        _ => "aws-login sso login (or aws sso login)".to_owned(),
+    };
+    let sign_in_again = |e: ServiceError| -> CliError {
+        if e.aws()
+            .is_some_and(|a| a.status == 401 || a.code == "UnauthorizedException")
+        {
+            DumpConfigError::SignInAgain {
+                command: command.clone(),
+                source: Box::new(e),
+            }
+            .into()
+        } else {
+            CliError::call("ListAccounts/ListAccountRoles")(e)
+        }
+    };
+    let (token, assignments) = super::block_on(async {
+        let caller = session.caller()?;
+        let token = session.sso_token(&caller).await?;
+        let assignments = assignments(&caller, &token, ctx, &sign_in_again).await?;
+        Ok::<_, CliError>((token, assignments))
+    })??;
+    let start_url = args
+        .start_url
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_owned)
+        .or(token.start_url.clone());
+    if args.merge.is_some() && start_url.is_none() {
+        return Err(DumpConfigError::NoStartUrl.into());
+    }
+    let options = Options {
+        sso_session,
+        sso_region: token.region.clone(),
+        start_url,
+        region: args
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
+        template,
+        target_arns: target_arns(args),
+        target_source_profile: args.target_source_profile.clone(),
+    };
+    let generated =
+        generate::generate(&assignments, &options).map_err(DumpConfigError::Generate)?;
+    if options.start_url.is_none() {
+        (ctx.stderr)(
+            "The start URL is unknown (the token alone does not say it): sso_start_url is left commented out; run again with --start-url.",
+        );
+    }
+    match &args.merge {
+        None => Ok(Output::stdout(generated.render())),
+        Some(file) => merge_into(file, &generated, args, ctx),
+    }
+}
+
+/// `--merge FILE`: the merged text, as a diff (`--diff`) or written (atomically, the
+/// file's mode kept, the old one kept as `FILE.bak`), and what changed on stderr.
+fn merge_into(
+    file: &str,
+    generated: &generate::Generated,
+    args: &DumpConfigArgs,
+    ctx: &Context<'_>,
+) -> Result<Output, CliError> {
+    let home_of = crate::config::files::system_home_of(ctx.env);
+    let path =
+        crate::config::files::expand_user(file, &home_of).unwrap_or_else(|| PathBuf::from(file));
+    // A symlinked config (a dotfiles repository) is written where it points.
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let shown = path.display().to_string();
+    let (old, mode) = match std::fs::read(&path) {
+        Ok(bytes) => {
+            let mode = std::fs::metadata(&path)
+                .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
+                .unwrap_or(0o600);
+            let text =
+                String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown.clone()))?;
+            (Some(text), mode)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, 0o600),
+        Err(source) => {
+            return Err(CliError::File {
+                what: "the config file".into(),
+                path: shown,
+                source,
+            });
+        }
+    };
+    let before = old.clone().unwrap_or_default();
+    let (after, report) =
+        edit::merge(&before, generated, args.prune).map_err(|source| DumpConfigError::Merge {
+            path: shown.clone(),
+            source,
+        })?;
+    tell(&report, args.prune, ctx);
+    if args.diff {
+        let diff = similar::TextDiff::from_lines(&before, &after)
+            .unified_diff()
+            .context_radius(3)
+            .header(&shown, &format!("{shown} (merged)"))
+            .to_string();
+        return Ok(Output::stdout(diff));
+    }
+    if old.as_deref() == Some(after.as_str()) {
+        (ctx.stderr)(&format!("{shown} is up to date."));
+        return Ok(Output::default());
+    }
+    let write_error = |what: &str, path: &Path| {
+        let what = what.to_owned();
+        let path = path.display().to_string();
+        move |source| CliError::WriteFile { what, path, source }
+    };
+    if let Some(old) = &old {
+        let backup = PathBuf::from(format!("{}.bak", path.display()));
+        crate::private_file::write_with_mode(&backup, old.as_bytes(), mode)
+            .map_err(write_error("the backup of the config file", &backup))?;
+    }
+    crate::private_file::write_with_mode(&path, after.as_bytes(), mode)
+        .map_err(write_error("the config file", &path))?;
+    (ctx.stderr)(&format!(
+        "Wrote {shown}{}.",
+        if old.is_some() {
+            format!(" (the old one is {shown}.bak)")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(Output::default())
+}
+
+/// What the merge did, on stderr.
+fn tell(report: &Report, prune: bool, ctx: &Context<'_>) {
+    let list = |names: &[String]| names.join(", ");
+    let line = format!(
+        "{} added, {} updated, {} unchanged{}",
+        report.added.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        if prune {
+            format!(", {} removed", report.pruned.len())
+        } else {
+            String::new()
+        }
+    );
+    (ctx.stderr)(&line);
+    for (what, names) in [
+        ("added", &report.added),
+        ("updated", &report.updated),
+        ("removed (no longer assigned)", &report.pruned),
+    ] {
+        if !names.is_empty() {
+            (ctx.stderr)(&format!("  {what}: {}", list(names)));
+        }
+    }
+    if !report.stale.is_empty() {
+        (ctx.stderr)(&format!(
+            "  no longer assigned, kept (--prune removes them): {}",
+            list(&report.stale)
+        ));
+    }
+    if !report.hand_written.is_empty() {
+        (ctx.stderr)(&format!(
+            "  left as they are, written by hand (a generated section of that name was not written): {}",
+            list(&report.hand_written)
+        ));
+    }
+}
