@@ -13,6 +13,7 @@ mod cli_args;
 mod cli_chain;
 mod cli_console;
 mod cli_credentials_server;
+mod cli_dumpconfig;
 mod cli_files;
 mod cli_metadata;
 mod cli_process;

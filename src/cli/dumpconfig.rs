@@ -162,8 +162,8 @@ impl std::fmt::Display for DumpConfigError {
 impl std::error::Error for DumpConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Generate(e) => Some(e),
-            Self::Merge { source, .. } => Some(source),
+            // Their own text says it all.
+            Self::Generate(_) | Self::Merge { .. } => None,
             Self::SignInAgain { source, .. } => Some(source.as_ref()),
             _ => None,
         }

@@ -42,6 +42,36 @@ pub struct State {
     pub grants: Vec<String>,
     /// Access tokens logged out.
     pub logged_out: Vec<String>,
+    /// The accounts and roles the portal assigns (ListAccounts, ListAccountRoles),
+    /// handed out `page_size` at a time.
+    pub accounts: Vec<FakeAccount>,
+    /// Items per page of the lists (0: all on one page).
+    pub page_size: usize,
+    /// The next list calls answered with throttling (HTTP 429).
+    pub throttle: usize,
+    /// Every list call (`accounts PAGE`, `roles ACCOUNT PAGE`) and `throttled`.
+    pub list_calls: Vec<String>,
+}
+
+/// An account of the fake portal's directory.
+#[derive(Debug, Clone)]
+pub struct FakeAccount {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+}
+
+/// One page of `items` from the `next_token` given (`p<N>`, the index of the first item).
+fn page<T: Clone>(items: &[T], size: usize, next: Option<&String>) -> (Vec<T>, Option<String>) {
+    let from: usize = next
+        .and_then(|t| t.strip_prefix('p'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let size = if size == 0 { items.len().max(1) } else { size };
+    let to = (from + size).min(items.len());
+    let more = (to < items.len()).then(|| format!("p{to}"));
+    (items.get(from..to).unwrap_or_default().to_vec(), more)
 }
 
 fn oauth_error(status: u16, exception: &str, code: &str) -> Answer {
@@ -207,8 +237,80 @@ fn handle(state: &Mutex<State>, req: &Request) -> Answer {
                 body: String::new(),
             }
         }
+        ("GET", path @ ("/assignment/accounts" | "/assignment/roles")) => {
+            let token = req.header("x-amz-sso_bearer_token").unwrap_or_default();
+            if !(1..=s.issued).any(|n| token == format!("ACCESS-{n}")) {
+                return reply(401, r#"{"message":"Session token not found or invalid"}"#)
+                    .with_header("x-amzn-errortype", "UnauthorizedException:");
+            }
+            if s.throttle > 0 {
+                s.throttle -= 1;
+                s.list_calls.push("throttled".into());
+                return reply(429, r#"{"message":"Rate exceeded"}"#)
+                    .with_header("x-amzn-errortype", "TooManyRequestsException:");
+            }
+            let q = query_params(req.target());
+            let next = q.get("next_token");
+            let size = s.page_size;
+            if path == "/assignment/accounts" {
+                let (items, more) = page(&s.accounts, size, next);
+                s.list_calls
+                    .push(format!("accounts {}", next.map_or("-", String::as_str)));
+                let list: Vec<serde_json::Value> = items
+                    .iter()
+                    .map(|a| serde_json::json!({"accountId": a.id, "accountName": a.name, "emailAddress": a.email}))
+                    .collect();
+                reply(
+                    200,
+                    &serde_json::json!({"accountList": list, "nextToken": more}).to_string(),
+                )
+            } else {
+                let account = q.get("account_id").cloned().unwrap_or_default();
+                let roles = s
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == account)
+                    .map(|a| a.roles.clone())
+                    .unwrap_or_default();
+                let (items, more) = page(&roles, size, next);
+                s.list_calls.push(format!(
+                    "roles {account} {}",
+                    next.map_or("-", String::as_str)
+                ));
+                let list: Vec<serde_json::Value> = items
+                    .iter()
+                    .map(|r| serde_json::json!({"roleName": r, "accountId": account}))
+                    .collect();
+                reply(
+                    200,
+                    &serde_json::json!({"roleList": list, "nextToken": more}).to_string(),
+                )
+            }
+        }
         ("GET", "/federation/credentials") => {
             let token = req.header("x-amz-sso_bearer_token").unwrap_or_default();
+            let q = query_params(req.target());
+            let (account, role) = (
+                q.get("account_id").cloned().unwrap_or_default(),
+                q.get("role_name").cloned().unwrap_or_default(),
+            );
+            let assigned = s
+                .accounts
+                .iter()
+                .any(|a| a.id == account && a.roles.contains(&role));
+            if assigned && (1..=s.issued).any(|n| token == format!("ACCESS-{n}")) {
+                // With a directory, the credentials say whose they are.
+                return reply(
+                    200,
+                    &serde_json::json!({"roleCredentials": {
+                        "accessKeyId": format!("ASIA{account}"),
+                        "secretAccessKey": "SSOSECRET",
+                        "sessionToken": format!("SSOTOKEN-{account}-{role}"),
+                        "expiration": 4_102_444_800_000_u64,
+                    }})
+                    .to_string(),
+                );
+            }
             if (1..=s.issued).any(|n| token == format!("ACCESS-{n}")) {
                 reply(
                     200,
