@@ -78,8 +78,8 @@ fn print_and_exit(text: &str) -> ExitCode {
     }
 }
 
-/// Asks for an MFA code on the terminal, when there is one.
-fn prompt_mfa(serial: &str) -> Option<String> {
+/// Asks `question` on the terminal, when there is one, and reads a line.
+fn prompt(question: &str) -> Option<String> {
     if !std::io::stdin().is_terminal() {
         return None;
     }
@@ -89,7 +89,7 @@ fn prompt_mfa(serial: &str) -> Option<String> {
         .open("/dev/tty")
         .ok()?;
     let mut writer = &tty;
-    write!(writer, "MFA code for {serial}: ").ok()?;
+    write!(writer, "{question}").ok()?;
     writer.flush().ok()?;
     let mut line = String::new();
     std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
         env: &env,
         clock: &clock,
         seed,
-        prompt: &prompt_mfa,
+        prompt: &prompt,
         can_prompt: std::io::stdin().is_terminal(),
         stderr: &stderr,
         progress: stderr_is_terminal.then_some(&progress as &(dyn Fn(&str) + Sync)),

@@ -11,6 +11,7 @@ mod botocore_differential;
 mod botocore_vectors;
 mod cli_args;
 mod cli_chain;
+mod cli_configure;
 mod cli_console;
 mod cli_credentials_server;
 mod cli_dumpconfig;

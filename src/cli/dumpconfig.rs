@@ -405,39 +405,91 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
     }
 }
 
-/// `--merge FILE`: the merged text, as a diff (`--diff`) or written (atomically, the
-/// file's mode kept, the old one kept as `FILE.bak`), and what changed on stderr.
+/// A config file to merge into: where it is (a symlink followed, so a dotfiles
+/// repository's file is written where it lives), its text (`None`: not there yet) and
+/// its mode (0600 for a new one).
+pub(crate) struct ConfigFile {
+    pub(crate) path: PathBuf,
+    pub(crate) text: Option<String>,
+    pub(crate) mode: u32,
+}
+
+impl ConfigFile {
+    /// Reads `file` (`~` expanded).
+    pub(crate) fn read(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
+        let home_of = crate::config::files::system_home_of(ctx.env);
+        let path = crate::config::files::expand_user(file, &home_of)
+            .unwrap_or_else(|| PathBuf::from(file));
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let shown = path.display().to_string();
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let mode = std::fs::metadata(&path)
+                    .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
+                    .unwrap_or(0o600);
+                let text = String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown))?;
+                Ok(Self {
+                    path,
+                    text: Some(text),
+                    mode,
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
+                path,
+                text: None,
+                mode: 0o600,
+            }),
+            Err(source) => Err(CliError::File {
+                what: "the config file".into(),
+                path: shown,
+                source,
+            }),
+        }
+    }
+
+    /// Writes `text` in its place (atomically, its mode kept), the old text kept as
+    /// `FILE.bak`; nothing when `text` is what it holds. Says on stderr what it did.
+    pub(crate) fn write(&self, text: &str, ctx: &Context<'_>) -> Result<(), CliError> {
+        let shown = self.path.display().to_string();
+        if self.text.as_deref() == Some(text) {
+            (ctx.stderr)(&format!("{shown} is up to date."));
+            return Ok(());
+        }
+        let write_error = |what: &str, path: &Path| {
+            let what = what.to_owned();
+            let path = path.display().to_string();
+            move |source| CliError::WriteFile { what, path, source }
+        };
+        if let Some(old) = &self.text {
+            let backup = PathBuf::from(format!("{shown}.bak"));
+            crate::private_file::write_with_mode(&backup, old.as_bytes(), self.mode)
+                .map_err(write_error("the backup of the config file", &backup))?;
+        }
+        crate::private_file::write_with_mode(&self.path, text.as_bytes(), self.mode)
+            .map_err(write_error("the config file", &self.path))?;
+        (ctx.stderr)(&format!(
+            "Wrote {shown}{}.",
+            if self.text.is_some() {
+                format!(" (the old one is {shown}.bak)")
+            } else {
+                String::new()
+            }
+        ));
+        Ok(())
+    }
+}
+
+/// `--merge FILE`: the merged text, as a diff (`--diff`) or written, and what changed on
+/// stderr.
 fn merge_into(
     file: &str,
     generated: &generate::Generated,
     args: &DumpConfigArgs,
     ctx: &Context<'_>,
 ) -> Result<Output, CliError> {
-    let home_of = crate::config::files::system_home_of(ctx.env);
-    let path =
-        crate::config::files::expand_user(file, &home_of).unwrap_or_else(|| PathBuf::from(file));
-    // A symlinked config (a dotfiles repository) is written where it points.
-    let path = std::fs::canonicalize(&path).unwrap_or(path);
-    let shown = path.display().to_string();
-    let (old, mode) = match std::fs::read(&path) {
-        Ok(bytes) => {
-            let mode = std::fs::metadata(&path)
-                .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
-                .unwrap_or(0o600);
-            let text =
-                String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown.clone()))?;
-            (Some(text), mode)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, 0o600),
-        Err(source) => {
-            return Err(CliError::File {
-                what: "the config file".into(),
-                path: shown,
-                source,
-            });
-        }
-    };
-    let before = old.clone().unwrap_or_default();
+    let config = ConfigFile::read(file, ctx)?;
+    let shown = config.path.display().to_string();
+    let before = config.text.clone().unwrap_or_default();
     let (after, report) =
         edit::merge(&before, generated, args.prune).map_err(|source| DumpConfigError::Merge {
             path: shown.clone(),
@@ -452,30 +504,7 @@ fn merge_into(
             .to_string();
         return Ok(Output::stdout(diff));
     }
-    if old.as_deref() == Some(after.as_str()) {
-        (ctx.stderr)(&format!("{shown} is up to date."));
-        return Ok(Output::default());
-    }
-    let write_error = |what: &str, path: &Path| {
-        let what = what.to_owned();
-        let path = path.display().to_string();
-        move |source| CliError::WriteFile { what, path, source }
-    };
-    if let Some(old) = &old {
-        let backup = PathBuf::from(format!("{}.bak", path.display()));
-        crate::private_file::write_with_mode(&backup, old.as_bytes(), mode)
-            .map_err(write_error("the backup of the config file", &backup))?;
-    }
-    crate::private_file::write_with_mode(&path, after.as_bytes(), mode)
-        .map_err(write_error("the config file", &path))?;
-    (ctx.stderr)(&format!(
-        "Wrote {shown}{}.",
-        if old.is_some() {
-            format!(" (the old one is {shown}.bak)")
-        } else {
-            String::new()
-        }
-    ));
+    config.write(&after, ctx)?;
     Ok(Output::default())
 }
 

@@ -125,6 +125,8 @@ pub enum CliError {
     Console(super::console::ConsoleError),
     /// `dumpconfig` cannot generate or merge.
     DumpConfig(super::dumpconfig::DumpConfigError),
+    /// `configure sso` stopped.
+    Configure(super::configure::ConfigureError),
     /// No plan for the credentials (no source, a broken profile).
     Plan(PlanError),
     /// The plan could not be carried out.
@@ -200,6 +202,7 @@ impl CliError {
             CliError::Presign(e) => e.kind(),
             CliError::Console(e) => e.kind(),
             CliError::DumpConfig(e) => e.kind(),
+            CliError::Configure(_) => ErrorKind::Usage,
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),
@@ -252,6 +255,7 @@ impl fmt::Display for CliError {
             CliError::Presign(e) => e.fmt(f),
             CliError::Console(e) => e.fmt(f),
             CliError::DumpConfig(e) => e.fmt(f),
+            CliError::Configure(e) => e.fmt(f),
             CliError::Plan(e) => e.fmt(f),
             CliError::Execute(e) => e.fmt(f),
             CliError::Endpoint(e) => e.fmt(f),
@@ -279,6 +283,7 @@ impl std::error::Error for CliError {
             CliError::Presign(e) => e.source(),
             CliError::Console(e) => e.source(),
             CliError::DumpConfig(e) => e.source(),
+            CliError::Configure(_) => None,
             CliError::Plan(e) => e.source(),
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),

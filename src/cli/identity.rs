@@ -414,5 +414,7 @@ pub fn token_code(args: &IdentityArgs) -> Result<Option<SecretString>, UsageErro
     Ok(Some(code))
 }
 
-/// Where the MFA code comes from when `--token-code` is not given.
-pub type MfaPrompt<'p> = &'p dyn Fn(&str) -> Option<String>;
+/// A question asked on the terminal, and the line typed (trimmed; `None` when there is
+/// no terminal or nothing was typed): the MFA code when `--token-code` is not given,
+/// and `configure sso`'s questions.
+pub type Prompt<'p> = &'p dyn Fn(&str) -> Option<String>;

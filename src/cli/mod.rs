@@ -7,6 +7,7 @@ use argh::FromArgs;
 use crate::time::Clock;
 
 mod args;
+pub mod configure;
 pub mod connection;
 pub mod console;
 pub mod decode;
@@ -70,6 +71,8 @@ pub struct Cli {
 pub enum Command {
     /// `console`
     Console(console::ConsoleArgs),
+    /// `configure sso`
+    Configure(configure::ConfigureArgs),
     /// `getcallerid`
     GetCallerId(getcallerid::GetCallerIdArgs),
     /// `dumpcreds`
@@ -100,8 +103,9 @@ pub struct Context<'a> {
     pub clock: &'a dyn Clock,
     /// A seed for retry jitter.
     pub seed: u64,
-    /// Asks for an MFA code on the terminal (`None`: no terminal, or nothing entered).
-    pub prompt: identity::MfaPrompt<'a>,
+    /// Asks a question on the terminal (the text as given, e.g. `MFA code for ARN: `)
+    /// and reads one line, trimmed (`None`: no terminal, or nothing entered).
+    pub prompt: identity::Prompt<'a>,
     /// Whether there is a terminal to ask on: without one and without `--token-code`, a
     /// plan that needs an MFA code fails before it sends anything.
     pub can_prompt: bool,
@@ -228,6 +232,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
     }
     match &cli.command {
         Some(Command::Console(args)) => console::run(args, ctx),
+        Some(Command::Configure(args)) => configure::run(args, ctx),
         Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx),
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
         Some(Command::DumpConfig(args)) => dumpconfig::run(args, ctx),

@@ -276,7 +276,7 @@ impl<'a> Session<'a> {
             self.token_code
                 .as_ref()
                 .map(|c| c.expose().to_owned())
-                .or_else(|| (self.ctx.prompt)(serial))
+                .or_else(|| (self.ctx.prompt)(&format!("MFA code for {serial}: ")))
         };
         let ui = super::sign_in::StderrUi::new(self.ctx, !self.args.no_browser);
         // Only when the terminal is ours: a renewal while `runas` runs its program

@@ -346,8 +346,10 @@ pub fn merge(
         .collect();
     let mut new_names: Vec<String> = Vec::new();
     for section in &generated.profiles {
-        let by_assignment = our_profiles.iter().copied().find(|&i| {
-            !claimed.contains(&i) && assignment_of(&lines, &found[i]) == section.assignment
+        let by_assignment = section.assignment.as_ref().and_then(|wanted| {
+            our_profiles.iter().copied().find(|&i| {
+                !claimed.contains(&i) && assignment_of(&lines, &found[i]).as_ref() == Some(wanted)
+            })
         });
         let by_name = || {
             found

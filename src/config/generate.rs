@@ -77,8 +77,9 @@ pub struct Section {
     pub keys: Vec<(String, String)>,
     /// Lines written after the keys as they are (`#region = us-east-1`).
     pub trailing: Vec<String>,
-    /// What the section is for: `(account id, role name)` of an SSO profile, or the role
-    /// ARN of a target profile; `None` for the `sso-session`.
+    /// What the section is for: `ACCOUNT/ROLE` of an SSO profile, or the role ARN of a
+    /// target profile, by which a merge finds the profile it wrote before under another
+    /// name; `None` for the `sso-session` and a profile found by its name alone.
     pub assignment: Option<String>,
 }
 

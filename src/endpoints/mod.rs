@@ -257,7 +257,10 @@ fn check_url(source: EndpointSource, url: &str) -> Result<String, EndpointError>
     Ok(url.trim_end_matches('/').to_owned())
 }
 
-fn check_region(region: &str) -> Result<(), EndpointError> {
+/// Checks that `region` can be a region: a DNS label of lower-case letters, digits and `-` (at
+/// most 63 characters), so it cannot move an endpoint to another host. Errors:
+/// [`EndpointError`] naming the region.
+pub fn check_region(region: &str) -> Result<(), EndpointError> {
     let ok = !region.is_empty()
         && region.len() <= 63
         && region
