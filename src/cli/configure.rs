@@ -9,8 +9,9 @@
 
 use argh::FromArgs;
 
+use super::config_file::ConfigFile;
 use super::connection::Connection;
-use super::dumpconfig::{ConfigFile, DumpConfigError};
+use super::dumpconfig::DumpConfigError;
 use super::identity::IdentityArgs;
 use super::settings::Settings;
 use super::sign_in::{StderrUi, choose_flow, system_random};
