@@ -90,7 +90,13 @@ impl<'a> Session<'a> {
         }
         .with_transitions(transitions(args));
         if let Some(t) = &sink {
-            t(&format!("credential plan: {plan}"));
+            match &plan.base {
+                // A session for a token alone (dumpconfig) has no role to name.
+                Base::SsoFlags(source) if source.account_id.is_empty() => {
+                    t(&format!("SSO access token: {}", source.token));
+                }
+                _ => t(&format!("credential plan: {plan}")),
+            }
         }
         execute::preflight(&plan)?;
         let token_code = token_code(args)?;
