@@ -306,7 +306,32 @@ async fn each_credential_type_gets_the_request_aws_takes() {
         ["getSigninToken ASIAROLE3 ROLESECRET3 ROLETOKEN3 duration=none -> SIGNIN-3"]
     );
 
-    // Temporary environment keys then a role: a chain too.
+    // GetSessionToken then a role: not a role chain (AWS's rule, as the STS check has
+    // it): SessionDuration sent.
+    let out = fakes
+        .run(
+            &[
+                "console",
+                "--no-browser",
+                "--get-session-token",
+                "--assume-roles",
+                ROLE,
+                "--duration-seconds",
+                "7200",
+            ],
+            None,
+        )
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let (sts, signin) = fakes.take();
+    assert_eq!(sts.len(), 2, "{sts:?}");
+    assert!(
+        signin[0].ends_with("duration=7200 -> SIGNIN-4"),
+        "{signin:?}"
+    );
+
+    // Temporary environment keys then a role: not known to be a role's, so not a chain.
     let out = fakes
         .run(
             &["console", "--no-browser", "--assume-roles", ROLE],
@@ -317,7 +342,7 @@ async fn each_credential_type_gets_the_request_aws_takes() {
     let (_, signin) = fakes.take();
     assert_eq!(
         signin,
-        ["getSigninToken ASIAROLE4 ROLESECRET4 ROLETOKEN4 duration=none -> SIGNIN-4"]
+        ["getSigninToken ASIAROLE6 ROLESECRET6 ROLETOKEN6 duration=none -> SIGNIN-5"]
     );
 
     // An IAM user through GetFederationToken: the token's own duration, no SessionDuration.
@@ -345,7 +370,7 @@ async fn each_credential_type_gets_the_request_aws_takes() {
     );
     assert_eq!(
         signin,
-        ["getSigninToken ASIAFED5 FEDSECRET5 FEDTOKEN5 duration=none -> SIGNIN-5"]
+        ["getSigninToken ASIAFED7 FEDSECRET7 FEDTOKEN7 duration=none -> SIGNIN-6"]
     );
 }
 
@@ -387,7 +412,7 @@ async fn an_sso_role_signs_in_to_the_console() {
     assert!(out.status.success(), "{err}");
     assert_eq!(out.stdout, b"");
     assert!(
-        err.ends_with("Opened the AWS console (us-east-1) in the browser (python3).\n"),
+        err.ends_with("Opened the console page on 127.0.0.1 in the browser (python3).\n"),
         "{err}"
     );
     let (sts, signin) = fakes.take();
@@ -528,7 +553,29 @@ async fn links_per_partition_destination_and_logout() {
 #[tokio::test]
 async fn what_cannot_sign_in_is_refused_before_sending() {
     let fakes = Fakes::start().await;
-    let cases: [(&[&str], Option<&str>, &str, i32); 5] = [
+    let cases: [(&[&str], Option<&str>, &str, i32); 8] = [
+        (
+            &["console", "--destination", " "],
+            Some(TOKEN),
+            "error: --destination is empty\n",
+            2,
+        ),
+        (
+            &["console", "--issuer", ""],
+            Some(TOKEN),
+            "error: --issuer is empty\n",
+            2,
+        ),
+        (
+            &[
+                "console",
+                "--destination",
+                "https://console.aws.amazon.com:99999/",
+            ],
+            Some(TOKEN),
+            "error: --destination \"https://console.aws.amazon.com:99999/\" is neither a console URL (https://...) nor a service name such as ec2, s3 or cloudwatch\n",
+            2,
+        ),
         (
             &["console"],
             None,
@@ -556,7 +603,7 @@ async fn what_cannot_sign_in_is_refused_before_sending() {
         (
             &["console", "--region", "us-iso-east-1"],
             Some(TOKEN),
-            "error: aws-login knows no console sign-in for partition aws-iso (set AWS_ENDPOINT_URL_SIGNIN to its federation endpoint)\n",
+            "error: aws-login knows no console for partition aws-iso: give --destination a full console URL (and AWS_ENDPOINT_URL_SIGNIN the partition's federation endpoint)\n",
             1,
         ),
     ];
@@ -572,6 +619,18 @@ async fn what_cannot_sign_in_is_refused_before_sending() {
         assert_eq!(out.stdout, b"", "{args:?}");
         assert_eq!(fakes.take(), (vec![], vec![]), "{args:?}: nothing sent");
     }
+
+    // A session token too long for any URL: refused, the session never shown.
+    let huge = "T".repeat(70_000);
+    let out = fakes.run(&["console", "--no-browser"], Some(&huge)).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: the session is too long for the federation endpoint's URL ("),
+        "{err}"
+    );
+    assert!(err.len() < 300 && !err.contains(SECRET), "{err}");
+    assert_eq!(fakes.take(), (vec![], vec![]));
 
     // Expired credentials.
     let out = fakes
@@ -679,11 +738,62 @@ async fn the_link_reaches_the_browser_and_no_log() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.starts_with("The browser \"/nonexistent/browser\" could not be started ("),
+        err.starts_with("The browser could not be started (\"/nonexistent/browser\": "),
         "{err}"
     );
     assert!(!err.contains("SIGNIN-2") && !err.contains(TOKEN), "{err}");
     assert!(text(&out.stdout).ends_with("&SigninToken=SIGNIN-2\n"));
+
+    // A launcher that starts but fails (xdg-open finding no browser): the link on
+    // stdout, the reason on stderr.
+    let failing = script(
+        &work.path().join("fail.sh"),
+        "echo 'no method available' >&2; exit 3",
+    );
+    let out = fakes
+        .command(&["console"], Some(TOKEN))
+        .env(
+            "BROWSER",
+            format!("{}:/nonexistent/second", failing.display()),
+        )
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "The browser could not be started (\"{}\": it exited with exit status: 3; \"/nonexistent/second\": "
+        , failing.display())),
+        "each BROWSER entry tried: {err}"
+    );
+    assert!(text(&out.stdout).ends_with("&SigninToken=SIGNIN-3\n"));
+    // The link as the program's name (`%s` alone): never shown.
+    let out = fakes
+        .command(&["console"], Some(TOKEN))
+        .env("AWS_LOGIN_BROWSER", "'/nonexistent/%s'")
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("\"/nonexistent/%s\": "), "{err}");
+    assert!(
+        !err.contains("SIGNIN-4") && !err.contains("federation"),
+        "{err}"
+    );
+    // A variable that cannot be read as a command line says so.
+    let out = fakes
+        .command(&["console"], Some(TOKEN))
+        .env("AWS_LOGIN_BROWSER", "browser 'unclosed %s")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        stderr(&out).starts_with("AWS_LOGIN_BROWSER cannot be read as a command line (an unclosed quote?): open this link yourself"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(text(&out.stdout).ends_with("&SigninToken=SIGNIN-5\n"));
 
     // --no-browser --debug: stdout holds the link and nothing else; the trace no secret.
     let out = fakes
@@ -695,11 +805,16 @@ async fn the_link_reaches_the_browser_and_no_log() {
         text(&out.stdout),
         fakes.link(
             "https://console.aws.amazon.com/console/home?region=us-east-1",
-            "SIGNIN-3"
+            "SIGNIN-6"
         )
     );
     assert!(err.contains("debug: GET http://"), "{err}");
-    for secret in [SECRET, TOKEN, "SIGNIN-3", "Session="] {
+    assert_eq!(
+        err.matches("debug: base: environment variables").count(),
+        1,
+        "{err}"
+    );
+    for secret in [SECRET, TOKEN, "SIGNIN-6", "Session="] {
         assert!(!err.contains(secret), "{secret} leaked: {err}");
     }
 
@@ -708,8 +823,8 @@ async fn the_link_reaches_the_browser_and_no_log() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.starts_with("No browser can be opened here"), "{err}");
-    assert!(!err.contains("SIGNIN-4"), "{err}");
-    assert!(text(&out.stdout).ends_with("&SigninToken=SIGNIN-4\n"));
+    assert!(!err.contains("SIGNIN-7"), "{err}");
+    assert!(text(&out.stdout).ends_with("&SigninToken=SIGNIN-7\n"));
 }
 
 /// A real browser: aws-login opens the link in headless Chromium (through

@@ -153,7 +153,8 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, TransportError::ReadTimeout { .. }), "{err:?}");
     assert!(
-        err.to_string().contains("for 0.3s (the read timeout)"),
+        err.to_string()
+            .contains("for 0.3s (the read timeout; --cli-read-timeout sets it)"),
         "{err}"
     );
 }
@@ -454,7 +455,7 @@ async fn a_proxy_that_refuses_the_tunnel_is_named_with_what_it_did() {
         (
             Nothing,
             "",
-            "the proxy did not answer CONNECT within 0.3s (the read timeout)",
+            "the proxy did not answer CONNECT within 0.3s (the read timeout; --cli-read-timeout sets it)",
         ),
     ] {
         let proxy = spawn_refusing_proxy(does).await;
@@ -522,7 +523,7 @@ async fn proxy_failures_name_the_limit_and_the_proxy() {
     };
     let (_, chain) = failure(through(format!("http://u:pw@{proxy}"), config)).await;
     assert!(
-        chain.contains("cannot connect to the proxy within 0.3s (the connect timeout)"),
+        chain.contains("cannot connect to the proxy within 0.3s (the connect timeout; --cli-connect-timeout sets it)"),
         "{chain}"
     );
     // The tunnel opens, then nothing comes through it: the proxy is named as well.
@@ -590,7 +591,7 @@ async fn the_connect_timeout_is_told_from_the_read_timeout() {
     );
     assert!(
         err.to_string()
-            .contains("within 0.3s (the connect timeout)"),
+            .contains("within 0.3s (the connect timeout; --cli-connect-timeout sets it)"),
         "{err}"
     );
     drop(listener);

@@ -18,7 +18,7 @@ use argh::FromArgs;
 
 use super::identity::{command_with_identity, transitions};
 use super::session::Session;
-use super::{CliError, Context, Output};
+use super::{CliError, Context, Output, UsageError};
 use crate::endpoints::{Partition, Service, partition_named, partition_of};
 use crate::error_kind::ErrorKind;
 use crate::provider::execute::{Acquired, Provenance};
@@ -27,6 +27,9 @@ use crate::secret::SecretString;
 use crate::services::ServiceError;
 use crate::services::signin::{self, BadDestination, SigninRefused};
 use crate::sso::browser;
+
+/// The longest getSigninToken path and query sent (servers take URLs of up to 64 KiB).
+const MAX_PATH: usize = 60 * 1024;
 
 /// The `Issuer` of the link when `--issuer` is not given: what the console names as
 /// where the session came from.
@@ -76,8 +79,11 @@ pub enum ConsoleError {
     Expired(chrono::DateTime<chrono::Utc>),
     /// `--destination` is neither a URL nor a service name.
     Destination(BadDestination),
-    /// The partition has no console aws-login knows.
+    /// The partition has no console aws-login knows, and no full `--destination` says
+    /// where to go.
     NoConsole(&'static str),
+    /// The `Session` JSON is too long for a URL (a session token of tens of kilobytes).
+    SessionTooLong(usize),
     /// The federation endpoint refused the session (a 4xx answer).
     Rejected(Box<ServiceError>),
 }
@@ -109,7 +115,11 @@ impl std::fmt::Display for ConsoleError {
             Self::Destination(e) => e.fmt(f),
             Self::NoConsole(partition) => write!(
                 f,
-                "aws-login knows no console sign-in for partition {partition} (set AWS_ENDPOINT_URL_SIGNIN to its federation endpoint)"
+                "aws-login knows no console for partition {partition}: give --destination a full console URL (and AWS_ENDPOINT_URL_SIGNIN the partition's federation endpoint)"
+            ),
+            Self::SessionTooLong(n) => write!(
+                f,
+                "the session is too long for the federation endpoint's URL ({n} characters): these credentials cannot sign in"
             ),
             Self::Rejected(_) => f.write_str(
                 "the console federation endpoint refused the session (getSigninToken); hint: it refuses credentials that are invalid or expired, that came from GetSessionToken, and a SessionDuration (--duration-seconds) for credentials of a role chain",
@@ -177,17 +187,44 @@ pub fn target(
         (Some(p), _) => p,
         (None, r) => partition_of(r.unwrap_or("us-east-1")),
     };
-    let (Some(console_host), Some(home_region)) =
-        (partition.console_host, partition.console_region)
-    else {
-        return Err(ConsoleError::NoConsole(partition.name));
-    };
+    let full = destination
+        .map(str::trim)
+        .filter(|d| d.contains("://"))
+        .map(|d| signin::full_url(d).ok_or_else(|| BadDestination(d.to_owned())))
+        .transpose()
+        .map_err(ConsoleError::Destination)?;
+    // A partition without a known console still works with a full --destination and
+    // its own federation endpoint (AWS_ENDPOINT_URL_SIGNIN).
     let region = region
         .filter(|r| partition_of(r).name == partition.name)
-        .unwrap_or(home_region)
+        .or(partition.console_region)
+        .unwrap_or("us-east-1")
         .to_owned();
-    let destination = signin::destination_url(console_host, destination, &region)
-        .map_err(ConsoleError::Destination)?;
+    let destination = match (full, partition.console_host) {
+        (Some(full), host) => {
+            let uri: Option<hyper::Uri> = full.parse().ok();
+            let shown = uri.as_ref().and_then(|u| u.host()).unwrap_or_default();
+            let loopback = shown == "localhost"
+                || shown
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if let Some(host) = host
+                && !loopback
+                && !(shown.eq_ignore_ascii_case(host)
+                    || shown.to_ascii_lowercase().ends_with(&format!(".{host}")))
+            {
+                notes.push(format!(
+                    "the destination's host {shown} is not the {} console ({host}): the sign-in may refuse it",
+                    partition.name
+                ));
+            }
+            full.to_owned()
+        }
+        (None, Some(host)) => signin::destination_url(host, destination, &region)
+            .map_err(ConsoleError::Destination)?,
+        (None, None) => return Err(ConsoleError::NoConsole(partition.name)),
+    };
     let session_duration = match provenance {
         Provenance::SessionToken => return Err(ConsoleError::SessionTokenCredentials),
         Provenance::Base | Provenance::AssumedRole => duration,
@@ -226,12 +263,21 @@ pub fn run(args: &ConsoleArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
             return Err(ConsoleError::Refused(SigninRefused::Duration(seconds)).into());
         }
     }
+    for (flag, value) in [
+        ("--destination", &args.destination),
+        ("--issuer", &args.issuer),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(UsageError::Empty(flag).into());
+        }
+    }
     let session = Session::open(&identity, ctx)?;
     // What can be known from the plan is refused before anything is sent.
     if let Some(Hop::SessionToken(_)) = session.plan().hops.last() {
         return Err(ConsoleError::SessionTokenCredentials.into());
     }
-    if let Some(Ok(keys)) = session.credentials_at_hand()
+    if session.plan().hops.is_empty()
+        && let Some(Ok(keys)) = crate::provider::execute::at_hand(&session.plan().base, ctx.env)
         && keys.session_token().is_none()
     {
         return Err(ConsoleError::Refused(SigninRefused::LongTermKeys).into());
@@ -263,6 +309,10 @@ pub fn run(args: &ConsoleArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         }
         let path = signin::get_signin_token_path(&credentials, target.session_duration)
             .map_err(ConsoleError::Refused)?;
+        // URLs past 64 KiB are refused by every HTTP stack on the way.
+        if path.expose().len() > MAX_PATH {
+            return Err(ConsoleError::SessionTooLong(path.expose().len()).into());
+        }
         let endpoint = session.endpoint_in(Service::Signin, Some(target.region.clone()))?;
         let token = signin::get_signin_token(&caller, &endpoint, &path)
             .await
@@ -288,13 +338,23 @@ pub fn run(args: &ConsoleArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         Ok::<_, CliError>((link, target, arn))
     })??;
     let who = arn.map_or_else(String::new, |a| format!(" as {a}"));
-    Ok(deliver(
-        &link,
-        &format!("the AWS console{who} ({})", target.region),
-        args.no_browser,
-        ctx,
-    ))
+    let page = match args.destination.as_deref().map(str::trim) {
+        Some(full) if full.contains("://") => {
+            let host = full
+                .parse::<hyper::Uri>()
+                .ok()
+                .and_then(|u| u.host().map(str::to_owned))
+                .unwrap_or_default();
+            format!("the console page on {host}{who}")
+        }
+        _ => format!("the AWS console{who} ({})", target.region),
+    };
+    Ok(deliver(&link, &page, args.no_browser, ctx))
 }
+
+/// How long a browser command is watched for a failure (a launcher that finds no
+/// browser exits at once; a browser that shows the page keeps running).
+const BROWSER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The link opened in the browser, or printed (with `--no-browser`, or when no browser
 /// can be started here: the reason on stderr). `what`: what the link opens, for stderr.
@@ -303,22 +363,30 @@ fn deliver(link: &SecretString, what: &str, no_browser: bool, ctx: &Context<'_>)
     if no_browser {
         return printed();
     }
-    let Some(command) = browser::browser_command(link.expose(), ctx.env, browser::Os::current())
-    else {
-        (ctx.stderr)(
-            "No browser can be opened here (no display, or an SSH session): open this link in yours (it signs in; keep it private):",
-        );
-        return printed();
+    let keep = "open this link yourself (it signs in; keep it private)";
+    let commands = match browser::browser_commands(link.expose(), ctx.env, browser::Os::current()) {
+        Ok(commands) if commands.is_empty() => {
+            (ctx.stderr)(&format!(
+                "No browser can be opened here (no display, or an SSH session): {keep}:"
+            ));
+            return printed();
+        }
+        Ok(commands) => commands,
+        Err(e) => {
+            (ctx.stderr)(&format!("{e}: {keep}:"));
+            return printed();
+        }
     };
-    let program = command.first().cloned().unwrap_or_default();
-    match browser::open(&command) {
-        Ok(()) => {
+    let start = |command: &[String]| browser::open_checked(command, BROWSER_GRACE);
+    match browser::open_first(&commands, link.expose(), &start) {
+        Ok(program) => {
             (ctx.stderr)(&format!("Opened {what} in the browser ({program})."));
             Output::default()
         }
-        Err(e) => {
+        Err(failures) => {
             (ctx.stderr)(&format!(
-                "The browser {program:?} could not be started ({e}): open this link yourself (it signs in; keep it private):"
+                "The browser could not be started ({}): {keep}:",
+                failures.join("; ")
             ));
             printed()
         }

@@ -82,16 +82,19 @@ impl LoginUi for StderrUi<'_> {
         };
         self.what.set(what);
         if self.open {
-            match browser::browser_command(url, self.ctx.env, browser::Os::current()) {
-                Some(command) => {
-                    if let Err(e) = browser::open(&command) {
+            match browser::browser_commands(url, self.ctx.env, browser::Os::current()) {
+                Ok(commands) if commands.is_empty() => {
+                    stderr("(no browser can be opened here: open the page yourself)");
+                }
+                Ok(commands) => {
+                    if let Err(failures) = browser::open_first(&commands, url, &browser::open) {
                         stderr(&format!(
-                            "(the browser {:?} could not be started: {e}; open the page yourself)",
-                            command.first().map(String::as_str).unwrap_or_default()
+                            "(the browser could not be started: {}; open the page yourself)",
+                            failures.join("; ")
                         ));
                     }
                 }
-                None => stderr("(no browser can be opened here: open the page yourself)"),
+                Err(e) => stderr(&format!("({e}: open the page yourself)")),
             }
         }
         match self.ctx.progress {

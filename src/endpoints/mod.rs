@@ -251,7 +251,14 @@ fn check_url(source: EndpointSource, url: &str) -> Result<String, EndpointError>
     let uri: hyper::Uri = url.parse().map_err(|_| invalid())?;
     let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
     let host_ok = uri.host().is_some_and(|h| !h.is_empty());
-    if !scheme_ok || !host_ok || uri.query().is_some() || !crate::http::client::port_ok(&uri) {
+    // A fragment is never sent: an endpoint with one is a mistake, not a path.
+    let fragment = url.contains('#');
+    if !scheme_ok
+        || !host_ok
+        || fragment
+        || uri.query().is_some()
+        || !crate::http::client::port_ok(&uri)
+    {
         return Err(invalid());
     }
     Ok(url.trim_end_matches('/').to_owned())

@@ -360,9 +360,13 @@ impl<'a> Caller<'a> {
     /// Every attempt of one call, until an answer or the retry policy gives up.
     async fn attempts(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
         let url = format!("{}{}", req.endpoint.trim_end_matches('/'), req.path);
-        let uri: Uri = url
-            .parse()
-            .map_err(|_| CallError::InvalidUrl(url.clone()))?;
+        // The query may hold a secret (the console's session): never shown.
+        let uri: Uri = url.parse().map_err(|_| {
+            CallError::InvalidUrl(crate::secret::redact_userinfo(&match url.split_once('?') {
+                Some((path, _)) => format!("{path}?<redacted>"),
+                None => url.clone(),
+            }))
+        })?;
         let shown = redact_query(&uri);
         let mut attempt = 0;
         let mut skew_retried = false;

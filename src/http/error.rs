@@ -119,12 +119,12 @@ impl fmt::Display for TransportError {
             Self::Reset { url, .. } => write!(f, "connection to {url} broke"),
             Self::ConnectTimeout { url, after } => write!(
                 f,
-                "cannot connect to {url} within {}s (the connect timeout)",
+                "cannot connect to {url} within {}s (the connect timeout; --cli-connect-timeout sets it)",
                 after.as_secs_f64()
             ),
             Self::ReadTimeout { url, after } => write!(
                 f,
-                "no data from {url} for {}s (the read timeout)",
+                "no data from {url} for {}s (the read timeout; --cli-read-timeout sets it)",
                 after.as_secs_f64()
             ),
             Self::Timeout { url, after } => {

@@ -28,7 +28,7 @@ impl std::fmt::Display for ReadTimedOut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "no data from the server for {}s (the read timeout)",
+            "no data from the server for {}s (the read timeout; --cli-read-timeout sets it)",
             self.limit.as_secs_f64()
         )
     }

@@ -80,7 +80,7 @@ impl fmt::Display for TunnelError {
             Self::Connect(_) => f.write_str("cannot connect to the proxy"),
             Self::ConnectTimeout { after } => write!(
                 f,
-                "cannot connect to the proxy within {}s (the connect timeout)",
+                "cannot connect to the proxy within {}s (the connect timeout; --cli-connect-timeout sets it)",
                 after.as_secs_f64()
             ),
             Self::Io(_) => f.write_str("the connection to the proxy broke"),
@@ -89,7 +89,7 @@ impl fmt::Display for TunnelError {
             }
             Self::NoAnswer { after } => write!(
                 f,
-                "the proxy did not answer CONNECT within {}s (the read timeout)",
+                "the proxy did not answer CONNECT within {}s (the read timeout; --cli-read-timeout sets it)",
                 after.as_secs_f64()
             ),
             Self::NoHost => f.write_str("the target URL has no host"),

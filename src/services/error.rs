@@ -45,7 +45,11 @@ impl AwsError {
 
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} (HTTP {}", self.code, self.message, self.status)?;
+        if self.message.trim().is_empty() {
+            write!(f, "{} (HTTP {}", self.code, self.status)?;
+        } else {
+            write!(f, "{}: {} (HTTP {}", self.code, self.message, self.status)?;
+        }
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;
         }

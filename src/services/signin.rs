@@ -191,8 +191,24 @@ impl std::fmt::Display for BadDestination {
 
 impl std::error::Error for BadDestination {}
 
+/// `url` when it is a URL a browser can open as a console page: `https://` (or `http://`,
+/// for a console on loopback in tests; either in any case), a host, a valid port, at
+/// most 4096 characters, no whitespace or control characters.
+pub fn full_url(url: &str) -> Option<&str> {
+    let scheme_ok = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        || url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    let clean = url.len() <= 4096 && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    let uri: hyper::Uri = url.parse().ok().filter(|_| scheme_ok && clean)?;
+    let host_ok = uri.host().is_some_and(|h| !h.is_empty());
+    (host_ok && crate::http::client::port_ok(&uri)).then_some(url)
+}
+
 /// The console page of `destination` in `console_host` for `region`: a full URL
-/// (`https://…`, or `http://…` for a console on loopback in tests) is taken as it is; a
+/// ([`full_url`]: `https://…`, or `http://…` for a console on loopback) is taken as it is; a
 /// service name (`ec2`, `s3`, `cloudwatch`; lower-case letters, digits, `-`) becomes
 /// that service's home page (`https://<console_host>/<service>/home?region=<region>`,
 /// with the few services whose console path differs mapped); nothing, the console's
@@ -204,8 +220,10 @@ pub fn destination_url(
 ) -> Result<String, BadDestination> {
     let mut url = format!("https://{console_host}/");
     match destination.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(full) if full.starts_with("https://") || full.starts_with("http://") => {
-            return Ok(full.to_owned());
+        Some(full) if full.contains("://") => {
+            return full_url(full)
+                .map(str::to_owned)
+                .ok_or_else(|| BadDestination(full.to_owned()));
         }
         Some(service) => {
             let name = service.to_ascii_lowercase();
@@ -353,7 +371,22 @@ mod tests {
             destination_url("console.amazonaws-us-gov.com", Some("s3"), "us-gov-west-1").unwrap(),
             "https://console.amazonaws-us-gov.com/s3/home?region=us-gov-west-1"
         );
-        for bad in ["ec2/../x", "javascript:alert(1)", "s3 buckets", "-x"] {
+        assert_eq!(
+            dest(Some("HTTPS://eu-west-1.console.aws.amazon.com/ec2/home")).unwrap(),
+            "HTTPS://eu-west-1.console.aws.amazon.com/ec2/home"
+        );
+        for bad in [
+            "ec2/../x",
+            "javascript:alert(1)",
+            "s3 buckets",
+            "-x",
+            "https://",
+            "https:///x",
+            "https://console.aws.amazon.com:99999/",
+            "https://console.aws.amazon.com/a b",
+            "https://console.aws.amazon.com/\r\nx",
+            "ftp://console.aws.amazon.com/",
+        ] {
             assert_eq!(dest(Some(bad)), Err(BadDestination(bad.to_owned())));
         }
     }

@@ -34,16 +34,37 @@ impl Os {
     }
 }
 
-/// The command that opens `url`, or `None` when no browser can be opened here. `env`
-/// gives the environment, `os` the system. Pure.
-pub fn browser_command(
+/// A browser variable that cannot be read as a command line (an unclosed quote, a
+/// dangling backslash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBrowserVariable(pub &'static str);
+
+impl std::fmt::Display for BadBrowserVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cannot be read as a command line (an unclosed quote?)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadBrowserVariable {}
+
+/// The commands that may open `url`, to try in order (each entry of `BROWSER`), or none
+/// when no browser can be opened here. `env` gives the environment, `os` the system.
+/// Errors: a browser variable that cannot be split. Pure.
+pub fn browser_commands(
     url: &str,
     env: &dyn Fn(&str) -> Option<String>,
     os: Os,
-) -> Option<Vec<String>> {
+) -> Result<Vec<Vec<String>>, BadBrowserVariable> {
     let set = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-    let with_url = |line: &str| {
-        let mut words = crate::shlex::split(line).ok().filter(|w| !w.is_empty())?;
+    let with_url = |line: &str, name: &'static str| {
+        let mut words = crate::shlex::split(line)
+            .ok()
+            .filter(|w| !w.is_empty())
+            .ok_or(BadBrowserVariable(name))?;
         if words.iter().any(|w| w.contains("%s")) {
             for w in &mut words {
                 *w = w.replace("%s", url);
@@ -51,32 +72,34 @@ pub fn browser_command(
         } else {
             words.push(url.to_owned());
         }
-        Some(words)
+        Ok(words)
     };
     if let Some(line) = set("AWS_LOGIN_BROWSER") {
-        return with_url(&line);
+        return Ok(vec![with_url(&line, "AWS_LOGIN_BROWSER")?]);
     }
-    if let Some(list) = set("BROWSER")
-        && let Some(first) = list.split(':').find(|s| !s.trim().is_empty())
-    {
-        return with_url(first);
+    if let Some(list) = set("BROWSER") {
+        return list
+            .split(':')
+            .filter(|s| !s.trim().is_empty())
+            .map(|entry| with_url(entry, "BROWSER"))
+            .collect();
     }
     if set("SSH_CONNECTION").is_some() || set("SSH_TTY").is_some() {
-        return None;
+        return Ok(Vec::new());
     }
     match os {
-        Os::MacOs => return Some(vec!["open".into(), url.into()]),
+        Os::MacOs => return Ok(vec![vec!["open".into(), url.into()]]),
         Os::Windows => {
             // `start`'s first quoted argument is the window title: an empty one, so that
             // the URL is not taken for it.
             let escaped = url.replace('^', "^^").replace('&', "^&");
-            return Some(vec![
+            return Ok(vec![vec![
                 "cmd".into(),
                 "/c".into(),
                 "start".into(),
                 String::new(),
                 escaped,
-            ]);
+            ]]);
         }
         Os::Unix => {}
     }
@@ -84,19 +107,69 @@ pub fn browser_command(
         && set("WAYLAND_DISPLAY").is_none()
         && set("WSL_DISTRO_NAME").is_none()
     {
-        return None;
+        return Ok(Vec::new());
     }
     let opener = if set("WSL_DISTRO_NAME").is_some() {
         "wslview"
     } else {
         "xdg-open"
     };
-    Some(vec![opener.into(), url.into()])
+    Ok(vec![vec![opener.into(), url.into()]])
+}
+
+/// The first of [`browser_commands`], or `None` (no browser here, or a variable that
+/// cannot be read). Pure.
+pub fn browser_command(
+    url: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    os: Os,
+) -> Option<Vec<String>> {
+    browser_commands(url, env, os)
+        .ok()
+        .and_then(|c| c.into_iter().next())
+}
+
+/// The program of `command` as it may be shown: `url` (a secret, for the console) put
+/// back as `%s` where the command holds it.
+pub fn program_name(command: &[String], url: &str) -> String {
+    command
+        .first()
+        .map(|p| {
+            if url.is_empty() {
+                p.clone()
+            } else {
+                p.replace(url, "%s")
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Tries each of `commands` in turn with `start` (one of [`open`], [`open_checked`]):
+/// the program that took the page, or each failure (`program: reason`, the URL shown as
+/// `%s`).
+pub fn open_first(
+    commands: &[Vec<String>],
+    url: &str,
+    start: &dyn Fn(&[String]) -> std::io::Result<()>,
+) -> Result<String, Vec<String>> {
+    let mut failures = Vec::new();
+    for command in commands {
+        let program = program_name(command, url);
+        match start(command) {
+            Ok(()) => return Ok(program),
+            Err(e) => failures.push(format!("{program:?}: {e}")),
+        }
+    }
+    Err(failures)
 }
 
 /// Starts the browser command, detached from aws-login's terminal (its output would
 /// garble the prompt; it is not waited for).
 pub fn open(command: &[String]) -> std::io::Result<()> {
+    spawn(command).map(drop)
+}
+
+fn spawn(command: &[String]) -> std::io::Result<std::process::Child> {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| std::io::Error::other("empty browser command"))?;
@@ -106,7 +179,26 @@ pub fn open(command: &[String]) -> std::io::Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map(drop)
+}
+
+/// Starts the browser command and watches it for up to `grace`: a launcher (`xdg-open`,
+/// `open`, `wslview`) hands the page over and exits within it, and one that exits with
+/// a failure there (no browser it could use) is an error; a command still running then
+/// is a browser showing the page, left running. For a link that is lost if the browser
+/// did not get it (the console's).
+pub fn open_checked(command: &[String], grace: std::time::Duration) -> std::io::Result<()> {
+    let mut child = spawn(command)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    match rx.recv_timeout(grace) {
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(std::io::Error::other(format!("it exited with {status}"))),
+        Ok(Err(e)) => Err(e),
+        // Still running: a browser in the foreground.
+        Err(_) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +253,30 @@ mod tests {
         assert_eq!(
             browser_command(url, &with(&[]), Os::MacOs),
             Some(vec!["open".into(), url.into()])
+        );
+        // Each entry of BROWSER, to try in turn; a variable that cannot be split.
+        assert_eq!(
+            browser_commands(
+                url,
+                &with(&[("BROWSER", "/nonexistent:lynx -dump")]),
+                Os::Unix
+            ),
+            Ok(vec![
+                vec!["/nonexistent".into(), url.into()],
+                vec!["lynx".into(), "-dump".into(), url.into()]
+            ])
+        );
+        assert_eq!(
+            browser_commands(
+                url,
+                &with(&[("AWS_LOGIN_BROWSER", "x 'unclosed %s")]),
+                Os::Unix
+            ),
+            Err(BadBrowserVariable("AWS_LOGIN_BROWSER"))
+        );
+        assert_eq!(
+            program_name(&["%s".replace("%s", url), "x".into()], url),
+            "%s"
         );
         assert_eq!(
             browser_command(url, &with(&[]), Os::Windows),

@@ -10,7 +10,7 @@ mod sso_bases;
 pub use error::{ExecuteError, Unavailable};
 pub use requests::{
     DEFAULT_SESSION_NAME, MAX_CHAINED_SECONDS, federation_request, preflight, role_request,
-    session_token_request, step, validate_hop, web_identity_request,
+    session_token_request, step, under_role_session, validate_hop, web_identity_request,
 };
 pub use sso_bases::SsoToken;
 
@@ -40,9 +40,11 @@ fn expiry_text(creds: &Credentials) -> String {
 pub enum Provenance {
     /// The base's own credentials (no hop).
     Base,
-    /// AssumeRole called with long-term keys.
+    /// AssumeRole called with credentials that are not a role's (long-term keys, a
+    /// session or federation token, keys of unknown origin from the environment).
     AssumedRole,
-    /// AssumeRole called with temporary credentials: a role chain.
+    /// AssumeRole called with a role's credentials: a role chain
+    /// ([`under_role_session`]).
     RoleChain,
     /// GetSessionToken.
     SessionToken,
@@ -314,7 +316,7 @@ impl Executor<'_, '_> {
         let mut under = plan.base.to_string();
         let mut provenance = Provenance::Base;
         let mut arn = None;
-        for hop in &plan.hops {
+        for (i, hop) in plan.hops.iter().enumerate() {
             if hop.needs_long_term_keys() && creds.session_token().is_some() {
                 return Err(ExecuteError::NeedsLongTermKeys {
                     step: step(hop),
@@ -322,7 +324,7 @@ impl Executor<'_, '_> {
                 });
             }
             provenance = match hop {
-                Hop::AssumeRole(_) if creds.session_token().is_some() => Provenance::RoleChain,
+                Hop::AssumeRole(_) if under_role_session(plan, i) => Provenance::RoleChain,
                 Hop::AssumeRole(_) => Provenance::AssumedRole,
                 Hop::SessionToken(_) => Provenance::SessionToken,
                 Hop::FederationToken(_) => Provenance::FederationToken,

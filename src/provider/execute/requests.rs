@@ -92,11 +92,16 @@ pub fn step(hop: &Hop) -> String {
 pub const MAX_CHAINED_SECONDS: u32 = 3600;
 
 /// Whether the credentials under hop `i` are a role session (AssumeRole, web identity,
-/// an SSO role), so that an AssumeRole there is role chaining.
-fn under_role_session(plan: &Plan, i: usize) -> bool {
-    match i.checked_sub(1).map(|j| &plan.hops[j]) {
+/// an SSO role, the instance's role), so that an AssumeRole there is role chaining
+/// (AWS holds it to an hour, and the console to an hour's session). GetSessionToken's
+/// and GetFederationToken's credentials are not a role's.
+pub fn under_role_session(plan: &Plan, i: usize) -> bool {
+    match i.checked_sub(1).and_then(|j| plan.hops.get(j)) {
         Some(hop) => matches!(hop, Hop::AssumeRole(_)),
-        None => matches!(plan.base, Base::WebIdentity { .. } | Base::Sso(_)),
+        None => matches!(
+            plan.base,
+            Base::WebIdentity { .. } | Base::Sso(_) | Base::SsoFlags(_) | Base::Imds { .. }
+        ),
     }
 }
 
