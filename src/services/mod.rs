@@ -5,6 +5,7 @@
 
 pub mod constraints;
 pub mod container;
+pub mod ec2;
 mod error;
 pub mod imds;
 pub mod metadata;

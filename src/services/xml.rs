@@ -176,7 +176,6 @@ impl Leaves {
     /// of its own: its leaves, with paths from that element (`instancesSet/item/...`), so
     /// the fields of one list item are read together. In document order; nested lists are
     /// read again the same way.
-    #[allow(dead_code)] // EC2's lists (DescribeInstances...) are the first users; tested below.
     pub(crate) fn sections(&self, suffix: &str) -> Vec<Leaves> {
         self.elements
             .iter()
