@@ -127,6 +127,8 @@ pub enum CliError {
     DumpConfig(super::dumpconfig::DumpConfigError),
     /// `configure sso` stopped.
     Configure(super::configure::ConfigureError),
+    /// An `ec2` command failed.
+    Ec2(Box<super::ec2::Ec2Error>),
     /// No plan for the credentials (no source, a broken profile).
     Plan(PlanError),
     /// The plan could not be carried out.
@@ -203,6 +205,7 @@ impl CliError {
             CliError::Console(e) => e.kind(),
             CliError::DumpConfig(e) => e.kind(),
             CliError::Configure(_) => ErrorKind::Usage,
+            CliError::Ec2(e) => e.kind(),
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),
             CliError::Endpoint(e) => e.kind(),
@@ -256,6 +259,7 @@ impl fmt::Display for CliError {
             CliError::Console(e) => e.fmt(f),
             CliError::DumpConfig(e) => e.fmt(f),
             CliError::Configure(e) => e.fmt(f),
+            CliError::Ec2(e) => e.fmt(f),
             CliError::Plan(e) => e.fmt(f),
             CliError::Execute(e) => e.fmt(f),
             CliError::Endpoint(e) => e.fmt(f),
@@ -283,7 +287,7 @@ impl std::error::Error for CliError {
             CliError::Presign(e) => e.source(),
             CliError::Console(e) => e.source(),
             CliError::DumpConfig(e) => e.source(),
-            CliError::Configure(_) => None,
+            CliError::Configure(_) | CliError::Ec2(_) => None,
             CliError::Plan(e) => e.source(),
             CliError::Execute(e) => e.source(),
             CliError::Endpoint(e) => e.source(),

@@ -14,6 +14,7 @@ pub mod console;
 pub mod decode;
 pub mod dumpconfig;
 pub mod dumpcreds;
+pub mod ec2;
 mod error;
 pub mod getcallerid;
 pub mod identity;
@@ -80,6 +81,8 @@ pub enum Command {
     DumpCreds(dumpcreds::DumpCredsArgs),
     /// `dumpconfig`
     DumpConfig(dumpconfig::DumpConfigArgs),
+    /// `ec2 launch|list|terminate|call`
+    Ec2(ec2::Ec2Args),
     /// `decode-authorization-message`
     Decode(decode::DecodeArgs),
     /// `runas`
@@ -237,6 +240,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::GetCallerId(args)) => getcallerid::run(args, ctx),
         Some(Command::DumpCreds(args)) => dumpcreds::run(args, ctx),
         Some(Command::DumpConfig(args)) => dumpconfig::run(args, ctx),
+        Some(Command::Ec2(args)) => ec2::run(args, ctx),
         Some(Command::Decode(args)) => decode::run(args, ctx),
         Some(Command::RunAs(args)) => block_on(runas::run(args, ctx))?,
         Some(Command::Presign(args)) => presign::run(args, ctx),

@@ -12,6 +12,7 @@ pub mod metadata;
 pub mod query;
 pub mod rest_json;
 pub mod signin;
+pub mod ssm;
 pub mod sso;
 pub mod sso_oidc;
 pub mod sts;
