@@ -15,6 +15,7 @@ mod cli_configure;
 mod cli_console;
 mod cli_credentials_server;
 mod cli_dumpconfig;
+mod cli_ec2;
 mod cli_files;
 mod cli_metadata;
 mod cli_process;

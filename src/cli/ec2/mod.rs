@@ -157,22 +157,18 @@ impl std::fmt::Display for Ec2Error {
                 }
                 f.write_str(")")?;
                 if let Some(d) = denial {
-                    write!(
-                        f,
-                        "\n  denied action: {}\n  resource: {}",
-                        d.action, d.resource
-                    )?;
+                    write!(f, ": denied action {} on {}", d.action, d.resource)?;
                     if d.explicit_deny {
-                        f.write_str("\n  an explicit Deny statement matched")?;
+                        f.write_str(" (an explicit Deny statement matched)")?;
                     }
-                    for c in &d.conditions {
-                        write!(f, "\n  condition: {c}")?;
+                    if !d.conditions.is_empty() {
+                        write!(f, "; conditions: {}", d.conditions.join("; "))?;
                     }
                 }
                 if let Some(encoded) = encoded {
                     write!(
                         f,
-                        "\n  the reason is encoded; decode it (needs sts:DecodeAuthorizationMessage) with:\n  aws-login decode-authorization-message '{encoded}'"
+                        "; the reason is encoded: decode it (needs sts:DecodeAuthorizationMessage) with `aws-login decode-authorization-message '{encoded}'`"
                     )?;
                 }
                 Ok(())
