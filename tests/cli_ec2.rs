@@ -240,7 +240,7 @@ fn ec2(addr: SocketAddr, args: &[&str]) -> tokio::process::Command {
     cmd
 }
 
-fn launch_args<'a>(user_data: &'a str) -> Vec<&'a str> {
+fn launch_args(user_data: &str) -> Vec<&str> {
     vec![
         "launch",
         "--group",
