@@ -63,6 +63,20 @@ fn handle(state: &Mutex<Ec2State>, req: &Request) -> common::mock::Answer {
         .unwrap_or("unsigned")
         .to_owned();
     let mut s = state.lock().unwrap();
+    if req.header("x-amz-target") == Some("AmazonSSM.GetParameter") {
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        s.calls.push(("GetParameter".into(), HashMap::new()));
+        return match body["Name"].as_str() {
+            Some("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64") => reply(
+                200,
+                r#"{"Parameter":{"Name":"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64","Type":"String","Value":"ami-al2023","Version":7}}"#,
+            ),
+            _ => reply(
+                400,
+                r#"{"__type":"ParameterNotFound","message":"not found"}"#,
+            ),
+        };
+    }
     let action = get("Action");
     s.calls.push((action.clone(), form.clone()));
     let denied = signer == "AKIADENIED";
@@ -309,6 +323,50 @@ async fn a_group_launches_once_through_throttling_and_waits_until_running() {
     assert_eq!(runs[0]["TagSpecification.1.ResourceType"], "instance");
     assert_eq!(runs[0]["TagSpecification.2.ResourceType"], "volume");
     assert_eq!(runs[0]["TagSpecification.1.Tag.2.Key"], "aws-login:group");
+}
+
+#[tokio::test]
+async fn an_image_alias_is_looked_up_in_ssm() {
+    let (addr, state) = fake_ec2().await;
+    let args = [
+        "launch",
+        "--group",
+        "g",
+        "--instance-type",
+        "t3.micro",
+        "--image-alias",
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    ];
+    let out = ec2(addr, &args)
+        .env("AWS_ENDPOINT_URL_SSM", format!("http://{addr}"))
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 is ami-al2023"
+        ),
+        "{err}"
+    );
+    let s = state.lock().unwrap();
+    let run = s.calls.iter().find(|(a, _)| a == "RunInstances").unwrap();
+    assert_eq!(run.1["ImageId"], "ami-al2023");
+    drop(s);
+    let mut missing = args.to_vec();
+    missing[6] = "/no/such/parameter";
+    let out = ec2(addr, &missing)
+        .env("AWS_ENDPOINT_URL_SSM", format!("http://{addr}"))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("ParameterNotFound"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test]
