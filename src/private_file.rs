@@ -21,6 +21,17 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// [`write_private`] with the file's mode `mode` (`dumpconfig --merge` keeps a config
 /// file's own mode). A missing directory is still created 0700.
 pub fn write_with_mode(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    write_with_mode_then(path, contents, mode, &|_| Ok(()))
+}
+
+/// [`write_with_mode`], with `prepare` run on the temporary file before it is renamed
+/// into place (`dumpconfig --merge` gives it the old file's owner).
+pub fn write_with_mode_then(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    prepare: &dyn Fn(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -40,6 +51,7 @@ pub fn write_with_mode(path: &Path, contents: &[u8], mode: u32) -> std::io::Resu
         .set_permissions(std::fs::Permissions::from_mode(mode))?;
     file.write_all(contents)?;
     file.as_file().sync_all()?;
+    prepare(file.path())?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

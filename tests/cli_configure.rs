@@ -121,6 +121,50 @@ async fn flags_alone_one_account_one_role() {
             ]
         );
     }
+    // The session exists for another start URL: refused before any sign-in (its
+    // profiles would get the other portal's token), and a bad flag too.
+    let grants = state.lock().unwrap().grants.len();
+    for (flag, value, expected) in [
+        (
+            "--start-url",
+            "https://d-other.awsapps.com/start",
+            "error: \"corp\" is not a valid SSO session name: expected a new name: this one is the session of https://d-987654321d.awsapps.com/start\n",
+        ),
+        (
+            "--output",
+            "xml",
+            "error: \"xml\" is not a valid output format: expected one of json, yaml, yaml-stream, text, table\n",
+        ),
+    ] {
+        let mut args = vec![
+            "configure",
+            "sso",
+            "--sso-session-name",
+            "corp",
+            "--sso-region",
+            "eu-west-1",
+            "--start-url",
+            START_URL,
+        ];
+        if flag == "--start-url" {
+            args[7] = value;
+        } else {
+            args.extend([flag, value]);
+        }
+        let out = aws_login_command(&args)
+            .env("HOME", home.path())
+            .env_remove("AWS_CONFIG_FILE")
+            .env("AWS_ENDPOINT_URL_SSO", format!("http://{addr}"))
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{addr}"))
+            .env("AWS_LOGIN_BROWSER", BROWSER)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(stderr(&out), expected);
+        assert_eq!(out.status.code(), Some(2));
+    }
+    assert_eq!(state.lock().unwrap().grants.len(), grants, "no sign-in");
+
     // Without a terminal, a question nobody answered is an error naming the flag.
     let out = aws_login_command(&["configure", "sso"])
         .env("HOME", home.path())

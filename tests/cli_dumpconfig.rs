@@ -254,7 +254,7 @@ async fn refusals_say_what_to_do() {
     for (args, expected) in [
         (
             &["--sso-region", "eu-west-1"][..],
-            "error: --sso-acct-id and --sso-role-name need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache\n",
+            "error: dumpconfig needs an Identity Center token: --start-url URL (sign in), --sso-access-token, --accesstoken-cache or --use-cache\n",
         ),
         (
             &["--use-cache", "--sso-access-token", "T"][..],
@@ -371,4 +371,177 @@ print(json.dumps(out, sort_keys=True))
         );
         assert_eq!(region, "eu-west-1", "{name}");
     }
+}
+
+/// What a helper found breaking the user's file: special files, symlinks, owners,
+/// read-only and hard-linked files, concurrent merges, values that would write keys of
+/// their own, prunes of what is still assigned, names moved to other accounts.
+#[tokio::test]
+async fn the_users_file_is_never_harmed() {
+    use std::os::unix::fs::MetadataExt;
+    let (addr, state) = portal().await;
+    let home = tempfile::tempdir().unwrap();
+    let token = ["--sso-access-token", "ACCESS-1", "--start-url", START_URL];
+    let merge = |path: &str| {
+        let mut args = token.to_vec();
+        args.extend(["--merge", path]);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let run = async |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        dumpconfig(addr, home.path(), &args).output().await.unwrap()
+    };
+
+    // Not a regular file: refused before anything is read (a FIFO would hang a read).
+    let fifo = home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = run(merge(fifo.to_str().unwrap())).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("it is not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(merge(home.path().to_str().unwrap())).await;
+    assert!(
+        stderr(&out).contains("it is not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Read-only and hard-linked files are refused, untouched.
+    let read_only = home.path().join("ro");
+    std::fs::write(&read_only, "[default]\n").unwrap();
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run(merge(read_only.to_str().unwrap())).await;
+    assert!(stderr(&out).contains("it is read-only"), "{}", stderr(&out));
+    let linked = home.path().join("linked");
+    std::fs::write(&linked, "[default]\n").unwrap();
+    std::fs::hard_link(&linked, home.path().join("other-link")).unwrap();
+    let out = run(merge(linked.to_str().unwrap())).await;
+    assert!(
+        stderr(&out).contains("other hard links"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&linked).unwrap(), "[default]\n");
+
+    // A dangling symlink: the file is written where it points.
+    let target = home.path().join("dotfiles/aws-config");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let link = home.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = run(merge(link.to_str().unwrap())).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("[sso-session my-sso]")
+    );
+
+    // The owner is kept (a merge run by root for another user's file).
+    let owned = home.path().join("owned");
+    std::fs::write(&owned, "[default]\n").unwrap();
+    if std::os::unix::fs::chown(&owned, Some(65534), Some(65534)).is_ok() {
+        let out = run(merge(owned.to_str().unwrap())).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let meta = std::fs::metadata(&owned).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+
+    // Two merges at once, into one file, for two sessions: neither is lost.
+    let shared = home.path().join("shared");
+    let mut first = merge(shared.to_str().unwrap());
+    first.extend(["--sso-session-name".into(), "one".into()]);
+    let mut second = merge(shared.to_str().unwrap());
+    second.extend(["--sso-session-name".into(), "two".into()]);
+    let (a, b) = tokio::join!(run(first), run(second));
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}{}",
+        stderr(&a),
+        stderr(&b)
+    );
+    let both = std::fs::read_to_string(&shared).unwrap();
+    assert!(
+        both.contains("[sso-session one]") && both.contains("[sso-session two]"),
+        "{both}"
+    );
+
+    // A line break in a flag or in the portal's answer never writes a key.
+    let file = home.path().join("config");
+    let mut args = merge(file.to_str().unwrap());
+    args.extend([
+        "--region".into(),
+        "eu-west-1\ncredential_process = touch /tmp/x".into(),
+    ]);
+    let out = run(args).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!file.exists());
+    state.lock().unwrap().accounts.push(FakeAccount {
+        id: "999999999999".into(),
+        name: "evil".into(),
+        email: "e".into(),
+        roles: vec!["Admin\n[profile evil]\ncredential_process = touch /tmp/x".into()],
+    });
+    let out = run(merge(file.to_str().unwrap())).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be written to a config file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!file.exists());
+    state.lock().unwrap().accounts.pop();
+
+    // Two profiles of one assignment (a second one by hand-copy): --prune keeps both.
+    let out = run(merge(file.to_str().unwrap())).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let copy = text.replace("[profile prod-Billing]", "[profile prod-Billing-eu]");
+    let start = copy.find("[profile prod-Billing-eu]").unwrap();
+    let end = copy[start..]
+        .find("\n\n")
+        .map_or(copy.len(), |e| start + e + 2);
+    std::fs::write(&file, format!("{text}\n{}", &copy[start..end])).unwrap();
+    let mut prune = merge(file.to_str().unwrap());
+    prune.push("--prune".into());
+    let out = run(prune.clone()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after.contains("[profile prod-Billing-eu]") && after.contains("[profile prod-Billing]")
+    );
+
+    // An account goes and another of the same name comes with the role: the name never
+    // moves to the new account; the old profile goes only with --prune.
+    {
+        let mut s = state.lock().unwrap();
+        s.accounts[0].roles.retain(|r| r != "Billing");
+        s.accounts
+            .push(account("888888888888", "prod", &["Billing"]));
+    }
+    let out = run(prune).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !after.contains("sso_account_id = 333333333333\nsso_role_name = Billing"),
+        "{after}"
+    );
+    assert!(
+        after.contains("[profile prod-Billing-888888888888]"),
+        "{after}"
+    );
 }

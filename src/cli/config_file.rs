@@ -1,57 +1,120 @@
-//! The user's config file as `dumpconfig --merge` and `configure sso` edit it: read whole
-//! (a symlink followed, so a dotfiles repository's file is written where it lives; not
-//! UTF-8: refused), written back atomically with its own mode (0600 for a new one), the
-//! old text kept as `FILE.bak`, and nothing written when nothing changed.
+//! The user's config file as `dumpconfig --merge` and `configure sso` edit it.
+//!
+//! - Only a regular file (or a file not there yet) is edited: a device (`/dev/null`), a
+//!   FIFO, a directory is refused before anything is read from it.
+//! - A symlink is followed, dangling or not, so a dotfiles repository's file is written
+//!   where it lives.
+//! - One edit at a time across processes: a lock (`flock` on `FILE.lock`, as the SSO
+//!   cache's) is held from the read to the write, so two merges never lose one another.
+//! - The new text is written atomically (a temporary file in the same folder, renamed
+//!   over), with the file's mode and owner kept, the old text kept as `FILE.bak`, and
+//!   nothing written when nothing changed. A file with no write permission for its owner,
+//!   or with other hard links (which a rename would leave behind), is refused.
 
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::dumpconfig::DumpConfigError;
 use super::{CliError, Context};
+use crate::provider::sso_token_cache::lock::{CacheLock, lock};
 
-/// A config file to merge into: where it is (a symlink followed, so a dotfiles
-/// repository's file is written where it lives), its text (`None`: not there yet) and
-/// its mode (0600 for a new one).
+/// How long an edit waits for another aws-login's edit of the same file.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// A config file being edited: where it is, its text (`None`: not there yet), the mode
+/// and owner to write it with, and the lock held until it is dropped.
 pub(crate) struct ConfigFile {
     pub(crate) path: PathBuf,
     pub(crate) text: Option<String>,
-    pub(crate) mode: u32,
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    _lock: CacheLock,
+}
+
+/// Where `path` leads: itself, or the end of its symlinks (made absolute against each
+/// link's folder), even when that end does not exist yet.
+fn resolve(path: &Path) -> PathBuf {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(target) if target.is_absolute() => current = target,
+            Ok(target) => {
+                let base = current.parent().map(Path::to_owned).unwrap_or_default();
+                current = base.join(target);
+            }
+            Err(_) => break,
+        }
+    }
+    current
 }
 
 impl ConfigFile {
-    /// Reads `file` (`~` expanded).
-    pub(crate) fn read(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
+    /// Opens `file` (`~` expanded) for an edit: locked, checked, read.
+    pub(crate) fn open(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
         let home_of = crate::config::files::system_home_of(ctx.env);
-        let path = crate::config::files::expand_user(file, &home_of)
+        let given = crate::config::files::expand_user(file, &home_of)
             .unwrap_or_else(|| PathBuf::from(file));
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let path = resolve(&given);
         let shown = path.display().to_string();
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let mode = std::fs::metadata(&path)
-                    .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o7777)
-                    .unwrap_or(0o600);
-                let text = String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown))?;
-                Ok(Self {
-                    path,
-                    text: Some(text),
-                    mode,
-                })
+        let refuse = |why: &str| -> CliError {
+            DumpConfigError::NotEditable {
+                path: shown.clone(),
+                why: why.to_owned(),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
-                path,
-                text: None,
-                mode: 0o600,
-            }),
-            Err(source) => Err(CliError::File {
-                what: "the config file".into(),
-                path: shown,
-                source,
-            }),
+            .into()
+        };
+        let lock = super::block_on(lock(&path, LOCK_WAIT, &crate::time::TokioSleep))?
+            .map_err(|e| refuse(&e.to_string()))?;
+        let meta = match std::fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self {
+                    path,
+                    text: None,
+                    mode: 0o600,
+                    owner: None,
+                    _lock: lock,
+                });
+            }
+            Err(source) => {
+                return Err(CliError::File {
+                    what: "the config file".into(),
+                    path: shown,
+                    source,
+                });
+            }
+        };
+        if !meta.is_file() {
+            return Err(refuse("it is not a regular file"));
         }
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o200 == 0 {
+            return Err(refuse("it is read-only (its owner may not write it)"));
+        }
+        if meta.nlink() > 1 {
+            return Err(refuse(
+                "it has other hard links, which writing a new file in its place would leave with the old text",
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|source| CliError::File {
+            what: "the config file".into(),
+            path: shown.clone(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown))?;
+        Ok(Self {
+            path,
+            text: Some(text),
+            mode,
+            owner: Some((meta.uid(), meta.gid())),
+            _lock: lock,
+        })
     }
 
-    /// Writes `text` in its place (atomically, its mode kept), the old text kept as
-    /// `FILE.bak`; nothing when `text` is what it holds. Says on stderr what it did.
+    /// Writes `text` in its place (atomically, its mode and owner kept), the old text
+    /// kept as `FILE.bak`; nothing when `text` is what it holds. Says on stderr what it
+    /// did.
     pub(crate) fn write(&self, text: &str, ctx: &Context<'_>) -> Result<(), CliError> {
         let shown = self.path.display().to_string();
         if self.text.as_deref() == Some(text) {
@@ -63,12 +126,19 @@ impl ConfigFile {
             let path = path.display().to_string();
             move |source| CliError::WriteFile { what, path, source }
         };
+        let owned = |path: &Path| -> std::io::Result<()> {
+            match self.owner {
+                Some((uid, gid)) => std::os::unix::fs::chown(path, Some(uid), Some(gid)),
+                None => Ok(()),
+            }
+        };
         if let Some(old) = &self.text {
             let backup = PathBuf::from(format!("{shown}.bak"));
             crate::private_file::write_with_mode(&backup, old.as_bytes(), self.mode)
+                .and_then(|()| owned(&backup))
                 .map_err(write_error("the backup of the config file", &backup))?;
         }
-        crate::private_file::write_with_mode(&self.path, text.as_bytes(), self.mode)
+        crate::private_file::write_with_mode_then(&self.path, text.as_bytes(), self.mode, &owned)
             .map_err(write_error("the config file", &self.path))?;
         (ctx.stderr)(&format!(
             "Wrote {shown}{}.",

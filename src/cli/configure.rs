@@ -125,12 +125,22 @@ impl std::fmt::Display for ConfigureError {
                 what,
                 answer,
                 expected,
-            } => write!(f, "{answer:?} is not a {what}: expected {expected}"),
+            } => write!(f, "{answer:?} is not a valid {what}: expected {expected}"),
             Self::NothingAssigned(what) => write!(f, "Identity Center assigns you no {what}"),
             Self::ProfileTaken(name) => write!(
                 f,
-                "the config file already has a profile {name:?} written by hand: choose another name (--profile-name)"
+                "the config file already has a profile {name:?} (written by hand, or for another account or role): choose another name (--profile-name)"
             ),
+        }
+    }
+}
+
+impl ConfigureError {
+    /// Its kind: nothing to choose from is a failure, the rest usage errors.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        match self {
+            Self::NothingAssigned(_) => crate::error_kind::ErrorKind::Failure,
+            _ => crate::error_kind::ErrorKind::Usage,
         }
     }
 }
@@ -150,6 +160,47 @@ struct Asker<'c> {
 }
 
 impl Asker<'_> {
+    /// [`Asker::ask`], the answer checked: a flag's value once (an error), a typed one
+    /// asked for again (three times) with what is expected. An empty answer is `None`
+    /// unless `default` gives one.
+    fn ask_checked(
+        &self,
+        flag: Option<&str>,
+        question: &str,
+        default: Option<&str>,
+        what: &'static str,
+        check: Check,
+    ) -> Result<Option<String>, ConfigureError> {
+        let invalid = |answer: &str, expected: String| ConfigureError::Invalid {
+            what,
+            answer: answer.to_owned(),
+            expected,
+        };
+        if let Some(given) = flag.map(str::trim) {
+            if given.is_empty() {
+                return Ok(None);
+            }
+            check(given).map_err(|e| invalid(given, e))?;
+            return Ok(Some(given.to_owned()));
+        }
+        for attempt in 1..=ATTEMPTS {
+            let answer = self.ask(None, question, default).filter(|a| !a.is_empty());
+            let Some(answer) = answer else {
+                return Ok(None);
+            };
+            match check(&answer) {
+                Ok(()) => return Ok(Some(answer)),
+                Err(expected) if attempt < ATTEMPTS => {
+                    (self.ctx.stderr)(&format!(
+                        "{answer:?} is not a valid {what}: expected {expected}"
+                    ));
+                }
+                Err(expected) => return Err(invalid(&answer, expected)),
+            }
+        }
+        Ok(None)
+    }
+
     /// The answer to `question` (`label [default]: `); `None` when there is none and no
     /// default.
     fn ask(&self, flag: Option<&str>, question: &str, default: Option<&str>) -> Option<String> {
@@ -257,6 +308,41 @@ impl Asker<'_> {
 /// The output formats the AWS CLI takes.
 const OUTPUT_FORMATS: [&str; 5] = ["json", "yaml", "yaml-stream", "text", "table"];
 
+/// A check of an answer: what it should be, when it is not.
+type Check = fn(&str) -> Result<(), String>;
+
+fn check_region(answer: &str) -> Result<(), String> {
+    crate::endpoints::check_region(answer)
+        .map_err(|_| "a region such as eu-west-1 (lower-case letters, digits and -)".into())
+}
+
+fn check_output(answer: &str) -> Result<(), String> {
+    if OUTPUT_FORMATS.contains(&answer) {
+        Ok(())
+    } else {
+        Err(format!("one of {}", OUTPUT_FORMATS.join(", ")))
+    }
+}
+
+fn check_name(answer: &str) -> Result<(), String> {
+    if generate::sanitise(answer) == answer {
+        Ok(())
+    } else {
+        Err("a name without spaces, brackets, quotes, # or ;".into())
+    }
+}
+
+fn check_scopes(answer: &str) -> Result<(), String> {
+    if answer.contains(char::is_control) {
+        Err("scopes on one line, separated by commas".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// How many times a typed answer that does not pass is asked for again.
+const ATTEMPTS: usize = 3;
+
 /// Runs `configure sso`.
 pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let ConfigureCommand::Sso(args) = &args.command;
@@ -326,6 +412,37 @@ pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
         "registration scopes",
         "--sso-registration-scopes",
     )?;
+    check_scopes(&scopes).map_err(|expected| ConfigureError::Invalid {
+        what: "registration scopes",
+        answer: scopes.clone(),
+        expected,
+    })?;
+    // What the flags say is checked before the sign-in.
+    for (flag, value, check) in [
+        ("region", &args.region, check_region as Check),
+        ("output format", &args.output, check_output),
+        ("profile name", &args.profile_name, check_name),
+    ] {
+        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            check(value).map_err(|expected| ConfigureError::Invalid {
+                what: flag,
+                answer: value.to_owned(),
+                expected,
+            })?;
+        }
+    }
+    // An existing session of this name for another start URL: its profiles would get
+    // this sign-in's token (the cache is by session name), so stop before it.
+    if let Some(existing) = existing_value("sso_start_url")
+        && existing.trim_end_matches('/') != start_url.trim_end_matches('/')
+    {
+        return Err(ConfigureError::Invalid {
+            what: "SSO session name",
+            answer: session_name,
+            expected: format!("a new name: this one is the session of {existing}"),
+        }
+        .into());
+    }
     let target = Target {
         start_url: start_url.clone(),
         region: sso_region.clone(),
@@ -403,41 +520,30 @@ pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
         )?;
         Ok::<_, CliError>((account, role))
     })??;
-    let region = asker
-        .ask(args.region.as_deref(), "Default client Region", None)
-        .filter(|r| !r.is_empty());
-    if let Some(region) = &region {
-        crate::endpoints::check_region(region)?;
-    }
-    let output = asker
-        .ask(args.output.as_deref(), "CLI default output format", None)
-        .filter(|o| !o.is_empty());
-    if let Some(output) = &output
-        && !OUTPUT_FORMATS.contains(&output.as_str())
-    {
-        return Err(ConfigureError::Invalid {
-            what: "output format",
-            answer: output.clone(),
-            expected: OUTPUT_FORMATS.join(", "),
-        }
-        .into());
-    }
-    let default_name = generate::sanitise(&format!("{role}-{}", account.account_id));
-    let profile_name = asker.require(
-        args.profile_name.as_deref(),
-        "CLI profile name",
-        Some(&default_name),
-        "profile name",
-        "--profile-name",
+    let region = asker.ask_checked(
+        args.region.as_deref(),
+        "Default client Region",
+        None,
+        "region",
+        check_region,
     )?;
-    if generate::sanitise(&profile_name) != profile_name {
-        return Err(ConfigureError::Invalid {
-            what: "profile name",
-            answer: profile_name,
-            expected: "a name without spaces, brackets, quotes, # or ;".into(),
-        }
-        .into());
-    }
+    let output = asker.ask_checked(
+        args.output.as_deref(),
+        "CLI default output format",
+        None,
+        "output format",
+        check_output,
+    )?;
+    let default_name = generate::sanitise(&format!("{role}-{}", account.account_id));
+    let profile_name = asker
+        .ask_checked(
+            args.profile_name.as_deref(),
+            "CLI profile name",
+            Some(&default_name),
+            "profile name",
+            check_name,
+        )?
+        .unwrap_or(default_name);
     let mut keys = vec![
         ("sso_session".to_owned(), session_name.clone()),
         ("sso_account_id".to_owned(), account.account_id.clone()),
@@ -458,6 +564,7 @@ pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
             ],
             trailing: Vec::new(),
             assignment: None,
+            named_by_user: false,
         },
         profiles: vec![Section {
             header: format!("profile {profile_name}"),
@@ -465,8 +572,9 @@ pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
             comment_above: None,
             keys,
             trailing: Vec::new(),
-            // Matched by the name the user chose, not by its assignment.
-            assignment: None,
+            assignment: Some(format!("{}/{role}", account.account_id)),
+            // Matched by the name the user chose, not by an older profile of the role.
+            named_by_user: true,
         }],
     };
     let (config_path, _) =
@@ -475,17 +583,18 @@ pub fn run(args: &ConfigureArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
         what: "config file (AWS_CONFIG_FILE is empty)",
         flag: "AWS_CONFIG_FILE",
     })?;
-    let file = ConfigFile::read(&config_path.display().to_string(), ctx)?;
+    let file = ConfigFile::open(&config_path.display().to_string(), ctx)?;
     let shown = file.path.display().to_string();
     let (text, report) = edit::merge(file.text.as_deref().unwrap_or_default(), &generated, false)
         .map_err(|source| DumpConfigError::Merge {
         path: shown,
         source,
     })?;
-    if report
-        .hand_written
-        .iter()
-        .any(|h| h.starts_with(&format!("{profile_name} ")))
+    if !report.repointed.is_empty()
+        || report
+            .hand_written
+            .iter()
+            .any(|h| h.starts_with(&format!("{profile_name} ")))
     {
         return Err(ConfigureError::ProfileTaken(profile_name).into());
     }

@@ -118,8 +118,18 @@ pub enum DumpConfigError {
     },
     /// The file is not UTF-8 text.
     NotText(String),
+    /// The file cannot be edited safely (not a regular file, read-only, hard-linked,
+    /// locked by another edit).
+    NotEditable {
+        /// The file.
+        path: String,
+        /// Why.
+        why: String,
+    },
     /// `--merge` without a start URL to write.
     NoStartUrl,
+    /// `--prune` when Identity Center assigns nothing (it would remove every profile).
+    NothingAssigned,
     /// The portal refused the token: sign in again.
     SignInAgain {
         /// The command that signs in again.
@@ -145,16 +155,22 @@ impl std::fmt::Display for DumpConfigError {
         match self {
             Self::Generate(e) => e.fmt(f),
             Self::Merge { path, source } => write!(f, "cannot merge into {path}: {source}"),
+            Self::NotEditable { path, why } => {
+                write!(f, "aws-login does not edit {path}: {why}")
+            }
             Self::NotText(path) => write!(
                 f,
                 "{path} is not UTF-8 text: aws-login does not edit it (--merge)"
+            ),
+            Self::NothingAssigned => f.write_str(
+                "Identity Center assigns no role to this sign-in: --prune would remove every generated profile, so nothing was changed",
             ),
             Self::NoStartUrl => f.write_str(
                 "--merge needs the start URL to write (--start-url): the access token alone does not say it",
             ),
             Self::SignInAgain { command, .. } => write!(
                 f,
-                "Identity Center refused the access token (expired or signed out): sign in again with `{command}`"
+                "Identity Center refused the access token (expired or signed out): sign in again with {command}"
             ),
         }
     }
@@ -211,6 +227,11 @@ fn token_source(args: &DumpConfigArgs) -> Result<SsoTokenSource, UsageError> {
         if token.expose().trim().is_empty() {
             return Err(UsageError::Empty("--sso-access-token"));
         }
+        if token.expose().trim().contains(char::is_control) {
+            return Err(UsageError::Empty(
+                "--sso-access-token (a control character in it)",
+            ));
+        }
         SsoTokenSource::Given(SecretString::new(token.expose().trim()))
     } else if let Some(file) = &args.accesstoken_cache {
         let path = file.strip_prefix("file://").unwrap_or(file);
@@ -222,7 +243,7 @@ fn token_source(args: &DumpConfigArgs) -> Result<SsoTokenSource, UsageError> {
                 store: args.use_cache,
             },
             None if args.use_cache => SsoTokenSource::Cache,
-            None => return Err(UsageError::NoSsoTokenSource),
+            None => return Err(UsageError::NeedsSsoToken("dumpconfig")),
         }
     })
 }
@@ -326,7 +347,32 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
         .profile_name_template
         .clone()
         .unwrap_or_else(|| generate::DEFAULT_TEMPLATE.to_owned());
+    if template.trim().is_empty() {
+        return Err(UsageError::Empty("--profile-name-template").into());
+    }
     generate::check_template(&template).map_err(DumpConfigError::Generate)?;
+    // Every value written is checked before anything is sent.
+    if let Some(url) = args.start_url.as_deref().map(str::trim)
+        && !super::sso::valid_start_url(url)
+    {
+        return Err(CliError::SsoConfig(
+            super::sso::SsoConfigError::BadStartUrl(url.to_owned()),
+        ));
+    }
+    for region in [&args.region, &args.sso_region].into_iter().flatten() {
+        crate::endpoints::check_region(region.trim())?;
+    }
+    let arns = target_arns(args);
+    for arn in &arns {
+        generate::check_role_arn(arn).map_err(DumpConfigError::Generate)?;
+    }
+    if args.target_source_profile.is_some() && arns.is_empty() {
+        return Err(UsageError::FlagWithoutHop {
+            flag: "--target-source-profile",
+            needs: "--target-arn-profiles",
+        }
+        .into());
+    }
     let sso_session = args
         .sso_session_name
         .as_deref()
@@ -342,14 +388,21 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
         return Err(DumpConfigError::NoStartUrl.into());
     }
     let session = Session::open_for_sso_token(&identity(args), ctx, source.clone())?;
+    let region_flag = args
+        .sso_region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| *r != "us-east-1")
+        .map(|r| format!(" --sso-region {r}"))
+        .unwrap_or_default();
     let command = match (&source, args.start_url.as_deref().map(str::trim)) {
         (SsoTokenSource::SignIn { store: false, .. }, Some(url)) => {
-            format!("aws-login dumpconfig --start-url {url}")
+            format!("`aws-login dumpconfig --start-url {url}{region_flag}`")
         }
         (SsoTokenSource::SignIn { .. } | SsoTokenSource::Given(_), Some(url)) => {
-            format!("aws-login sso login --start-url {url}")
+            format!("`aws-login sso login --start-url {url}{region_flag}`")
         }
-        _ => "aws-login sso login (or aws sso login)".to_owned(),
+        _ => "`aws-login sso login` (or `aws sso login`)".to_owned(),
     };
     let sign_in_again = |e: ServiceError| -> CliError {
         if e.aws()
@@ -390,9 +443,12 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
             .filter(|r| !r.is_empty())
             .map(str::to_owned),
         template,
-        target_arns: target_arns(args),
+        target_arns: arns,
         target_source_profile: args.target_source_profile.clone(),
     };
+    if args.prune && assignments.is_empty() {
+        return Err(DumpConfigError::NothingAssigned.into());
+    }
     let generated =
         generate::generate(&assignments, &options).map_err(DumpConfigError::Generate)?;
     if options.start_url.is_none() {
@@ -414,7 +470,7 @@ fn merge_into(
     args: &DumpConfigArgs,
     ctx: &Context<'_>,
 ) -> Result<Output, CliError> {
-    let config = ConfigFile::read(file, ctx)?;
+    let config = ConfigFile::open(file, ctx)?;
     let shown = config.path.display().to_string();
     let before = config.text.clone().unwrap_or_default();
     let (after, report) =

@@ -35,6 +35,8 @@ pub enum UsageError {
     Empty(&'static str),
     /// `--sso-acct-id`/`--sso-role-name` without a token source.
     NoSsoTokenSource,
+    /// A command that lists what Identity Center assigns, without a token source.
+    NeedsSsoToken(&'static str),
     /// `--assume-roles` given, but it names no role.
     NoRoles,
     /// A flag that applies to hops the command line does not ask for.
@@ -85,6 +87,10 @@ impl fmt::Display for UsageError {
             Self::Empty(flag) => write!(f, "{flag} is empty"),
             Self::NoSsoTokenSource => f.write_str(
                 "--sso-acct-id and --sso-role-name need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache",
+            ),
+            Self::NeedsSsoToken(command) => write!(
+                f,
+                "{command} needs an Identity Center token: --start-url URL (sign in), --sso-access-token, --accesstoken-cache or --use-cache"
             ),
             Self::FlagWithoutHop { flag, needs } => {
                 write!(f, "{flag} applies to {needs}, and none is given")
@@ -204,7 +210,7 @@ impl CliError {
             CliError::Presign(e) => e.kind(),
             CliError::Console(e) => e.kind(),
             CliError::DumpConfig(e) => e.kind(),
-            CliError::Configure(_) => ErrorKind::Usage,
+            CliError::Configure(e) => e.kind(),
             CliError::Ec2(e) => e.kind(),
             CliError::Plan(e) => e.kind(),
             CliError::Execute(e) => e.kind(),

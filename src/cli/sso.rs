@@ -168,6 +168,18 @@ fn scopes(section: &Section) -> Option<Vec<String>> {
     })
 }
 
+/// Whether `url` can be a start URL: `https://` (or `http://`) and a host, no whitespace
+/// or control characters.
+pub fn valid_start_url(url: &str) -> bool {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .is_some_and(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with('/')
+                && !rest.contains(|c: char| c.is_whitespace() || c.is_control())
+        })
+}
+
 /// What to sign in to, from the flags and the config file. Pure.
 pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoConfigError> {
     let session = |name: &str| -> Result<Target, SsoConfigError> {
@@ -190,13 +202,7 @@ pub fn target(args: &SsoLoginArgs, settings: &Settings) -> Result<Target, SsoCon
     };
     if let Some(start_url) = &args.start_url {
         let start_url = start_url.trim();
-        let valid = start_url
-            .strip_prefix("https://")
-            .or_else(|| start_url.strip_prefix("http://"))
-            .is_some_and(|rest| {
-                !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace)
-            });
-        if !valid {
+        if !valid_start_url(start_url) {
             return Err(SsoConfigError::BadStartUrl(start_url.to_owned()));
         }
         if let Some(name) = &args.sso_session

@@ -38,6 +38,12 @@ pub struct Report {
     pub pruned: Vec<String>,
     /// aws-login's profiles no longer assigned, kept (no `prune`).
     pub stale: Vec<String>,
+    /// aws-login's profiles of a name chosen by the user (`configure sso`) that are for
+    /// another account or role (left as they are).
+    pub repointed: Vec<String>,
+    /// aws-login's profiles for an assignment another profile also has (kept, even with
+    /// `prune`: the assignment lasts).
+    pub duplicates: Vec<String>,
     /// Hand-written sections that have a generated section's name (left as they are; a
     /// generated profile then gets another name, said here).
     pub hand_written: Vec<String>,
@@ -211,6 +217,8 @@ fn update(lines: &mut Vec<Line>, block: &Block, section: &Section, newline: &'st
             (block.header + 1..end).find(|&i| property_key(&lines[i]).as_deref() == Some(key));
         match found {
             Some(i) if property_value(&lines[i]) == value => {}
+            // Scopes the user widened (`configure sso`, by hand) stay.
+            Some(_) if key == "sso_registration_scopes" => {}
             Some(i) => {
                 let indent = content(&lines[i])[..indent_of(&lines[i])].to_owned();
                 lines[i].text = format!("{indent}{key} = {value}");
@@ -346,20 +354,35 @@ pub fn merge(
         .collect();
     let mut new_names: Vec<String> = Vec::new();
     for section in &generated.profiles {
-        let by_assignment = section.assignment.as_ref().and_then(|wanted| {
-            our_profiles.iter().copied().find(|&i| {
-                !claimed.contains(&i) && assignment_of(&lines, &found[i]).as_ref() == Some(wanted)
-            })
-        });
+        let by_assignment = section
+            .assignment
+            .as_ref()
+            .filter(|_| !section.named_by_user)
+            .and_then(|wanted| {
+                our_profiles.iter().copied().find(|&i| {
+                    !claimed.contains(&i)
+                        && assignment_of(&lines, &found[i]).as_ref() == Some(wanted)
+                })
+            });
         let by_name = || {
             found
                 .iter()
                 .position(|b| b.what == Affects::Profile(section.name.clone()))
         };
-        match by_assignment.or_else(by_name) {
-            Some(i) if ours(&found[i]) && !claimed.contains(&i) => {
+        let hit = by_assignment.or_else(by_name);
+        // A name never moves to another account or role: aws-login's profile of this
+        // name for another assignment is not this one's.
+        let same_assignment = |i: usize| {
+            let had = assignment_of(&lines, &found[i]);
+            had.is_none() || section.assignment.is_none() || had == section.assignment
+        };
+        match hit {
+            Some(i) if ours(&found[i]) && !claimed.contains(&i) && same_assignment(i) => {
                 claimed.push(i);
                 changes.push((i, Change::Update(section)));
+            }
+            Some(i) if ours(&found[i]) && section.named_by_user && !same_assignment(i) => {
+                report.repointed.push(section.name.clone());
             }
             taken_or_none => {
                 let mut section = section.clone();
@@ -390,11 +413,23 @@ pub fn merge(
             }
         }
     }
+    let assigned: Vec<&str> = generated
+        .profiles
+        .iter()
+        .filter_map(|s| s.assignment.as_deref())
+        .collect();
     for &i in &our_profiles {
         if !claimed.contains(&i) {
             let Affects::Profile(name) = &found[i].what else {
                 continue;
             };
+            // Another profile of an assignment that lasts, or one whose assignment
+            // cannot be read: never removed.
+            let still = assignment_of(&lines, &found[i]);
+            if still.as_deref().is_none_or(|a| assigned.contains(&a)) {
+                report.duplicates.push(name.clone());
+                continue;
+            }
             if prune {
                 changes.push((i, Change::Remove));
                 report.pruned.push(name.clone());

@@ -79,8 +79,12 @@ pub struct Section {
     pub trailing: Vec<String>,
     /// What the section is for: `ACCOUNT/ROLE` of an SSO profile, or the role ARN of a
     /// target profile, by which a merge finds the profile it wrote before under another
-    /// name; `None` for the `sso-session` and a profile found by its name alone.
+    /// name (and never points a name at another assignment); `None` for the
+    /// `sso-session`.
     pub assignment: Option<String>,
+    /// Whether the name was chosen by the user (`configure sso`): a merge then keeps to
+    /// it rather than to an older profile of the same assignment.
+    pub named_by_user: bool,
 }
 
 impl Section {
@@ -146,6 +150,14 @@ pub enum GenerateError {
     NoSourceProfile,
     /// The session name cannot be written in a header.
     BadSessionName(String),
+    /// A value that cannot be one line of a config file (a line break or another
+    /// control character: it would write keys of its own).
+    BadValue {
+        /// The key.
+        key: String,
+        /// The value, as shown (escaped).
+        value: String,
+    },
 }
 
 impl std::fmt::Display for GenerateError {
@@ -169,6 +181,10 @@ impl std::fmt::Display for GenerateError {
             ),
             Self::NoSourceProfile => f.write_str(
                 "--target-arn-profiles needs an SSO profile to start from, and Identity Center assigns no role",
+            ),
+            Self::BadValue { key, value } => write!(
+                f,
+                "{key} {value} cannot be written to a config file: it holds a line break or another control character"
             ),
             Self::BadSessionName(n) => write!(
                 f,
@@ -237,6 +253,14 @@ pub fn check_template(template: &str) -> Result<(), GenerateError> {
     .map(drop)
 }
 
+/// Checks that `arn` is a role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`, one line).
+pub fn check_role_arn(arn: &str) -> Result<(), GenerateError> {
+    role_arn_parts(arn)
+        .filter(|_| !arn.contains(char::is_control))
+        .map(drop)
+        .ok_or_else(|| GenerateError::NotARoleArn(arn.to_owned()))
+}
+
 /// The account id and role name of a role ARN.
 fn role_arn_parts(arn: &str) -> Option<(&str, &str)> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
@@ -277,6 +301,38 @@ fn unique_names(wanted: &[(String, String)], taken: &[String]) -> Vec<String> {
         out.push(candidate);
     }
     out
+}
+
+/// Checks that every name and value of `generated` is one line a config file can hold:
+/// no line break or other control character (from a flag or a server's answer), which
+/// would add keys (a `credential_process`) or sections of its own.
+pub fn check(generated: &Generated) -> Result<(), GenerateError> {
+    let bad = |c: char| c.is_control();
+    for section in std::iter::once(&generated.session).chain(&generated.profiles) {
+        if section.header.contains(bad) || section.header.contains(['[', ']']) {
+            return Err(GenerateError::BadValue {
+                key: "section".into(),
+                value: format!("{:?}", section.header),
+            });
+        }
+        for line in &section.trailing {
+            if line.contains(bad) {
+                return Err(GenerateError::BadValue {
+                    key: "comment".into(),
+                    value: format!("{line:?}"),
+                });
+            }
+        }
+        for (key, value) in &section.keys {
+            if key.contains(bad) || value.contains(bad) {
+                return Err(GenerateError::BadValue {
+                    key: key.clone(),
+                    value: format!("{value:?}"),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The config for `assignments` shaped by `options`.
@@ -334,6 +390,7 @@ pub fn generate(assignments: &[Assignment], options: &Options) -> Result<Generat
             keys,
             trailing,
             assignment: Some(format!("{}/{}", a.account_id, a.role_name)),
+            named_by_user: false,
         });
     }
     if !options.target_arns.is_empty() {
@@ -345,16 +402,22 @@ pub fn generate(assignments: &[Assignment], options: &Options) -> Result<Generat
                 .cloned()
                 .ok_or(GenerateError::NoSourceProfile)?,
         };
-        let mut wanted = Vec::new();
+        let mut arns: Vec<&String> = Vec::new();
         for arn in &options.target_arns {
+            if !arns.contains(&arn) {
+                arns.push(arn);
+            }
+        }
+        let mut wanted = Vec::new();
+        for arn in &arns {
             let (account, role) =
-                role_arn_parts(arn).ok_or_else(|| GenerateError::NotARoleArn(arn.clone()))?;
+                role_arn_parts(arn).ok_or_else(|| GenerateError::NotARoleArn((*arn).clone()))?;
             wanted.push((sanitise(&format!("{role}-{account}")), account.to_owned()));
         }
         let target_names = unique_names(&wanted, &names);
-        for (i, (arn, name)) in options.target_arns.iter().zip(target_names).enumerate() {
+        for (i, (arn, name)) in arns.iter().zip(target_names).enumerate() {
             let mut keys = vec![
-                ("role_arn".to_owned(), arn.clone()),
+                ("role_arn".to_owned(), (*arn).clone()),
                 ("source_profile".to_owned(), source.clone()),
             ];
             let mut trailing = Vec::new();
@@ -366,7 +429,8 @@ pub fn generate(assignments: &[Assignment], options: &Options) -> Result<Generat
                     .then(|| "# Roles to assume from your SSO access...".to_owned()),
                 keys,
                 trailing,
-                assignment: Some(arn.clone()),
+                assignment: Some((*arn).clone()),
+                named_by_user: false,
             });
         }
     }
@@ -381,7 +445,7 @@ pub fn generate(assignments: &[Assignment], options: &Options) -> Result<Generat
         "sso_registration_scopes".to_owned(),
         REGISTRATION_SCOPES.to_owned(),
     ));
-    Ok(Generated {
+    let generated = Generated {
         sso_session: session_name.to_owned(),
         session: Section {
             header: format!("sso-session {session_name}"),
@@ -390,7 +454,10 @@ pub fn generate(assignments: &[Assignment], options: &Options) -> Result<Generat
             keys: session_keys,
             trailing: session_trailing,
             assignment: None,
+            named_by_user: false,
         },
         profiles,
-    })
+    };
+    check(&generated)?;
+    Ok(generated)
 }

@@ -241,7 +241,9 @@ fn bearer(access_token: &SecretString) -> Result<Vec<(HeaderName, HeaderValue)>,
 pub const MAX_PAGES: usize = 1000;
 
 /// Follows every page of a list: `path` gives a page's path for the previous page's
-/// `nextToken`, `parse` reads a page. A `nextToken` that repeats ends the walk.
+/// `nextToken`, `parse` reads a page. A `nextToken` that repeats, or pages past
+/// [`MAX_PAGES`], are an error: the list would be incomplete, and a caller that prunes
+/// by it would remove what is still there.
 async fn all_pages<T>(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
@@ -251,6 +253,12 @@ async fn all_pages<T>(
 ) -> Result<Vec<T>, ServiceError> {
     let mut all = Vec::new();
     let mut token: Option<String> = None;
+    let incomplete = |detail: &str| {
+        ServiceError::Response(ResponseError::Malformed {
+            status: 200,
+            detail: detail.to_owned(),
+        })
+    };
     for _ in 0..MAX_PAGES {
         let page = super::rest_json::call(
             caller,
@@ -264,11 +272,18 @@ async fn all_pages<T>(
         .await?;
         all.extend(page.items);
         match page.next_token {
-            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-            _ => break,
+            Some(next) if token.as_deref() == Some(next.as_str()) => {
+                return Err(incomplete(
+                    "the portal gave the same nextToken twice: the list is incomplete",
+                ));
+            }
+            Some(next) => token = Some(next),
+            None => return Ok(all),
         }
     }
-    Ok(all)
+    Err(incomplete(
+        "the list goes on past 1000 pages: it is incomplete",
+    ))
 }
 
 /// Calls ListAccounts over every page.
