@@ -350,10 +350,12 @@ async fn an_image_alias_is_looked_up_in_ssm() {
         ),
         "{err}"
     );
-    let s = state.lock().unwrap();
-    let run = s.calls.iter().find(|(a, _)| a == "RunInstances").unwrap();
-    assert_eq!(run.1["ImageId"], "ami-al2023");
-    drop(s);
+    let image = {
+        let s = state.lock().unwrap();
+        let run = s.calls.iter().find(|(a, _)| a == "RunInstances").unwrap();
+        run.1["ImageId"].clone()
+    };
+    assert_eq!(image, "ami-al2023");
     let mut missing = args.to_vec();
     missing[6] = "/no/such/parameter";
     let out = ec2(addr, &missing)
