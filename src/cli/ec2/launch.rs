@@ -247,6 +247,22 @@ pub fn run(args: &LaunchArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
                 .map_err(CliError::call("SSM GetParameter (--image-alias)"))?;
             (ctx.stderr)(&format!("{alias} is {}", req.image_id));
         }
+        // The image, named on stderr when the caller may describe it (the launch does
+        // not depend on it: a launcher's policy may not allow DescribeImages).
+        if let Ok(images) = ec2::describe_images(
+            ec2ctx.caller,
+            &ec2ctx.endpoint,
+            ec2ctx.credentials,
+            std::slice::from_ref(&req.image_id),
+        )
+        .await
+            && let Some(image) = images.first()
+        {
+            (ctx.stderr)(&format!(
+                "Image {}: {} ({}, {})",
+                image.image_id, image.name, image.architecture, image.state
+            ));
+        }
         let result =
             ec2::run_instances(ec2ctx.caller, &ec2ctx.endpoint, ec2ctx.credentials, &req).await;
         let instances = match ec2ctx.outcome("RunInstances", result).await? {

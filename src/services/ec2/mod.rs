@@ -16,8 +16,8 @@
 mod parse;
 
 pub use parse::{
-    Instance, StateChange, encoded_authorization_message, parse_instance_attribute,
-    parse_instances, parse_terminate, xml_to_json,
+    Image, Instance, StateChange, encoded_authorization_message, parse_images,
+    parse_instance_attribute, parse_instances, parse_terminate, xml_to_json,
 };
 
 use super::ServiceError;
@@ -183,6 +183,24 @@ pub fn describe_instance_attribute_form(instance_id: &str, attribute: &str) -> Q
     f.param("InstanceId", instance_id)
         .param("Attribute", attribute);
     f
+}
+
+/// The form of DescribeImages for `image_ids`.
+pub fn describe_images_form(image_ids: &[String]) -> QueryForm {
+    let mut f = form("DescribeImages");
+    list(&mut f, "ImageId", image_ids);
+    f
+}
+
+/// DescribeImages: the images named.
+pub async fn describe_images(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    image_ids: &[String],
+) -> Result<Vec<Image>, ServiceError> {
+    let form = describe_images_form(image_ids);
+    call(caller, endpoint, credentials, form, parse_images).await
 }
 
 /// Sends `form`, signed with `credentials`, and reads the XML answer with `parse`.

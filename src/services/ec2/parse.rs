@@ -92,6 +92,40 @@ pub fn parse_instances(
     Ok((instances, next))
 }
 
+/// An image as DescribeImages describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Image {
+    /// `imageId`.
+    pub image_id: String,
+    /// `name`.
+    pub name: String,
+    /// `imageState`: pending, available, invalid, deregistered...
+    pub state: String,
+    /// `architecture`: x86_64, arm64...
+    pub architecture: String,
+}
+
+/// The images of a DescribeImages answer.
+pub fn parse_images(status: u16, body: &[u8]) -> Result<Vec<Image>, ResponseError> {
+    let leaves = read_response(status, body)?;
+    leaves
+        .sections("imagesSet/item")
+        .iter()
+        .map(|item| {
+            let text = |p: &str| item.get(p).unwrap_or_default().to_owned();
+            Ok(Image {
+                image_id: item
+                    .get("item/imageId")
+                    .ok_or_else(|| missing(status, "imageId"))?
+                    .to_owned(),
+                name: text("item/name"),
+                state: text("item/imageState"),
+                architecture: text("item/architecture"),
+            })
+        })
+        .collect()
+}
+
 /// One instance's state change (TerminateInstances).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateChange {

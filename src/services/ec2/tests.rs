@@ -144,3 +144,21 @@ fn errors_state_changes_attributes_and_any_answer_as_json() {
     assert!(xml_to_json(403, error).is_err());
     assert!(xml_to_json(200, b"<a><b></a>").is_err());
 }
+
+#[test]
+fn images_are_read() {
+    assert_eq!(
+        describe_images_form(&["ami-1".into()]).as_str(),
+        "Action=DescribeImages&Version=2016-11-15&ImageId.1=ami-1"
+    );
+    let body = br#"<DescribeImagesResponse><requestId>r</requestId><imagesSet><item><imageId>ami-1</imageId><imageLocation>amazon/al2023</imageLocation><imageState>available</imageState><architecture>x86_64</architecture><name>al2023-ami-2023.6</name><blockDeviceMapping><item><deviceName>/dev/xvda</deviceName></item></blockDeviceMapping></item></imagesSet></DescribeImagesResponse>"#;
+    assert_eq!(
+        parse_images(200, body).unwrap(),
+        [Image {
+            image_id: "ami-1".into(),
+            name: "al2023-ami-2023.6".into(),
+            state: "available".into(),
+            architecture: "x86_64".into()
+        }]
+    );
+}
