@@ -671,3 +671,33 @@ async fn the_wait_backs_off_tells_changes_and_gives_up_in_time() {
     let total: Duration = sleep.0.lock().unwrap().iter().sum();
     assert_eq!(total, Duration::from_secs(10));
 }
+
+/// On a terminal, `--wait` shows a live bar (rewritten in place), and a line per state.
+#[tokio::test]
+async fn the_wait_shows_a_bar_on_a_terminal() {
+    let (addr, _) = fake_ec2().await;
+    let command = format!(
+        "{} ec2 launch --group g --count 2 --instance-type t3.micro --image-id ami-1 --wait",
+        env!("CARGO_BIN_EXE_aws-login")
+    );
+    let out = tokio::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKIAUSER")
+        .env("AWS_SECRET_ACCESS_KEY", "PLANTED-SECRET")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ENDPOINT_URL_EC2", format!("http://{addr}"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("script (util-linux) runs the binary on a pseudo-terminal");
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("\r[####################] 2/2 running"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("i-00000000000000001 running"), "{screen:?}");
+}
