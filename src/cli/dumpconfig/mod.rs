@@ -8,16 +8,19 @@ use std::path::PathBuf;
 
 use argh::FromArgs;
 
-use super::config_file::ConfigFile;
-use super::identity::IdentityArgs;
-use super::session::Session;
-use super::{CliError, Context, Output, UsageError};
-use crate::config::edit::{self, MergeError, Report};
-use crate::config::generate::{self, Assignment, GenerateError, Options};
+mod listing;
+
+use crate::cli::config_file::ConfigFile;
+use crate::cli::identity::IdentityArgs;
+use crate::cli::session::Session;
+use crate::cli::{CliError, Context, Output, UsageError};
+use crate::config::edit::{self, MergeError};
+use crate::config::generate::{self, GenerateError, Options};
 use crate::error_kind::ErrorKind;
 use crate::provider::plan::SsoTokenSource;
 use crate::secret::SecretString;
-use crate::services::{ServiceError, sso};
+use crate::services::ServiceError;
+use listing::{assignments, tell};
 
 /// How many ListAccountRoles calls run at once: a few, as the AWS CLI's paginators and
 /// the portal's throttling allow.
@@ -281,65 +284,6 @@ fn target_arns(args: &DumpConfigArgs) -> Vec<String> {
         .collect()
 }
 
-/// Every account's roles, `CONCURRENT_LISTS` accounts at a time, progress on stderr.
-async fn assignments(
-    caller: &crate::http::call::Caller<'_>,
-    token: &crate::provider::execute::SsoToken,
-    ctx: &Context<'_>,
-    sign_in_again: &dyn Fn(ServiceError) -> CliError,
-) -> Result<Vec<Assignment>, CliError> {
-    use futures_util::stream::{StreamExt as _, TryStreamExt as _};
-    let accounts = sso::list_accounts(caller, &token.portal, &token.access_token)
-        .await
-        .map_err(sign_in_again)?;
-    let total = accounts.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let show = |n: usize| match ctx.progress {
-        Some(progress) => progress(&format!(
-            "listing the roles of {total} accounts… {n}/{total}"
-        )),
-        None if n == 0 => (ctx.stderr)(&format!("Listing the roles of {total} accounts…")),
-        None => {}
-    };
-    show(0);
-    let lists = futures_util::stream::iter(accounts.iter().map(|account| {
-        let done = &done;
-        async move {
-            let roles = sso::list_account_roles(
-                caller,
-                &token.portal,
-                &token.access_token,
-                &account.account_id,
-            )
-            .await
-            .map_err(sign_in_again)?;
-            show(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            Ok::<_, CliError>((account, roles))
-        }
-    }))
-    .buffered(CONCURRENT_LISTS)
-    .try_collect::<Vec<_>>()
-    .await;
-    if let Some(progress) = ctx.progress {
-        progress("");
-    }
-    let mut out = Vec::new();
-    for (account, roles) in lists? {
-        for role_name in roles {
-            out.push(Assignment {
-                account_id: account.account_id.clone(),
-                account_name: account
-                    .account_name
-                    .clone()
-                    .unwrap_or_else(|| account.account_id.clone()),
-                email_address: account.email_address.clone().unwrap_or_default(),
-                role_name,
-            });
-        }
-    }
-    Ok(out)
-}
-
 /// Runs `dumpconfig`.
 pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let source = token_source(args)?;
@@ -353,10 +297,10 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
     generate::check_template(&template).map_err(DumpConfigError::Generate)?;
     // Every value written is checked before anything is sent.
     if let Some(url) = args.start_url.as_deref().map(str::trim)
-        && !super::sso::valid_start_url(url)
+        && !crate::cli::sso::valid_start_url(url)
     {
         return Err(CliError::SsoConfig(
-            super::sso::SsoConfigError::BadStartUrl(url.to_owned()),
+            crate::cli::sso::SsoConfigError::BadStartUrl(url.to_owned()),
         ));
     }
     for region in [&args.region, &args.sso_region].into_iter().flatten() {
@@ -417,7 +361,7 @@ pub fn run(args: &DumpConfigArgs, ctx: &Context<'_>) -> Result<Output, CliError>
             CliError::call("ListAccounts/ListAccountRoles")(e)
         }
     };
-    let (token, assignments) = super::block_on(async {
+    let (token, assignments) = crate::cli::block_on(async {
         let caller = session.caller()?;
         let token = session.sso_token(&caller).await?;
         let assignments = assignments(&caller, &token, ctx, &sign_in_again).await?;
@@ -489,42 +433,4 @@ fn merge_into(
     }
     config.write(&after, ctx)?;
     Ok(Output::default())
-}
-
-/// What the merge did, on stderr.
-fn tell(report: &Report, prune: bool, ctx: &Context<'_>) {
-    let list = |names: &[String]| names.join(", ");
-    let line = format!(
-        "{} added, {} updated, {} unchanged{}",
-        report.added.len(),
-        report.updated.len(),
-        report.unchanged.len(),
-        if prune {
-            format!(", {} removed", report.pruned.len())
-        } else {
-            String::new()
-        }
-    );
-    (ctx.stderr)(&line);
-    for (what, names) in [
-        ("added", &report.added),
-        ("updated", &report.updated),
-        ("removed (no longer assigned)", &report.pruned),
-    ] {
-        if !names.is_empty() {
-            (ctx.stderr)(&format!("  {what}: {}", list(names)));
-        }
-    }
-    if !report.stale.is_empty() {
-        (ctx.stderr)(&format!(
-            "  no longer assigned, kept (--prune removes them): {}",
-            list(&report.stale)
-        ));
-    }
-    if !report.hand_written.is_empty() {
-        (ctx.stderr)(&format!(
-            "  left as they are, written by hand (a generated section of that name was not written): {}",
-            list(&report.hand_written)
-        ));
-    }
 }
