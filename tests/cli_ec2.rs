@@ -32,6 +32,29 @@ struct Ec2State {
     calls: Vec<(String, HashMap<String, String>)>,
     /// Whether DecodeAuthorizationMessage is allowed.
     may_decode: bool,
+    /// RunInstances starts the instances, then answers 500 this many more times.
+    fail_after_create: usize,
+    /// DescribeInstances by id answers InvalidInstanceID.NotFound this many more times.
+    not_found: usize,
+}
+
+/// EC2's filter matching: `*` any run, `?` one character, `\` escapes the next.
+fn ec2_match(pattern: &str, value: &str) -> bool {
+    fn go(p: &[char], v: &[char]) -> bool {
+        match p.split_first() {
+            None => v.is_empty(),
+            Some(('\\', rest)) => match (rest.split_first(), v.split_first()) {
+                (Some((c, prest)), Some((d, vrest))) if c == d => go(prest, vrest),
+                _ => false,
+            },
+            Some(('*', rest)) => (0..=v.len()).any(|i| go(rest, &v[i..])),
+            Some(('?', rest)) => !v.is_empty() && go(rest, &v[1..]),
+            Some((c, rest)) => v.first() == Some(c) && go(rest, &v[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let v: Vec<char> = value.chars().collect();
+    go(&p, &v)
 }
 
 fn error(status: u16, code: &str, message: &str) -> common::mock::Answer {
@@ -137,6 +160,10 @@ fn handle(state: &Mutex<Ec2State>, req: &Request) -> common::mock::Answer {
                     ids
                 }
             };
+            if s.fail_after_create > 0 {
+                s.fail_after_create -= 1;
+                return error(500, "InternalError", "An internal error has occurred");
+            }
             let items: String = s
                 .instances
                 .iter()
@@ -148,6 +175,14 @@ fn handle(state: &Mutex<Ec2State>, req: &Request) -> common::mock::Answer {
                 &format!(
                     "<RunInstancesResponse><requestId>r</requestId><instancesSet>{items}</instancesSet></RunInstancesResponse>"
                 ),
+            )
+        }
+        "DescribeInstances" if s.not_found > 0 && form.contains_key("InstanceId.1") => {
+            s.not_found -= 1;
+            error(
+                400,
+                "InvalidInstanceID.NotFound",
+                "The instance IDs do not exist",
             )
         }
         "DescribeInstances" => {
@@ -177,7 +212,7 @@ fn handle(state: &Mutex<Ec2State>, req: &Request) -> common::mock::Answer {
                 if !ids.is_empty() && !ids.contains(&i.0) {
                     continue;
                 }
-                if group.as_ref().is_some_and(|g| *g != i.1)
+                if group.as_ref().is_some_and(|g| !ec2_match(g, &i.1))
                     || (!states.is_empty() && !states.contains(&i.2))
                 {
                     continue;
@@ -609,7 +644,7 @@ async fn the_wait_backs_off_tells_changes_and_gives_up_in_time() {
         let mut n = looks.lock().unwrap();
         *n += 1;
         let state = |ready: usize| if *n >= ready { "running" } else { "pending" };
-        Ok(vec![
+        Ok(Some(vec![
             Instance {
                 instance_id: "i-1".into(),
                 state: state(2).into(),
@@ -620,7 +655,7 @@ async fn the_wait_backs_off_tells_changes_and_gives_up_in_time() {
                 state: state(4).into(),
                 ..Instance::default()
             },
-        ])
+        ]))
     };
     let events = Mutex::new(Vec::new());
     let sleep = Recorded(Mutex::new(Vec::new()));
@@ -654,11 +689,11 @@ async fn the_wait_backs_off_tells_changes_and_gives_up_in_time() {
 
     // Never running: the limit ends it, with the states.
     let stuck = async || {
-        Ok(vec![Instance {
+        Ok(Some(vec![Instance {
             instance_id: "i-1".into(),
             state: "pending".into(),
             ..Instance::default()
-        }])
+        }]))
     };
     let sleep = Recorded(Mutex::new(Vec::new()));
     let err = until_running(&ids[..1], &stuck, &sleep, Duration::from_secs(10), &|_| {})
@@ -700,4 +735,143 @@ async fn the_wait_shows_a_bar_on_a_terminal() {
         "{screen:?}"
     );
     assert!(screen.contains("i-00000000000000001 running"), "{screen:?}");
+}
+
+/// What a helper found: a group name with wildcards never reaches other groups, the
+/// group tag cannot be overridden, a lost RunInstances answer says how to get the
+/// machines without starting more, a new instance EC2 does not know yet is waited for,
+/// `ec2 call` cannot change its action, bad filters are refused, tags are shown escaped.
+#[tokio::test]
+async fn groups_are_exact_and_launches_never_double() {
+    let (addr, state) = fake_ec2().await;
+    {
+        let mut s = state.lock().unwrap();
+        for (id, group) in [
+            ("i-a", "prod"),
+            ("i-b", "prod-2"),
+            ("i-c", "prod*"),
+            ("i-d", "evil\u{1b}[31m"),
+        ] {
+            s.instances.push((
+                id.into(),
+                group.into(),
+                "running".into(),
+                String::new(),
+                None,
+            ));
+        }
+    }
+    let out = ec2(addr, &["terminate", "--group", "prod*", "--yes"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        text(&out.stdout),
+        "i-c  running -> shutting-down\n",
+        "only the group named prod*"
+    );
+    let states: Vec<String> = state
+        .lock()
+        .unwrap()
+        .instances
+        .iter()
+        .map(|i| i.2.clone())
+        .collect();
+    assert_eq!(states, ["running", "running", "shutting-down", "running"]);
+    let out = ec2(addr, &["list", "--group", "pro?"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "no group is named pro?"
+    );
+    let out = ec2(addr, &["list"]).output().await.unwrap();
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("evil\\u{1b}[31m") && !table.contains('\u{1b}'),
+        "{table:?}"
+    );
+
+    for (args, says) in [
+        (&["list", "--group", ""][..], "error: --group is empty\n"),
+        (
+            &["list", "--state", "Running"][..],
+            "error: --state \"Running\" is not one of pending, running, shutting-down, terminated, stopping, stopped\n",
+        ),
+        (
+            &["call", "DescribeRegions", "Action=TerminateInstances"][..],
+            "error: Action is set by aws-login (the action is the first argument): not a parameter\n",
+        ),
+        (
+            &[
+                "launch",
+                "--group",
+                "g",
+                "--instance-type",
+                "t3.micro",
+                "--image-id",
+                "ami-1",
+                "--tag",
+                "aws-login:group=other",
+            ][..],
+            "error: --tag aws-login:group=...: --group sets that tag (it decides what list and terminate see)\n",
+        ),
+    ] {
+        let out = ec2(addr, args).output().await.unwrap();
+        assert_eq!(stderr(&out), says, "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+
+    // The answer to RunInstances is lost (500s after the machines started): the
+    // token to get them is said; running again with it starts nothing more.
+    state.lock().unwrap().fail_after_create = 10;
+    let launch = [
+        "launch",
+        "--group",
+        "lost",
+        "--count",
+        "2",
+        "--instance-type",
+        "t3.micro",
+        "--image-id",
+        "ami-1",
+    ];
+    let out = ec2(addr, &launch)
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    let token = err
+        .split("--client-token ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no token said: {err}"))
+        .to_owned();
+    assert!(err.contains("the machines may have started"), "{err}");
+    let started = state.lock().unwrap().instances.len();
+    state.lock().unwrap().fail_after_create = 0;
+    let mut again = launch.to_vec();
+    again.extend(["--client-token", &token]);
+    let out = ec2(addr, &again).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    assert_eq!(
+        state.lock().unwrap().instances.len(),
+        started,
+        "nothing more started"
+    );
+
+    // New instances EC2 does not know yet: waited for, not a failure.
+    state.lock().unwrap().not_found = 1;
+    let mut wait = launch.to_vec();
+    wait[2] = "soon";
+    wait.push("--wait");
+    let out = ec2(addr, &wait).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(" running"), "{}", stderr(&out));
 }

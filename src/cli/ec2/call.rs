@@ -51,6 +51,11 @@ pub fn action_form(
             .split_once('=')
             .filter(|(k, _)| !k.trim().is_empty())
             .ok_or_else(|| Ec2Error::Usage(format!("{param:?} is not Key=Value")))?;
+        if ["action", "version"].contains(&key.trim().to_ascii_lowercase().as_str()) {
+            return Err(Ec2Error::Usage(format!(
+                "{key} is set by aws-login (the action is the first argument): not a parameter"
+            )));
+        }
         form.param(key.trim(), value);
     }
     if dry_run {

@@ -67,7 +67,7 @@ command_with_identity! {
         /// wait until every instance runs (or one fails)
         #[argh(switch)]
         pub wait: [bool],
-        /// the longest --wait, in seconds (default 600)
+        /// the longest --wait, in seconds (default 600; 0: no limit)
         #[argh(option, default = "600")]
         pub wait_timeout: [u64],
         /// the idempotency token (default: a new random one; the same token never
@@ -91,26 +91,58 @@ fn key_value(item: &str, flag: &str) -> Result<(String, String), Ec2Error> {
         .ok_or_else(|| Ec2Error::Usage(format!("{flag} {item:?} is not KEY=VALUE")))
 }
 
-/// The user data with `${AWS_LOGIN_GROUP}` and each `${KEY}` of `vars` filled in;
-/// other `${...}` are left alone (the script's own shell variables). Errors: a var that
-/// matches nothing. Pure.
+/// `data` with every `from` replaced by `to`, byte for byte (user data need not be text).
+fn replace_bytes(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if !from.is_empty() && data[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The user data with `${AWS_LOGIN_GROUP}` and each `${KEY}` of `vars` filled in (byte
+/// for byte: the data need not be text); other `${...}` are left alone (the script's own
+/// shell variables). Errors: a var that matches nothing, one given twice, or
+/// `AWS_LOGIN_GROUP` (which `--group` sets). Pure.
 pub fn fill_user_data(
-    text: &str,
+    data: &[u8],
     group: &str,
     vars: &[(String, String)],
-) -> Result<String, Ec2Error> {
-    let mut out = text.replace(&format!("${{{GROUP_PLACEHOLDER}}}"), group);
-    for (key, value) in vars {
-        let placeholder = format!("${{{key}}}");
-        if !out.contains(&placeholder) {
+) -> Result<Vec<u8>, Ec2Error> {
+    let placeholder = |key: &str| format!("${{{key}}}").into_bytes();
+    let mut out = replace_bytes(data, &placeholder(GROUP_PLACEHOLDER), group.as_bytes());
+    for (n, (key, value)) in vars.iter().enumerate() {
+        if key == GROUP_PLACEHOLDER {
+            return Err(Ec2Error::Usage(format!(
+                "--user-data-var {key}: --group sets ${{{key}}}"
+            )));
+        }
+        if vars[..n].iter().any(|(k, _)| k == key) {
+            return Err(Ec2Error::Usage(format!(
+                "--user-data-var {key} is given twice"
+            )));
+        }
+        let from = placeholder(key);
+        if !out.windows(from.len()).any(|w| w == from.as_slice()) {
             return Err(Ec2Error::Usage(format!(
                 "--user-data-var {key}: the user data has no ${{{key}}} to fill in"
             )));
         }
-        out = out.replace(&placeholder, value);
+        out = replace_bytes(&out, &from, value.as_bytes());
     }
     Ok(out)
 }
+
+/// The most user data read from the file (filling in may shrink it back under 16 KiB;
+/// past this it never would).
+const MAX_USER_DATA_FILE: u64 = 1024 * 1024;
 
 /// The user data to send, base64-encoded. Errors: unreadable, vars for bytes that are
 /// not text, over 16 KiB once filled in.
@@ -126,22 +158,25 @@ fn user_data(args: &LaunchArgs) -> Result<Option<String>, CliError> {
         }
         return Ok(None);
     };
-    let bytes = std::fs::read(path).map_err(|source| CliError::File {
+    let file_error = |source| CliError::File {
         what: "the user data".into(),
         path: path.clone(),
         source,
-    })?;
-    let filled = match String::from_utf8(bytes) {
-        Ok(text) => fill_user_data(&text, args.group.trim(), &vars)?.into_bytes(),
-        // Binary user data (gzip) is sent as it is.
-        Err(e) if vars.is_empty() => e.into_bytes(),
-        Err(_) => {
-            return Err(Ec2Error::Usage(format!(
-                "--user-data-var: {path} is not text, so it has no placeholders"
-            ))
-            .into());
-        }
     };
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_USER_DATA_FILE + 1).read_to_end(&mut bytes))
+            .map_err(file_error)?;
+    }
+    if bytes.len() as u64 > MAX_USER_DATA_FILE {
+        return Err(Ec2Error::Usage(format!(
+            "{path} is larger than 1 MiB: EC2 takes at most 16 KiB of user data"
+        ))
+        .into());
+    }
+    let filled = fill_user_data(&bytes, args.group.trim(), &vars)?;
     if filled.len() > ec2::MAX_USER_DATA {
         return Err(Ec2Error::Usage(format!(
             "the user data is {} bytes once filled in; EC2 takes at most {} (16 KiB)",
@@ -176,8 +211,17 @@ fn request(args: &LaunchArgs, image_id: String) -> Result<RunInstances, CliError
         ("Name".to_owned(), group.to_owned()),
         (GROUP_TAG.to_owned(), group.to_owned()),
     ];
+    if group.contains(char::is_control) {
+        return Err(Ec2Error::Usage("--group holds a control character".into()).into());
+    }
     for tag in &args.tag {
         let (k, v) = key_value(tag, "--tag")?;
+        if k == GROUP_TAG {
+            return Err(Ec2Error::Usage(format!(
+                "--tag {GROUP_TAG}=...: --group sets that tag (it decides what list and terminate see)"
+            ))
+            .into());
+        }
         tags.retain(|(key, _)| *key != k);
         tags.push((k, v));
     }
@@ -265,16 +309,38 @@ pub fn run(args: &LaunchArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         }
         let result =
             ec2::run_instances(ec2ctx.caller, &ec2ctx.endpoint, ec2ctx.credentials, &req).await;
+        // Sent, and no clear answer (lost, cut, unreadable, a server error): the
+        // machines may be starting; the client token gets them without more.
+        let uncertain = match &result {
+            Err(e) => match e.aws() {
+                Some(aws) => aws.status >= 500,
+                None => matches!(
+                    e,
+                    crate::services::ServiceError::Call(_)
+                        | crate::services::ServiceError::Response(_)
+                ),
+            },
+            Ok(_) => false,
+        };
+        if uncertain && let Err(e) = &result {
+            return Err(Ec2Error::Uncertain {
+                client_token: req.client_token.clone(),
+                cause: crate::cli::cause_chain(e),
+                kind: e.kind(),
+            }
+            .into());
+        }
         let instances = match ec2ctx.outcome("RunInstances", result).await? {
             Outcome::Done(instances) => instances,
             Outcome::DryRunAllowed => return Ok(None),
         };
         let ids: Vec<String> = instances.iter().map(|i| i.instance_id.clone()).collect();
         (ctx.stderr)(&format!(
-            "Launched {} instance{} of group {group} (client token {}).",
+            "Launched {} instance{} of group {group} (client token {}): {}",
             ids.len(),
             if ids.len() == 1 { "" } else { "s" },
-            req.client_token
+            req.client_token,
+            ids.join(" ")
         ));
         if args.wait {
             let describe = async || {
@@ -282,9 +348,28 @@ pub fn run(args: &LaunchArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
                     instance_ids: ids.clone(),
                     ..DescribeInstances::default()
                 };
-                ec2::describe_instances(ec2ctx.caller, &ec2ctx.endpoint, ec2ctx.credentials, &req)
-                    .await
-                    .map_err(CliError::call("DescribeInstances"))
+                match ec2::describe_instances(
+                    ec2ctx.caller,
+                    &ec2ctx.endpoint,
+                    ec2ctx.credentials,
+                    &req,
+                )
+                .await
+                {
+                    Ok(instances) => Ok(Some(instances)),
+                    // EC2 does not know new ids for a moment, and may throttle: not
+                    // yet, look again.
+                    Err(e)
+                        if e.aws().is_some_and(|a| {
+                            a.code == "InvalidInstanceID.NotFound"
+                                || a.code == "RequestLimitExceeded"
+                                || a.code == "Throttling"
+                        }) =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(CliError::call("DescribeInstances")(e)),
+                }
             };
             let tell = |event: WaitEvent| match event {
                 WaitEvent::State { instance_id, state } => {
@@ -305,14 +390,29 @@ pub fn run(args: &LaunchArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
                     }
                 }
             };
-            let result = wait::until_running(
-                &ids,
-                describe,
-                &crate::time::TokioSleep,
-                Duration::from_secs(args.wait_timeout),
-                &tell,
-            )
-            .await;
+            // 0: no limit. The limit bounds the whole wait, calls included.
+            let limit = match args.wait_timeout {
+                0 => Duration::MAX,
+                seconds => Duration::from_secs(seconds),
+            };
+            let waiting =
+                wait::until_running(&ids, describe, &crate::time::TokioSleep, limit, &tell);
+            let result = match tokio::time::timeout(limit, waiting).await {
+                Ok(result) => result,
+                Err(_) => Err(Ec2Error::Wait(format!(
+                    "not all instances ran within {}s",
+                    args.wait_timeout
+                ))
+                .into()),
+            };
+            let result = result.map_err(|e| match e {
+                CliError::Ec2(e) if matches!(*e, Ec2Error::Wait(_)) => Ec2Error::Wait(format!(
+                    "{e}; the instances launched (still there): {}",
+                    ids.join(" ")
+                ))
+                .into(),
+                other => other,
+            });
             if let Some(progress) = ctx.progress {
                 progress("");
             }
@@ -334,14 +434,29 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_unknown_ones_left() {
-        let script = "#!/bin/sh\necho ${AWS_LOGIN_GROUP} ${API_KEY} ${HOME}\n";
+        let script = b"#!/bin/sh\necho ${AWS_LOGIN_GROUP} ${API_KEY} ${HOME} \xff\n";
         assert_eq!(
             fill_user_data(script, "g1", &[("API_KEY".into(), "k".into())]).unwrap(),
-            "#!/bin/sh\necho g1 k ${HOME}\n"
+            b"#!/bin/sh\necho g1 k ${HOME} \xff\n"
         );
-        assert!(matches!(
-            fill_user_data(script, "g1", &[("NOPE".into(), "x".into())]),
-            Err(Ec2Error::Usage(m)) if m.contains("${NOPE}")
-        ));
+        for (vars, says) in [
+            (vec![("NOPE".to_owned(), "x".to_owned())], "has no ${NOPE}"),
+            (
+                vec![
+                    ("API_KEY".to_owned(), "a".to_owned()),
+                    ("API_KEY".to_owned(), "b".to_owned()),
+                ],
+                "given twice",
+            ),
+            (
+                vec![("AWS_LOGIN_GROUP".to_owned(), "x".to_owned())],
+                "--group sets",
+            ),
+        ] {
+            assert!(matches!(
+                fill_user_data(script, "g1", &vars),
+                Err(Ec2Error::Usage(m)) if m.contains(says)
+            ));
+        }
     }
 }

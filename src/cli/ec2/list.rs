@@ -37,23 +37,61 @@ command_with_identity! {
     }
 }
 
-/// The filters of a group and states.
-pub fn filters(group: Option<&str>, states: Option<&str>) -> Vec<(String, Vec<String>)> {
+/// The states EC2 filters by (`instance-state-name`).
+pub const STATES: [&str; 6] = [
+    "pending",
+    "running",
+    "shutting-down",
+    "terminated",
+    "stopping",
+    "stopped",
+];
+
+/// The filters of a group (matched exactly: its `*` and `?` are not wildcards) and
+/// states. Errors: an empty group, a state EC2 does not have.
+pub fn filters(
+    group: Option<&str>,
+    states: Option<&str>,
+) -> Result<Vec<(String, Vec<String>)>, super::Ec2Error> {
     let mut filters = Vec::new();
-    if let Some(group) = group.map(str::trim).filter(|g| !g.is_empty()) {
-        filters.push((format!("tag:{GROUP_TAG}"), vec![group.to_owned()]));
+    if let Some(group) = group {
+        let group = group.trim();
+        if group.is_empty() {
+            return Err(super::Ec2Error::Usage("--group is empty".into()));
+        }
+        filters.push((format!("tag:{GROUP_TAG}"), vec![ec2::exact(group)]));
     }
-    let states: Vec<String> = states
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if !states.is_empty() {
+    if let Some(states) = states {
+        let states: Vec<String> = states
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if states.is_empty() {
+            return Err(super::Ec2Error::Usage("--state is empty".into()));
+        }
+        if let Some(bad) = states.iter().find(|s| !STATES.contains(&s.as_str())) {
+            return Err(super::Ec2Error::Usage(format!(
+                "--state {bad:?} is not one of {}",
+                STATES.join(", ")
+            )));
+        }
         filters.push(("instance-state-name".to_owned(), states));
     }
-    filters
+    Ok(filters)
+}
+
+/// The instances whose group tag is exactly `group` (what the filter matched, checked
+/// again here: a group's name decides what `terminate` ends).
+pub fn in_group(instances: Vec<Instance>, group: Option<&str>) -> Vec<Instance> {
+    match group.map(str::trim) {
+        Some(group) => instances
+            .into_iter()
+            .filter(|i| i.tag(GROUP_TAG) == Some(group))
+            .collect(),
+        None => instances,
+    }
 }
 
 /// The instances as an aligned table (a header, one line each). Pure.
@@ -81,6 +119,8 @@ pub fn table(instances: &[Instance]) -> String {
                 i.launch_time.clone(),
                 i.tag(GROUP_TAG).unwrap_or("-").to_owned(),
             ]
+            // What EC2 returns (tags anyone may set) never reaches the terminal raw.
+            .map(|cell| crate::cli::terminal_safe(&cell).into_owned())
         })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -141,7 +181,7 @@ pub fn run(args: &ListArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     }
     let session = Session::open(&args.identity(), ctx)?;
     let req = DescribeInstances {
-        filters: filters(args.group.as_deref(), args.state.as_deref()),
+        filters: filters(args.group.as_deref(), args.state.as_deref())?,
         max_results: args.page_size,
         dry_run: args.dry_run,
         ..DescribeInstances::default()
@@ -153,7 +193,7 @@ pub fn run(args: &ListArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         ec2ctx.outcome("DescribeInstances", result).await
     })?;
     let instances = match outcome {
-        Outcome::Done(instances) => instances,
+        Outcome::Done(instances) => in_group(instances, args.group.as_deref()),
         Outcome::DryRunAllowed => return Ok(dry_run_allowed("DescribeInstances")),
     };
     Ok(Output::stdout(if args.json {

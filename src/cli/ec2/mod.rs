@@ -129,6 +129,18 @@ pub enum Ec2Error {
     Usage(String),
     /// `--wait` saw an instance fail or the wait run out.
     Wait(String),
+    /// The confirmation was not given.
+    Declined,
+    /// RunInstances was sent and its answer was lost or unreadable: the machines may
+    /// have started.
+    Uncertain {
+        /// The client token that gets them without starting more.
+        client_token: String,
+        /// What happened.
+        cause: String,
+        /// Its kind.
+        kind: ErrorKind,
+    },
 }
 
 impl Ec2Error {
@@ -137,7 +149,8 @@ impl Ec2Error {
         match self {
             Self::Unauthorized { .. } => ErrorKind::Aws,
             Self::Usage(_) => ErrorKind::Usage,
-            Self::Wait(_) => ErrorKind::Failure,
+            Self::Wait(_) | Self::Declined => ErrorKind::Failure,
+            Self::Uncertain { kind, .. } => *kind,
         }
     }
 }
@@ -174,6 +187,15 @@ impl std::fmt::Display for Ec2Error {
                 Ok(())
             }
             Self::Usage(message) | Self::Wait(message) => f.write_str(message),
+            Self::Declined => f.write_str("not confirmed: nothing was terminated"),
+            Self::Uncertain {
+                client_token,
+                cause,
+                ..
+            } => write!(
+                f,
+                "RunInstances was sent but its answer was lost ({cause}): the machines may have started; run the same command with --client-token {client_token} to get them without starting more"
+            ),
         }
     }
 }

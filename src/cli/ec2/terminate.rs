@@ -75,7 +75,7 @@ pub fn run(args: &TerminateArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
         let targets = match group {
             Some(group) => {
                 let req = DescribeInstances {
-                    filters: list::filters(Some(group), Some("pending,running,stopping,stopped")),
+                    filters: list::filters(Some(group), Some("pending,running,stopping,stopped"))?,
                     ..DescribeInstances::default()
                 };
                 let found = ec2::describe_instances(
@@ -86,9 +86,10 @@ pub fn run(args: &TerminateArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
                 )
                 .await;
                 match ec2ctx.outcome("DescribeInstances", found).await? {
-                    Outcome::Done(instances) => {
-                        instances.into_iter().map(|i| i.instance_id).collect()
-                    }
+                    Outcome::Done(instances) => list::in_group(instances, Some(group))
+                        .into_iter()
+                        .map(|i| i.instance_id)
+                        .collect(),
                     Outcome::DryRunAllowed => Vec::new(),
                 }
             }
@@ -98,14 +99,17 @@ pub fn run(args: &TerminateArgs, ctx: &Context<'_>) -> Result<Output, CliError> 
             return Ok(None);
         }
         if !args.yes && !args.dry_run {
+            let of = group.map_or_else(String::new, |g| {
+                format!(" of group {}", crate::cli::terminal_safe(g))
+            });
             let question = format!(
-                "Terminate {} instance{} ({})? Type yes to go on: ",
+                "Terminate {} instance{}{of} ({})? Type yes to go on: ",
                 targets.len(),
                 if targets.len() == 1 { "" } else { "s" },
                 targets.join(", ")
             );
             if (ctx.prompt)(&question).as_deref() != Some("yes") {
-                return Err(Ec2Error::Usage("not confirmed: nothing was terminated".into()).into());
+                return Err(Ec2Error::Declined.into());
             }
         }
         let result = ec2::terminate_instances(

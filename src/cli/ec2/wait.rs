@@ -40,12 +40,13 @@ pub fn next_pause(previous: Duration) -> Duration {
     (previous.mul_f64(1.5)).min(MAX_PAUSE)
 }
 
-/// Waits until every one of `ids` runs: the instances as last described. Errors: one
-/// failed (its state and reason), the time limit passed (the states then), or a call's
-/// error.
+/// Waits until every one of `ids` runs: the instances as last described. `describe`
+/// gives `None` for an answer that only means "not yet" (EC2 does not know the new ids
+/// for a moment; throttling), and the wait goes on. Errors: one failed (its state and
+/// reason), the time limit passed (the states then), or a call's error.
 pub async fn until_running(
     ids: &[String],
-    describe: impl AsyncFn() -> Result<Vec<Instance>, CliError>,
+    describe: impl AsyncFn() -> Result<Option<Vec<Instance>>, CliError>,
     sleep: &dyn Sleep,
     limit: Duration,
     tell: &dyn Fn(WaitEvent),
@@ -53,8 +54,11 @@ pub async fn until_running(
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut waited = Duration::ZERO;
     let mut pause = FIRST_PAUSE;
+    let mut instances = Vec::new();
     loop {
-        let instances = describe().await?;
+        if let Some(seen_now) = describe().await? {
+            instances = seen_now;
+        }
         for instance in &instances {
             let known = seen.iter_mut().find(|(id, _)| *id == instance.instance_id);
             let changed = match known {

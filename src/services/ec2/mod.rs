@@ -240,17 +240,46 @@ pub async fn describe_instances(
 ) -> Result<Vec<Instance>, ServiceError> {
     let mut all = Vec::new();
     let mut token: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let form = describe_instances_form(req, token.as_deref());
         let (page, next) = call(caller, endpoint, credentials, form, parse_instances).await?;
         all.extend(page);
         match next {
-            // A token that repeats would never end.
-            Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-            _ => break,
+            Some(next) if token.as_deref() == Some(next.as_str()) => {
+                return Err(incomplete(
+                    "EC2 gave the same NextToken twice: the list is incomplete",
+                ));
+            }
+            Some(next) => token = Some(next),
+            None => return Ok(all),
         }
     }
-    Ok(all)
+    Err(incomplete(
+        "the list goes on past 1000 pages: it is incomplete",
+    ))
+}
+
+/// The most pages a list is followed for.
+pub const MAX_PAGES: usize = 1000;
+
+fn incomplete(detail: &str) -> ServiceError {
+    ServiceError::Response(super::ResponseError::Malformed {
+        status: 200,
+        detail: detail.to_owned(),
+    })
+}
+
+/// A filter value that matches `value` exactly: EC2 reads `*` and `?` in filter values
+/// as wildcards, and `\` escapes them (EC2 API reference, "Filtering").
+pub fn exact(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    for c in value.chars() {
+        if matches!(c, '*' | '?' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// TerminateInstances: each instance's state change.

@@ -177,6 +177,9 @@ pub fn encoded_authorization_message(message: &str) -> Option<&str> {
     (!encoded.is_empty() && !encoded.contains(char::is_whitespace)).then_some(encoded)
 }
 
+/// The deepest nesting `xml_to_json` reads (EC2's answers are a few levels deep).
+const MAX_DEPTH: usize = 64;
+
 /// An element read: its name, its text, its children in order.
 struct Element {
     name: String,
@@ -245,6 +248,9 @@ pub fn xml_to_json(status: u16, body: &[u8]) -> Result<serde_json::Value, Respon
     let mut root = None;
     loop {
         match reader.read_event() {
+            Ok(Event::Start(_)) if stack.len() >= MAX_DEPTH => {
+                return Err(malformed("the XML is nested too deep"));
+            }
             Ok(Event::Start(e)) => stack.push(Element {
                 name: local(e.name().as_ref()),
                 text: String::new(),

@@ -162,3 +162,10 @@ fn images_are_read() {
         }]
     );
 }
+
+#[test]
+fn filter_values_match_exactly() {
+    assert_eq!(exact("prod*"), "prod\\*");
+    assert_eq!(exact("a?b\\c"), "a\\?b\\\\c");
+    assert_eq!(exact("plain"), "plain");
+}
