@@ -207,6 +207,23 @@ fn request(args: &LaunchArgs, image_id: String) -> Result<RunInstances, CliError
     if args.count == 0 {
         return Err(Ec2Error::Usage("--count must be at least 1".into()).into());
     }
+    if args.wait_timeout != 600 && !args.wait {
+        return Err(
+            Ec2Error::Usage("--wait-timeout applies to --wait, and none is given".into()).into(),
+        );
+    }
+    for (flag, value) in [
+        ("--key-name", &args.key_name),
+        ("--subnet-id", &args.subnet_id),
+        ("--security-group-ids", &args.security_group_ids),
+        ("--instance-profile", &args.instance_profile),
+        ("--image-alias", &args.image_alias),
+        ("--image-id", &args.image_id),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(Ec2Error::Usage(format!("{flag} is empty")).into());
+        }
+    }
     let mut tags = vec![
         ("Name".to_owned(), group.to_owned()),
         (GROUP_TAG.to_owned(), group.to_owned()),
@@ -216,6 +233,15 @@ fn request(args: &LaunchArgs, image_id: String) -> Result<RunInstances, CliError
     }
     for tag in &args.tag {
         let (k, v) = key_value(tag, "--tag")?;
+        if args
+            .tag
+            .iter()
+            .filter(|t| t.split_once('=').is_some_and(|(key, _)| key.trim() == k))
+            .count()
+            > 1
+        {
+            return Err(Ec2Error::Usage(format!("--tag {k} is given twice")).into());
+        }
         if k == GROUP_TAG {
             return Err(Ec2Error::Usage(format!(
                 "--tag {GROUP_TAG}=...: --group sets that tag (it decides what list and terminate see)"
@@ -289,6 +315,13 @@ pub fn run(args: &LaunchArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
             req.image_id = ssm::get_parameter(ec2ctx.caller, &endpoint, ec2ctx.credentials, alias)
                 .await
                 .map_err(CliError::call("SSM GetParameter (--image-alias)"))?;
+            if !req.image_id.starts_with("ami-") {
+                return Err(Ec2Error::Usage(format!(
+                    "--image-alias {alias} holds {:?}, which is not an AMI id (ami-...)",
+                    req.image_id
+                ))
+                .into());
+            }
             (ctx.stderr)(&format!("{alias} is {}", req.image_id));
         }
         // The image, named on stderr when the caller may describe it (the launch does
