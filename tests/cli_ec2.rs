@@ -258,6 +258,7 @@ fn handle(state: &Mutex<Ec2State>, req: &Request) -> common::mock::Answer {
                 ),
             )
         }
+        "RebootInstances" => common::mock::Answer::Close,
         "DescribeRegions" => reply(
             200,
             "<DescribeRegionsResponse><requestId>r</requestId><regionInfo><item><regionName>eu-west-1</regionName><regionEndpoint>ec2.eu-west-1.amazonaws.com</regionEndpoint></item></regionInfo></DescribeRegionsResponse>",
@@ -606,6 +607,15 @@ async fn list_over_pages_terminate_and_call() {
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["regionInfo"][0]["regionName"], "eu-west-1");
+    // An action that changes something, without a client token, whose connection
+    // closes without an answer: it may have reached EC2, so it is not sent again.
+    let before = state.lock().unwrap().calls.len();
+    let out = ec2(addr, &["call", "RebootInstances", "InstanceId.1=i-1"])
+        .output()
+        .await
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(state.lock().unwrap().calls.len(), before + 1, "not retried");
     let out = ec2(addr, &["call", "Describe Regions"])
         .output()
         .await

@@ -30,6 +30,21 @@ pub async fn call<T>(
     credentials: Option<&Credentials>,
     parse: fn(u16, &[u8]) -> Result<T, ResponseError>,
 ) -> Result<T, ServiceError> {
+    call_once_or_more(caller, endpoint, service, form, credentials, parse, true).await
+}
+
+/// [`call`] for an action that sending twice may not be harmless (`ec2 call` of an
+/// action that changes something and has no client token): when `idempotent` is false,
+/// only failures before the request could reach the service are retried.
+pub async fn call_once_or_more<T>(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    service: &str,
+    form: QueryForm,
+    credentials: Option<&Credentials>,
+    parse: fn(u16, &[u8]) -> Result<T, ResponseError>,
+    idempotent: bool,
+) -> Result<T, ServiceError> {
     if let Some(refused) = &endpoint.refused {
         return Err(ServiceError::Endpoint(refused.clone()));
     }
@@ -43,9 +58,9 @@ pub async fn call<T>(
         headers: Vec::new(),
         signed_headers: Vec::new(),
         signing_settings: None,
-        // Every Query call aws-login makes reads, or asks for a session: sending it
-        // twice is harmless. (EC2's RunInstances will carry a ClientToken.)
-        idempotent: true,
+        // aws-login's own Query calls read, ask for a session, or carry a ClientToken
+        // (RunInstances): sending them twice is harmless.
+        idempotent,
         max_body_bytes: None,
         error_code: super::error::error_code,
     };

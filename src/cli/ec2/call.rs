@@ -69,8 +69,14 @@ pub fn run(args: &CallArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let form = action_form(args.action.trim(), &args.params, args.dry_run)?;
     let session = Session::open(&args.identity(), ctx)?;
     let outcome = with_ec2(&session, async |ec2ctx| {
-        let result =
-            ec2::call_action(ec2ctx.caller, &ec2ctx.endpoint, ec2ctx.credentials, form).await;
+        let result = ec2::call_action(
+            ec2ctx.caller,
+            &ec2ctx.endpoint,
+            ec2ctx.credentials,
+            args.action.trim(),
+            form,
+        )
+        .await;
         ec2ctx.outcome(&args.action, result).await
     })?;
     match outcome {

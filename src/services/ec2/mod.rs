@@ -313,14 +313,30 @@ pub async fn describe_instance_attribute(
     .await
 }
 
-/// Any action: the answer as JSON ([`xml_to_json`]).
+/// Any action: the answer as JSON ([`xml_to_json`]). An action that only reads
+/// (`Describe...`, `Get...`, `List...`), or that carries a `ClientToken`, is retried as
+/// usual; any other is sent again only when it cannot have reached EC2.
 pub async fn call_action(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
     credentials: &Credentials,
+    action: &str,
     form: QueryForm,
 ) -> Result<serde_json::Value, ServiceError> {
-    call(caller, endpoint, credentials, form, xml_to_json).await
+    let idempotent = ["Describe", "Get", "List"]
+        .iter()
+        .any(|p| action.starts_with(p))
+        || form.as_str().contains("&ClientToken=");
+    query::call_once_or_more(
+        caller,
+        endpoint,
+        SERVICE,
+        form,
+        Some(credentials),
+        xml_to_json,
+        idempotent,
+    )
+    .await
 }
 
 #[cfg(test)]
