@@ -16,6 +16,8 @@
 //! through the transport, whose traces never show a query, and the token is a
 //! [`SecretString`].
 
+pub mod dpop;
+
 use hyper::Method;
 
 use super::error::{ResponseError, ServiceError};
