@@ -6,6 +6,7 @@
 
 pub mod execute;
 pub mod job;
+pub mod login_cache;
 pub mod plan;
 pub mod process;
 pub mod refresh;
