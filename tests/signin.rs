@@ -69,3 +69,134 @@ async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
         assert!(!err.to_string().contains("PLANTED"), "{err}");
     }
 }
+
+/// A fake Sign-In service that checks DPoP as the real one does: the ES256 signature
+/// with the JWK of the header, `htm`, `htu`, an `iat` within 5 minutes, and a `jti`
+/// never seen before. Its log: `ok`, or why it refused.
+fn dpop_check(
+    req: &common::mock::Request,
+    url: &str,
+    now: i64,
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> Result<(), String> {
+    use base64::Engine as _;
+    use p256::ecdsa::signature::Verifier as _;
+    let b64 = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|e| e.to_string())
+    };
+    let proof = req.header("dpop").ok_or("no DPoP header")?;
+    let parts: Vec<&str> = proof.split('.').collect();
+    let [header, payload, signature] = parts.as_slice() else {
+        return Err("not a JWT".into());
+    };
+    let h: serde_json::Value = serde_json::from_slice(&b64(header)?).map_err(|e| e.to_string())?;
+    let p: serde_json::Value = serde_json::from_slice(&b64(payload)?).map_err(|e| e.to_string())?;
+    if h["typ"] != "dpop+jwt" || h["alg"] != "ES256" || h["jwk"]["crv"] != "P-256" {
+        return Err(format!("bad header {h}"));
+    }
+    let mut point = vec![4u8];
+    point.extend(b64(h["jwk"]["x"].as_str().unwrap_or_default())?);
+    point.extend(b64(h["jwk"]["y"].as_str().unwrap_or_default())?);
+    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|e| e.to_string())?;
+    let sig = p256::ecdsa::Signature::from_slice(&b64(signature)?).map_err(|e| e.to_string())?;
+    key.verify(format!("{header}.{payload}").as_bytes(), &sig)
+        .map_err(|_| "bad signature".to_owned())?;
+    if p["htm"] != "POST" || p["htu"] != url {
+        return Err(format!("bad htm/htu {p}"));
+    }
+    if (p["iat"].as_i64().unwrap_or(0) - now).abs() > 300 {
+        return Err("iat too far".into());
+    }
+    let jti = p["jti"].as_str().unwrap_or_default().to_owned();
+    let mut seen = seen.lock().unwrap();
+    if jti.is_empty() || seen.contains(&jti) {
+        return Err("jti reused".into());
+    }
+    seen.push(jti);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
+    use aws_login::services::signin::dpop::DpopKey;
+    use aws_login::services::signin::token::{Denied, RefreshError, refresh};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let now = 1_700_000_000;
+    let (_, addr) = {
+        let seen = seen.clone();
+        let log = log.clone();
+        common::mock::serve_with(move |req| {
+            let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
+            let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+            match dpop_check(req, &url, now, &seen) {
+                Err(why) => {
+                    log.lock().unwrap().push(why);
+                    reply(400, r#"{"error":"invalid_request","message":"bad dpop"}"#)
+                }
+                Ok(()) if body["tokenInput"]["refreshToken"] == "EXPIRED" => {
+                    log.lock().unwrap().push("ok".into());
+                    reply(403, r#"{"error":"TOKEN_EXPIRED","message":"expired"}"#)
+                        .with_header("x-amzn-errortype", "AccessDeniedException:")
+                }
+                Ok(()) => {
+                    log.lock().unwrap().push("ok".into());
+                    ok(r#"{"tokenOutput":{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"S","sessionToken":"T"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"R2"}}"#)
+                }
+            }
+        })
+        .await
+    };
+    let client = loopback_client();
+    let caller = test_caller(&client);
+    let endpoint = Endpoint {
+        url: format!("http://{addr}"),
+        signing_region: "us-east-1".into(),
+        source: EndpointSource::ServiceEnv,
+        refused: None,
+    };
+    let key = DpopKey::from_bytes(&[7u8; 32]).unwrap();
+    let client_id = "arn:aws:signin:::devtools/same-device";
+    let refreshed = refresh(
+        &caller,
+        &endpoint,
+        &key,
+        client_id,
+        &SecretString::new("R1"),
+        now,
+        "jti-1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(refreshed.access_key_id, "ASIANEW");
+    assert_eq!(refreshed.refresh_token.expose(), "R2");
+    // The same proof id again: refused by the service, as a replay.
+    let replay = refresh(
+        &caller,
+        &endpoint,
+        &key,
+        client_id,
+        &SecretString::new("R1"),
+        now,
+        "jti-1",
+    )
+    .await;
+    assert!(replay.is_err());
+    let expired = refresh(
+        &caller,
+        &endpoint,
+        &key,
+        client_id,
+        &SecretString::new("EXPIRED"),
+        now,
+        "jti-2",
+    )
+    .await;
+    assert!(matches!(
+        expired,
+        Err(RefreshError::Denied(Denied::SignInAgain(_)))
+    ));
+    assert_eq!(*log.lock().unwrap(), ["ok", "jti reused", "ok"]);
+}

@@ -17,6 +17,7 @@
 //! [`SecretString`].
 
 pub mod dpop;
+pub mod token;
 
 use hyper::Method;
 
