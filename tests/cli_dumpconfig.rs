@@ -408,6 +408,10 @@ async fn the_users_file_is_never_harmed() {
         "{}",
         stderr(&out)
     );
+    assert!(
+        !home.path().join("fifo.lock").exists(),
+        "no lock file beside it"
+    );
     let out = run(merge(home.path().to_str().unwrap())).await;
     assert!(
         stderr(&out).contains("it is not a regular file"),

@@ -64,6 +64,10 @@ impl ConfigFile {
             }
             .into()
         };
+        // Checked before the lock too, so no lock file is made beside a device.
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(refuse("it is not a regular file"));
+        }
         let lock = super::block_on(lock(&path, LOCK_WAIT, &crate::time::TokioSleep))?
             .map_err(|e| refuse(&e.to_string()))?;
         let meta = match std::fs::metadata(&path) {
