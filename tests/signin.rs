@@ -73,7 +73,7 @@ async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
 /// A fake Sign-In service that checks DPoP as the real one does: the ES256 signature
 /// with the JWK of the header, `htm`, `htu`, an `iat` within 5 minutes, and a `jti`
 /// never seen before. Its log: `ok`, or why it refused.
-fn dpop_check(
+pub(crate) fn dpop_check(
     req: &common::mock::Request,
     url: &str,
     now: i64,

@@ -77,6 +77,15 @@ pub enum ExecuteError {
         /// Why.
         source: super::super::sso_token::TokenError,
     },
+    /// A console sign-in session (`login_session`) could not give credentials.
+    LoginSession {
+        /// The session's name.
+        session: String,
+        /// Its cache file.
+        path: String,
+        /// Why.
+        failure: Box<super::login::LoginFailure>,
+    },
     /// The command line's SSO token could not be had.
     SsoFlagToken {
         /// Where it was to come from.
@@ -166,6 +175,7 @@ impl ExecuteError {
             Self::Endpoint(e) => e.kind(),
             Self::SsoToken { source, .. } | Self::SsoFlagToken { source, .. } => source.kind(),
             Self::SsoSignIn(e) => e.kind(),
+            Self::LoginSession { failure, .. } => failure.kind(),
             Self::NoCachedSignIn | Self::SeveralCachedSignIns(_) => ErrorKind::Usage,
             _ => ErrorKind::Failure,
         }
@@ -180,6 +190,11 @@ impl fmt::Display for ExecuteError {
                 f.write_str("the environment has no access key id and secret")
             }
             Self::Process(_) => f.write_str("credential_process failed"),
+            Self::LoginSession {
+                session,
+                path,
+                failure,
+            } => write!(f, "console sign-in session {session:?} ({path}): {failure}"),
             Self::TokenFile { path, .. } => {
                 write!(f, "cannot read the web identity token file {path}")
             }
@@ -270,6 +285,7 @@ impl std::error::Error for ExecuteError {
             Self::Sts { source, .. } => Some(source.as_ref()),
             Self::Invalid { source, .. } => Some(source),
             Self::Endpoint(e) => e.source(),
+            Self::LoginSession { failure, .. } => failure.source(),
             _ => None,
         }
     }

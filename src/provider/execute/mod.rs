@@ -4,10 +4,12 @@
 //! asked for here, and only here, as each hop that needs one comes.
 
 mod error;
+mod login;
 mod requests;
 mod sso_bases;
 
 pub use error::{ExecuteError, Unavailable};
+pub use login::LoginFailure;
 pub use requests::{
     DEFAULT_SESSION_NAME, MAX_CHAINED_SECONDS, federation_request, preflight, role_request,
     session_token_request, step, under_role_session, validate_hop, web_identity_request,
@@ -199,6 +201,9 @@ impl Executor<'_, '_> {
             }
             Base::Sso(source) => self.sso(source).await,
             Base::SsoFlags(source) => self.sso_flags(source).await,
+            Base::LoginSession {
+                session, region, ..
+            } => self.login_session(session, region.as_deref()).await,
             Base::Container => {
                 let config = ContainerConfig::from_env(self.env)
                     .map_err(ExecuteError::Container)?

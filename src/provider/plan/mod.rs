@@ -89,6 +89,17 @@ pub enum Base {
     /// The SSO role the command line names (`--sso-acct-id`, `--sso-role-name`) and
     /// where its token comes from.
     SsoFlags(SsoFlagSource),
+    /// A profile's `login_session`: a console-credential session of `aws login`,
+    /// refreshed with DPoP when it nears its end (botocore's `LoginProvider`).
+    LoginSession {
+        /// The profile.
+        profile: String,
+        /// `login_session`: the session's name (its cache file is named by it).
+        session: String,
+        /// The profile's `region` (where the Sign-In service is asked, unless the
+        /// session recorded its `signInRegion`).
+        region: Option<String>,
+    },
     /// The container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_*_URI`).
     Container,
     /// The EC2 instance metadata service (IMDSv2).
@@ -196,6 +207,14 @@ impl fmt::Display for Base {
                 "SSO role {}/{} ({})",
                 sso.account_id, sso.role_name, sso.token
             ),
+            Base::LoginSession {
+                profile, session, ..
+            } => {
+                write!(
+                    f,
+                    "console sign-in session {session:?} of profile {profile:?}"
+                )
+            }
             Base::Container => f.write_str("the container credentials endpoint"),
             Base::Imds { .. } => f.write_str("the instance metadata service (IMDSv2)"),
         }

@@ -206,8 +206,8 @@ pub fn profile_keys(section: &Section, file: FileKind) -> Option<Credentials> {
 
 /// The base a profile's own settings give (no `role_arn`, or a source profile with
 /// static keys), in botocore's order: SSO (a profile with `sso_account_id` or
-/// `sso_role_name`), the credentials file's keys, `credential_process`, the config
-/// file's keys. Half a key pair is an error where botocore raises one (a key id without
+/// `sso_role_name`), the credentials file's keys, `login_session`, `credential_process`,
+/// the config file's keys. Half a key pair is an error where botocore raises one (a key id without
 /// its secret), and also, at the end, when only a secret is there (botocore would pass
 /// over it to another source); so are SSO settings that give nothing (an `sso_session`
 /// or `sso_start_url` without the account and role), where botocore would go on to the
@@ -222,6 +222,15 @@ fn leaf(
     }
     if let Some(base) = keys_in(profile, section, FileKind::Credentials)? {
         return Ok(Some(base));
+    }
+    // botocore 1.44's order: the credentials file, then `login_session`, then
+    // `credential_process`.
+    if let Some(session) = value(section, "login_session") {
+        return Ok(Some(Base::LoginSession {
+            profile: profile.to_owned(),
+            session,
+            region: value(section, "region"),
+        }));
     }
     if let Some(command) = value(section, "credential_process") {
         return Ok(Some(Base::Process {

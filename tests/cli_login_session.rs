@@ -1,0 +1,227 @@
+//! A profile's `login_session` (`aws login`'s console-credential sessions) through the
+//! binary: at botocore's place in the chain, read from its cache file, refreshed with a
+//! DPoP proof (checked by a fake Sign-In service as the real one checks it) when within
+//! 5 minutes of its end, written back with every other member kept, once for 8
+//! processes at the same time; and each failure saying what to do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a broken fixture should fail the test loudly
+
+use crate::common;
+
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::sync::{Arc, Mutex};
+
+use aws_login::services::signin::dpop::DpopKey;
+use aws_login::time::Clock as _;
+use common::mock::{ok, reply, serve_with};
+use common::{aws_login_command, stderr, text};
+
+const SESSION: &str = "arn:aws:iam::111122223333:user/alice";
+
+/// A fake Sign-In service: every CreateOAuth2Token's DPoP is checked; `EXPIRED` refresh
+/// tokens are refused with TOKEN_EXPIRED. The log: one line per call.
+async fn fake_signin() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let calls = log.clone();
+    let (_, addr) = serve_with(move |req| {
+        let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
+        let now = aws_login::time::SystemClock.now().timestamp();
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        let input = &body["tokenInput"];
+        let verdict = crate::signin::dpop_check(req, &url, now, &seen);
+        calls.lock().unwrap().push(format!(
+            "{} {} {} dpop={}",
+            req.path(),
+            input["grantType"].as_str().unwrap_or("-"),
+            input["refreshToken"].as_str().unwrap_or("-"),
+            verdict.clone().err().unwrap_or_else(|| "ok".into())
+        ));
+        if verdict.is_err() {
+            return reply(400, r#"{"error":"invalid_request","message":"bad DPoP"}"#);
+        }
+        if input["refreshToken"] == "EXPIRED" {
+            return reply(403, r#"{"error":"TOKEN_EXPIRED","message":"session expired"}"#)
+                .with_header("x-amzn-errortype", "AccessDeniedException:");
+        }
+        ok(r#"{"tokenOutput":{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"NEWSECRET","sessionToken":"NEWTOKEN"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"REFRESH-2"}}"#)
+    })
+    .await;
+    (addr, log)
+}
+
+struct Setup {
+    home: tempfile::TempDir,
+    cache: std::path::PathBuf,
+}
+
+fn setup(expires_in_minutes: i64, refresh_token: &str, config: &str) -> Setup {
+    let home = tempfile::tempdir().unwrap();
+    let cache_dir = home.path().join("login-cache");
+    std::fs::create_dir_all(&cache_dir).unwrap();
+    std::fs::write(home.path().join("config"), config).unwrap();
+    let expires =
+        aws_login::time::SystemClock.now() + chrono::TimeDelta::minutes(expires_in_minutes);
+    let key = DpopKey::from_bytes(&[7u8; 32])
+        .unwrap()
+        .to_sec1_pem()
+        .unwrap();
+    let document = serde_json::json!({
+        "accessToken": {
+            "accessKeyId": "ASIALOGIN",
+            "secretAccessKey": "OLDSECRET",
+            "sessionToken": "OLDTOKEN",
+            "accountId": "111122223333",
+            "expiresAt": expires.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        },
+        "refreshToken": refresh_token,
+        "idToken": "ID",
+        "clientId": "arn:aws:signin:::devtools/same-device",
+        "dpopKey": key.expose(),
+        "futureMember": 7,
+    });
+    let cache = aws_login::provider::login_cache::cache_path(&cache_dir, SESSION);
+    std::fs::write(&cache, document.to_string()).unwrap();
+    Setup { home, cache }
+}
+
+const PROFILE: &str = "[profile dev]\nlogin_session = arn:aws:iam::111122223333:user/alice\nregion = eu-west-1\ncredential_process = /nonexistent/helper\n";
+
+fn dumpcreds(setup: &Setup, signin: SocketAddr) -> tokio::process::Command {
+    let mut cmd = aws_login_command(&["dumpcreds", "--credential-helper", "--profile", "dev"]);
+    cmd.env("HOME", setup.home.path())
+        .env("AWS_CONFIG_FILE", setup.home.path().join("config"))
+        .env(
+            "AWS_LOGIN_CACHE_DIRECTORY",
+            setup.home.path().join("login-cache"),
+        )
+        .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{signin}"));
+    cmd
+}
+
+fn key_id(out: &std::process::Output) -> String {
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    json["AccessKeyId"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_session_is_used_then_refreshed_when_due() {
+    let (addr, log) = fake_signin().await;
+    // Fresh: used as it is (before credential_process, as botocore orders them).
+    let fresh = setup(60, "REFRESH-1", PROFILE);
+    let out = dumpcreds(&fresh, addr).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(key_id(&out), "ASIALOGIN");
+    assert!(log.lock().unwrap().is_empty());
+
+    // Due: refreshed with a DPoP proof, written back, every other member kept.
+    let due = setup(2, "REFRESH-1", PROFILE);
+    let out = dumpcreds(&due, addr).arg("--debug").output().await.unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(key_id(&out), "ASIANEW");
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["/v1/token refresh_token REFRESH-1 dpop=ok"]
+    );
+    for secret in [
+        "REFRESH-1",
+        "REFRESH-2",
+        "OLDSECRET",
+        "NEWSECRET",
+        "BEGIN EC",
+    ] {
+        assert!(!err.contains(secret), "{secret} leaked: {err}");
+    }
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&due.cache).unwrap()).unwrap();
+    assert_eq!(written["accessToken"]["accessKeyId"], "ASIANEW");
+    assert_eq!(written["accessToken"]["accountId"], "111122223333");
+    assert_eq!(written["refreshToken"], "REFRESH-2");
+    assert_eq!(written["futureMember"], 7);
+    assert_eq!(written["idToken"], "ID");
+    assert_eq!(
+        std::fs::metadata(&due.cache).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // The next run uses what was written.
+    let out = dumpcreds(&due, addr).output().await.unwrap();
+    assert_eq!(key_id(&out), "ASIANEW");
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn eight_processes_refresh_once() {
+    let (addr, log) = fake_signin().await;
+    let due = setup(1, "REFRESH-1", PROFILE);
+    let runs: Vec<_> = (0..8).map(|_| dumpcreds(&due, addr).output()).collect();
+    let outs = futures_util::future::join_all(runs).await;
+    for out in outs {
+        let out = out.unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(key_id(&out), "ASIANEW");
+    }
+    assert_eq!(log.lock().unwrap().len(), 1, "{:?}", log.lock().unwrap());
+}
+
+#[tokio::test]
+async fn each_failure_says_what_to_do() {
+    let (addr, _) = fake_signin().await;
+    // Expired on the service's side: sign in again.
+    let expired = setup(1, "EXPIRED", PROFILE);
+    let out = dumpcreds(&expired, addr).output().await.unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the console session is over (TOKEN_EXPIRED): sign in again with `aws-login login` (or `aws login`)"),
+        "{}",
+        stderr(&out)
+    );
+    // No cache file, a truncated one, a key that is not P-256.
+    let none = setup(60, "R", PROFILE);
+    std::fs::remove_file(&none.cache).unwrap();
+    let out = dumpcreds(&none, addr).output().await.unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no cached session: sign in with `aws-login login` (or `aws login`)"),
+        "{}",
+        stderr(&out)
+    );
+    let truncated = setup(60, "R", PROFILE);
+    let cached = std::fs::read_to_string(&truncated.cache).unwrap();
+    std::fs::write(&truncated.cache, &cached[..cached.len() / 2]).unwrap();
+    let out = dumpcreds(&truncated, addr).output().await.unwrap();
+    assert!(
+        stderr(&out).contains("the cache file is not a session (it is not a JSON object)"),
+        "{}",
+        stderr(&out)
+    );
+    let bad_key = setup(1, "R", PROFILE);
+    let cached = std::fs::read_to_string(&bad_key.cache).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&cached).unwrap();
+    json["dpopKey"] = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n".into();
+    std::fs::write(&bad_key.cache, json.to_string()).unwrap();
+    let out = dumpcreds(&bad_key, addr).output().await.unwrap();
+    assert!(
+        stderr(&out).contains("the dpopKey is not a P-256 EC private key"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Keys in the credentials file come first, as in botocore.
+    let keys_first = setup(60, "R", PROFILE);
+    std::fs::write(
+        keys_first.home.path().join("credentials"),
+        "[dev]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n",
+    )
+    .unwrap();
+    let out = dumpcreds(&keys_first, addr)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            keys_first.home.path().join("credentials"),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(text(&out.stdout).contains("AKIAFILE"), "{}", stderr(&out));
+}
