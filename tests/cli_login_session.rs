@@ -225,3 +225,52 @@ async fn each_failure_says_what_to_do() {
         .unwrap();
     assert!(text(&out.stdout).contains("AKIAFILE"), "{}", stderr(&out));
 }
+
+/// `logout` removes a profile's cached session (the setting stays), `--all` every one.
+#[tokio::test]
+async fn logout_removes_cached_sessions() {
+    let (addr, _) = fake_signin().await;
+    let one = setup(60, "R", PROFILE);
+    let logout = |args: &[&str]| {
+        let mut all = vec!["logout"];
+        all.extend(args);
+        let mut cmd = aws_login_command(&all);
+        cmd.env("HOME", one.home.path())
+            .env("AWS_CONFIG_FILE", one.home.path().join("config"))
+            .env(
+                "AWS_LOGIN_CACHE_DIRECTORY",
+                one.home.path().join("login-cache"),
+            );
+        cmd
+    };
+    let out = logout(&["--profile", "dev"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!one.cache.exists());
+    assert!(
+        stderr(&out).starts_with("Removed the cached session"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dumpcreds(&one, addr).output().await.unwrap();
+    assert!(
+        stderr(&out).contains("no cached session"),
+        "{}",
+        stderr(&out)
+    );
+    let out = logout(&["--profile", "dev"]).output().await.unwrap();
+    assert!(stderr(&out).starts_with("No session"), "{}", stderr(&out));
+    // --all: every session file, nothing else in the folder.
+    let other = one.home.path().join("login-cache/notes.txt");
+    std::fs::write(&other, "mine").unwrap();
+    let again = setup(60, "R", PROFILE);
+    std::fs::copy(&again.cache, &one.cache).unwrap();
+    let out = logout(&["--all"]).output().await.unwrap();
+    assert!(
+        stderr(&out).starts_with("Removed 1 cached console sign-in session from"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!one.cache.exists() && other.exists());
+    let out = logout(&["--profile", "none"]).output().await.unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -37,6 +37,8 @@ pub enum UsageError {
     NoSsoTokenSource,
     /// A command that lists what Identity Center assigns, without a token source.
     NeedsSsoToken(&'static str),
+    /// `logout` for a profile without `login_session`.
+    NoLoginSession(String),
     /// `--assume-roles` given, but it names no role.
     NoRoles,
     /// A flag that applies to hops the command line does not ask for.
@@ -87,6 +89,10 @@ impl fmt::Display for UsageError {
             Self::Empty(flag) => write!(f, "{flag} is empty"),
             Self::NoSsoTokenSource => f.write_str(
                 "--sso-acct-id and --sso-role-name need a token: --start-url (sign in), --sso-access-token, --accesstoken-cache or --use-cache",
+            ),
+            Self::NoLoginSession(profile) => write!(
+                f,
+                "profile {profile:?} has no login_session: nothing to log out of (--all removes every cached session)"
             ),
             Self::NeedsSsoToken(command) => write!(
                 f,

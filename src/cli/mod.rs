@@ -19,6 +19,7 @@ mod error;
 pub mod getcallerid;
 pub mod identity;
 pub mod importcache;
+pub mod logout;
 pub mod presign;
 pub mod runas;
 pub mod session;
@@ -93,6 +94,8 @@ pub enum Command {
     Sso(sso::SsoArgs),
     /// `importcache`
     ImportCache(importcache::ImportCacheArgs),
+    /// `logout`
+    Logout(logout::LogoutArgs),
 }
 
 /// Reads an environment variable; the binary passes the process environment, tests a map.
@@ -246,6 +249,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::Presign(args)) => presign::run(args, ctx),
         Some(Command::Sso(args)) => sso::run(args, ctx),
         Some(Command::ImportCache(args)) => importcache::run(args, ctx),
+        Some(Command::Logout(args)) => logout::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }
 }

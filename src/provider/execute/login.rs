@@ -86,7 +86,7 @@ impl std::error::Error for LoginFailure {
 
 /// The cache folder: `AWS_LOGIN_CACHE_DIRECTORY` (`~` and `$VAR` expanded), else
 /// `~/.aws/login/cache`.
-pub(super) fn cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub fn cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let home_of = crate::config::files::system_home_of(env);
     match env("AWS_LOGIN_CACHE_DIRECTORY").filter(|d| !d.trim().is_empty()) {
         Some(dir) => crate::config::files::expand(&dir, env, &home_of),

@@ -9,7 +9,7 @@ mod requests;
 mod sso_bases;
 
 pub use error::{ExecuteError, Unavailable};
-pub use login::LoginFailure;
+pub use login::{LoginFailure, cache_dir as login_cache_dir};
 pub use requests::{
     DEFAULT_SESSION_NAME, MAX_CHAINED_SECONDS, federation_request, preflight, role_request,
     session_token_request, step, under_role_session, validate_hop, web_identity_request,
