@@ -29,7 +29,7 @@ async fn fake_signin() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
         let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
         let now = aws_login::time::SystemClock.now().timestamp();
         let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
-        let input = &body["tokenInput"];
+        let input = &body;
         let verdict = crate::signin::dpop_check(req, &url, now, &seen);
         calls.lock().unwrap().push(format!(
             "{} {} {} dpop={}",
@@ -45,7 +45,7 @@ async fn fake_signin() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
             return reply(403, r#"{"error":"TOKEN_EXPIRED","message":"session expired"}"#)
                 .with_header("x-amzn-errortype", "AccessDeniedException:");
         }
-        ok(r#"{"tokenOutput":{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"NEWSECRET","sessionToken":"NEWTOKEN"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"REFRESH-2"}}"#)
+        ok(r#"{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"NEWSECRET","sessionToken":"NEWTOKEN"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"REFRESH-2"}"#)
     })
     .await;
     (addr, log)
@@ -273,4 +273,84 @@ async fn logout_removes_cached_sessions() {
     assert!(!one.cache.exists() && other.exists());
     let out = logout(&["--profile", "none"]).output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// botocore (1.44.5, with its `crt` extra) and aws-login share sessions both ways: a file
+/// aws-login refreshed is loaded and refreshed by botocore's `LoginProvider` against the
+/// same fake, which checks botocore's DPoP proof as it checks aws-login's; the file
+/// botocore wrote is then used by aws-login.
+#[tokio::test]
+async fn botocore_and_aws_login_refresh_each_others_sessions() {
+    let Some(python) = common::botocore::python() else {
+        return;
+    };
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let calls = log.clone();
+    let (_, addr) = serve_with(move |req| {
+        let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
+        let now = aws_login::time::SystemClock.now().timestamp();
+        let verdict = crate::signin::dpop_check(req, &url, now, &seen);
+        let agent = req.header("user-agent").unwrap_or_default();
+        let who = if agent.contains("Botocore") { "botocore" } else { "aws-login" };
+        let mut calls = calls.lock().unwrap();
+        calls.push(format!("{who} dpop={}", verdict.clone().err().unwrap_or_else(|| "ok".into())));
+        if verdict.is_err() {
+            return reply(400, r#"{"error":"invalid_request","message":"bad DPoP"}"#);
+        }
+        let n = calls.len();
+        ok(&format!(r#"{{"accessToken":{{"accessKeyId":"ASIANEW{n}","secretAccessKey":"S{n}","sessionToken":"T{n}"}},"tokenType":"aws_sigv4","expiresIn":3600,"refreshToken":"REFRESH-{n}"}}"#))
+    })
+    .await;
+    let due = setup(1, "REFRESH-0", PROFILE);
+    let out = dumpcreds(&due, addr).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(key_id(&out), "ASIANEW1");
+    // Time passes: the session aws-login wrote is due again (only its expiry changed).
+    let mut written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&due.cache).unwrap()).unwrap();
+    assert_eq!(written["refreshToken"], "REFRESH-1");
+    let soon = aws_login::time::SystemClock.now() + chrono::TimeDelta::minutes(1);
+    written["accessToken"]["expiresAt"] = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
+    std::fs::write(&due.cache, written.to_string()).unwrap();
+
+    let script = r#"
+import json, botocore.session
+s = botocore.session.Session(profile="dev")
+c = s.get_credentials()
+f = c.get_frozen_credentials()
+print(json.dumps({"method": c.method, "key": f.access_key}))
+"#;
+    let out = tokio::process::Command::new(&python)
+        .args(["-c", script])
+        .env_clear()
+        .env("HOME", due.home.path())
+        .env("AWS_CONFIG_FILE", due.home.path().join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", due.home.path().join("none"))
+        .env(
+            "AWS_LOGIN_CACHE_DIRECTORY",
+            due.home.path().join("login-cache"),
+        )
+        .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["method"], "login");
+    assert_eq!(
+        said["key"], "ASIANEW2",
+        "botocore refreshed the file aws-login wrote"
+    );
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["aws-login dpop=ok", "botocore dpop=ok"]
+    );
+
+    // The file botocore wrote, used by aws-login (an hour left: no refresh).
+    let out = dumpcreds(&due, addr).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(key_id(&out), "ASIANEW2");
+    assert_eq!(log.lock().unwrap().len(), 2);
 }

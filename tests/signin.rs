@@ -136,14 +136,14 @@ async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
                     log.lock().unwrap().push(why);
                     reply(400, r#"{"error":"invalid_request","message":"bad dpop"}"#)
                 }
-                Ok(()) if body["tokenInput"]["refreshToken"] == "EXPIRED" => {
+                Ok(()) if body["refreshToken"] == "EXPIRED" => {
                     log.lock().unwrap().push("ok".into());
                     reply(403, r#"{"error":"TOKEN_EXPIRED","message":"expired"}"#)
                         .with_header("x-amzn-errortype", "AccessDeniedException:")
                 }
                 Ok(()) => {
                     log.lock().unwrap().push("ok".into());
-                    ok(r#"{"tokenOutput":{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"S","sessionToken":"T"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"R2"}}"#)
+                    ok(r#"{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"S","sessionToken":"T"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"R2"}"#)
                 }
             }
         })

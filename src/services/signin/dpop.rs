@@ -77,13 +77,26 @@ impl DpopKey {
         })
     }
 
-    /// The key as SEC1 PEM, as the AWS CLI stores it (a secret).
+    /// The key as SEC1 PEM (`EC PRIVATE KEY`) with its curve named and its public
+    /// point, as the AWS CLI stores it and as awscrt (botocore's reader) requires: a
+    /// secret.
     pub fn to_sec1_pem(&self) -> Result<SecretString, KeyError> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+        use p256::pkcs8::AssociatedOid as _;
+        use sec1::der::Encode as _;
         let secret = p256::SecretKey::from(&self.key);
-        secret
-            .to_sec1_pem(p256::pkcs8::LineEnding::LF)
-            .map(|pem| SecretString::new(pem.as_str()))
-            .map_err(|_| KeyError::NotP256)
+        let private = secret.to_bytes();
+        let point = secret.public_key().to_encoded_point(false);
+        let der = sec1::EcPrivateKey {
+            private_key: &private,
+            parameters: Some(sec1::EcParameters::NamedCurve(p256::NistP256::OID)),
+            public_key: Some(point.as_bytes()),
+        }
+        .to_der()
+        .map_err(|_| KeyError::NotP256)?;
+        let pem = sec1::der::pem::encode_string("EC PRIVATE KEY", sec1::LineEnding::LF, &der)
+            .map_err(|_| KeyError::NotP256)?;
+        Ok(SecretString::new(pem))
     }
 
     /// The public key as a JWK, members in botocore's order.
@@ -192,7 +205,23 @@ fCId6yMtgilwbLbqo9p3c6Cr1eGV99g=
     #[test]
     fn keys_round_trip_and_bad_ones_are_refused() {
         let key = DpopKey::from_pem(SEC1).unwrap();
-        let again = DpopKey::from_pem(key.to_sec1_pem().unwrap().expose()).unwrap();
+        let pem = key.to_sec1_pem().unwrap();
+        // As openssl writes it: the curve named (prime256v1's OID) and the public point,
+        // 121 bytes of DER.
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(
+                pem.expose()
+                    .lines()
+                    .filter(|l| !l.starts_with("-----"))
+                    .collect::<String>(),
+            )
+            .unwrap();
+        assert_eq!(der.len(), 121);
+        assert!(
+            der.windows(10)
+                .any(|w| w == [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07])
+        );
+        let again = DpopKey::from_pem(pem.expose()).unwrap();
         assert_eq!(again.jwk(), key.jwk());
         assert_eq!(DpopKey::from_pem(SEC1_NO_PUBLIC).unwrap().jwk(), key.jwk());
         assert_eq!(DpopKey::from_pem(PKCS8).unwrap().jwk(), key.jwk());

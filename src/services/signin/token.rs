@@ -1,8 +1,9 @@
 //! The Sign-In service's CreateOAuth2Token for a refresh (restJson: `POST /v1/token`,
-//! unsigned, a DPoP proof in the `DPoP` header): the body
-//! `{"tokenInput":{"clientId","refreshToken","grantType":"refresh_token"}}`, the answer
-//! `{"tokenOutput":{"accessToken":{accessKeyId, secretAccessKey, sessionToken},
-//! "tokenType","expiresIn","refreshToken"}}`, and `AccessDeniedException`'s `error` read
+//! unsigned, a DPoP proof in the `DPoP` header). The model's `tokenInput` and
+//! `tokenOutput` are the HTTP payloads themselves: the body is
+//! `{"clientId","refreshToken","grantType":"refresh_token"}`, the answer
+//! `{"accessToken":{accessKeyId, secretAccessKey, sessionToken}, "tokenType",
+//! "expiresIn", "refreshToken", "idToken"?}`; and `AccessDeniedException`'s `error` read
 //! into what the user must do (botocore's `LoginCredentialFetcher`; the service model
 //! `signin` 2023-01-01). Builder and parser pure; the call a thin function.
 
@@ -55,11 +56,11 @@ impl std::error::Error for Denied {}
 /// The body of a refresh (a secret: it holds the refresh token).
 pub fn refresh_body(client_id: &str, refresh_token: &SecretString) -> SecretString {
     SecretString::new(
-        serde_json::json!({"tokenInput": {
+        serde_json::json!({
             "clientId": client_id,
             "refreshToken": refresh_token.expose(),
             "grantType": "refresh_token",
-        }})
+        })
         .to_string(),
     )
 }
@@ -77,24 +78,21 @@ pub fn parse_refresh(status: u16, json: &serde_json::Value) -> Result<Refreshed,
             })
     };
     Ok(Refreshed {
-        access_key_id: field("/tokenOutput/accessToken/accessKeyId", "accessKeyId")?,
+        access_key_id: field("/accessToken/accessKeyId", "accessKeyId")?,
         secret_access_key: SecretString::new(field(
-            "/tokenOutput/accessToken/secretAccessKey",
+            "/accessToken/secretAccessKey",
             "secretAccessKey",
         )?),
-        session_token: SecretString::new(field(
-            "/tokenOutput/accessToken/sessionToken",
-            "sessionToken",
-        )?),
+        session_token: SecretString::new(field("/accessToken/sessionToken", "sessionToken")?),
         expires_in: json
-            .pointer("/tokenOutput/expiresIn")
+            .pointer("/expiresIn")
             .and_then(serde_json::Value::as_i64)
             .filter(|s| *s > 0)
             .ok_or(ResponseError::MissingField {
                 status,
                 field: "expiresIn",
             })?,
-        refresh_token: SecretString::new(field("/tokenOutput/refreshToken", "refreshToken")?),
+        refresh_token: SecretString::new(field("/refreshToken", "refreshToken")?),
     })
 }
 
@@ -208,18 +206,18 @@ mod tests {
         );
         assert_eq!(
             body.expose(),
-            r#"{"tokenInput":{"clientId":"arn:aws:signin:::devtools/same-device","grantType":"refresh_token","refreshToken":"R1"}}"#
+            r#"{"clientId":"arn:aws:signin:::devtools/same-device","grantType":"refresh_token","refreshToken":"R1"}"#
         );
         assert!(!format!("{body:?}").contains("R1"));
-        let answer = serde_json::json!({"tokenOutput": {
+        let answer = serde_json::json!({
             "accessToken": {"accessKeyId": "ASIA2", "secretAccessKey": "S2", "sessionToken": "T2"},
-            "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": "R2"}});
+            "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": "R2"});
         let refreshed = parse_refresh(200, &answer).unwrap();
         assert_eq!(refreshed.access_key_id, "ASIA2");
         assert_eq!(refreshed.expires_in, 900);
         assert_eq!(refreshed.refresh_token.expose(), "R2");
         assert!(matches!(
-            parse_refresh(200, &serde_json::json!({"tokenOutput": {}})),
+            parse_refresh(200, &serde_json::json!({})),
             Err(ResponseError::MissingField {
                 field: "accessKeyId",
                 ..
