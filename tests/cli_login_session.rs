@@ -354,3 +354,71 @@ print(json.dumps({"method": c.method, "key": f.access_key}))
     assert_eq!(key_id(&out), "ASIANEW2");
     assert_eq!(log.lock().unwrap().len(), 2);
 }
+
+/// Each answer the refresh can get instead of new credentials, through the binary: what
+/// it says and its exit code, no secret shown, the cache file left as it was.
+#[tokio::test]
+async fn each_refusal_of_a_refresh_is_said() {
+    for (status, error_type, body, says, code) in [
+        (
+            403,
+            "AccessDeniedException:",
+            r#"{"error":"USER_CREDENTIALS_CHANGED","message":"m"}"#,
+            "sign in again with `aws-login login`",
+            3,
+        ),
+        (
+            403,
+            "AccessDeniedException:",
+            r#"{"error":"INSUFFICIENT_PERMISSIONS","message":"m"}"#,
+            "arn:aws:iam::aws:policy/SignInLocalDevelopmentAccess",
+            3,
+        ),
+        (
+            403,
+            "AccessDeniedException:",
+            r#"{"error":"invalid_grant","message":"m"}"#,
+            "the sign-in service refused the refresh (invalid_grant)",
+            3,
+        ),
+        (
+            200,
+            "",
+            "<html><body>Sign in</body></html>",
+            "CreateOAuth2Token failed",
+            4,
+        ),
+        (
+            400,
+            "ValidationException:",
+            r#"{"message":"bad request"}"#,
+            "ValidationException",
+            3,
+        ),
+    ] {
+        let (_, addr) = serve_with(move |_| {
+            let answer = reply(status, body);
+            if error_type.is_empty() {
+                answer
+            } else {
+                answer.with_header("x-amzn-errortype", error_type)
+            }
+        })
+        .await;
+        let due = setup(1, "REFRESH-SECRET", PROFILE);
+        let before = std::fs::read_to_string(&due.cache).unwrap();
+        let out = dumpcreds(&due, addr)
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .output()
+            .await
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{body}: {err}");
+        assert!(err.contains(says), "{body}: {err}");
+        assert!(
+            !err.contains("REFRESH-SECRET") && !err.contains("OLDSECRET"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&due.cache).unwrap(), before);
+    }
+}
