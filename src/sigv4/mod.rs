@@ -19,6 +19,7 @@ mod request;
 mod scratch;
 mod settings;
 mod sign;
+mod signed;
 pub mod signing_key;
 pub mod string_to_sign;
 mod validate;
@@ -29,9 +30,7 @@ pub use request::{Payload, SignableRequest};
 pub use settings::{
     DEFAULT_EXCLUDED_HEADERS, SessionTokenMode, SignatureLocation, SigningSettings, UriEncoding,
 };
-pub use sign::{
-    EMPTY_PAYLOAD_SHA256, MAX_EXPIRES_SECS, Redacted, SignedRequest, SigningParams,
-    UNSIGNED_PAYLOAD, sign,
-};
+pub use sign::{EMPTY_PAYLOAD_SHA256, MAX_EXPIRES_SECS, SigningParams, UNSIGNED_PAYLOAD, sign};
+pub use signed::{Redacted, SignedRequest};
 pub use signing_key::{SigningKeyCache, derive_signing_key};
 pub use string_to_sign::ALGORITHM;
