@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
+use common::browser::{fifo, read_fifo, script};
 use common::endpoints::echo_sts;
 use common::mock::{Answer, Request, reply, serve_with};
 use common::{aws_login_command, stderr, text};
@@ -166,39 +167,6 @@ impl Fakes {
             "http://{}/federation?Action=login&Issuer=aws-login&Destination={encoded}&SigninToken={token}\n",
             self.signin
         )
-    }
-}
-
-/// A FIFO at `path`.
-fn fifo(path: &std::path::Path) -> std::path::PathBuf {
-    let made = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    path.to_owned()
-}
-
-/// An executable shell script at `path` running `body`.
-fn script(path: &std::path::Path, body: &str) -> std::path::PathBuf {
-    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    path.to_owned()
-}
-
-/// What is written to the FIFO at `path` (opened for reading now, on a thread of its
-/// own): the future ends when the writer closes it (a minute at most, so a browser that
-/// never ran fails the test instead of hanging it; the thread is not waited for).
-fn read_fifo(path: &std::path::Path) -> impl std::future::Future<Output = String> {
-    let path = path.to_owned();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || tx.send(std::fs::read_to_string(path)));
-    async move {
-        tokio::time::timeout(std::time::Duration::from_secs(60), rx)
-            .await
-            .expect("the browser command did not run")
-            .unwrap()
-            .unwrap()
     }
 }
 
@@ -833,32 +801,12 @@ async fn the_link_reaches_the_browser_and_no_log() {
 /// token opened, at the destination asked for.
 #[tokio::test]
 async fn the_console_opens_in_a_real_browser() {
-    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed; CI must not skip the browser test"
-        );
-        #[allow(clippy::print_stderr)] // say what was skipped
-        {
-            eprintln!("skipped: chromium is not installed");
-        }
+    let Some(chromium) = common::browser::chromium() else {
         return;
     };
     let fakes = Fakes::start().await;
     let work = tempfile::tempdir().unwrap();
-    let done = fifo(&work.path().join("chromium-done"));
-    let dir = work.path().display();
-    let browser = script(
-        &work.path().join("browser.sh"),
-        &format!(
-            "{chromium} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir='{dir}/profile' --dump-dom \"$1\" > '{dir}/dom.html' 2> '{dir}/chromium.log'\necho done > '{}'",
-            done.display()
-        ),
-    );
-    let finished = read_fifo(&done);
+    let (browser, finished) = common::browser::headless(chromium, work.path());
     let destination = format!(
         "http://{}/fake-console/ec2/home?region=eu-west-1",
         fakes.signin
@@ -875,7 +823,7 @@ async fn the_console_opens_in_a_real_browser() {
             ],
             None,
         )
-        .env("AWS_LOGIN_BROWSER", format!("{} %s", browser.display()))
+        .env("AWS_LOGIN_BROWSER", browser)
         .output()
         .await
         .unwrap();
@@ -883,11 +831,10 @@ async fn the_console_opens_in_a_real_browser() {
     assert!(out.status.success(), "{err}");
     assert_eq!(out.stdout, b"");
     finished.await;
-    let dom = std::fs::read_to_string(work.path().join("dom.html")).unwrap();
+    let (dom, log) = common::browser::dom(work.path());
     assert!(
         dom.contains("fake console at /fake-console/ec2/home with aws-console-session=SIGNIN-1"),
-        "the browser did not reach the console signed in: {dom}\n{}",
-        std::fs::read_to_string(work.path().join("chromium.log")).unwrap_or_default()
+        "the browser did not reach the console signed in: {dom}\n{log}"
     );
     let (_, signin) = fakes.take();
     let visits: Vec<&str> = signin

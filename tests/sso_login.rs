@@ -309,51 +309,13 @@ async fn sso_login_and_logout_through_the_binary() {
 /// `CI`, which installs it.
 #[tokio::test]
 async fn sso_login_with_a_real_browser() {
-    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed; CI must not skip the browser test"
-        );
-        #[allow(clippy::print_stderr)] // say what was skipped
-        {
-            eprintln!("skipped: chromium is not installed");
-        }
+    let Some(chromium) = common::browser::chromium() else {
         return;
     };
     let (addr, _, state) = start(vec![]).await;
     let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let fifo = work.path().join("chromium-done");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let wrapper = work.path().join("browser.sh");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\n{chromium} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir='{dir}/profile' --dump-dom \"$1\" > '{dir}/dom.html' 2> '{dir}/chromium.log'\necho done > '{fifo}'\n",
-            dir = work.path().display(),
-            fifo = fifo.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    // Opened before aws-login starts the browser: the read ends when the wrapper is done.
-    let done = tokio::task::spawn_blocking({
-        let fifo = fifo.clone();
-        move || std::fs::read_to_string(fifo)
-    });
+    let (browser, done) = common::browser::headless(chromium, work.path());
     let out = aws_login_command(&[
         "sso",
         "login",
@@ -362,18 +324,17 @@ async fn sso_login_with_a_real_browser() {
     ])
     .env("HOME", home.path())
     .env("AWS_ENDPOINT_URL_SSO_OIDC", format!("http://{addr}"))
-    .env("AWS_LOGIN_BROWSER", format!("{} %s", wrapper.display()))
+    .env("AWS_LOGIN_BROWSER", browser)
     .output()
     .await
     .unwrap();
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    done.await.unwrap().unwrap();
-    let dom = std::fs::read_to_string(work.path().join("dom.html")).unwrap();
+    done.await;
+    let (dom, log) = common::browser::dom(work.path());
     assert!(
         dom.contains("aws-login: signed in"),
-        "the browser did not end on aws-login's page: {dom}\n{}",
-        std::fs::read_to_string(work.path().join("chromium.log")).unwrap_or_default()
+        "the browser did not end on aws-login's page: {dom}\n{log}"
     );
     let path = home
         .path()

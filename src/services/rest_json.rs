@@ -70,13 +70,24 @@ pub async fn call<T>(
         max_body_bytes: None,
         error_code: super::error::error_code,
     };
-    let answer = caller.call(&request).await?.response;
+    let (status, document) = send(caller, &request).await?;
+    Ok(parse(status, &document)?)
+}
+
+/// Sends `request` (built by a JSON-protocol client: restJson, awsJson) and reads its
+/// answer: the status and document of a 2xx, or the error it names (the
+/// `x-amzn-errortype` header or the body, as [`read_response`] reads it).
+pub async fn send(
+    caller: &Caller<'_>,
+    request: &ApiRequest<'_>,
+) -> Result<(u16, serde_json::Value), ServiceError> {
+    let answer = caller.call(request).await?.response;
     let error_type = answer
         .headers
         .get("x-amzn-errortype")
         .and_then(|v| v.to_str().ok());
     let document = read_response(answer.status, error_type, &answer.body)?;
-    Ok(parse(answer.status, &document)?)
+    Ok((answer.status, document))
 }
 
 #[cfg(test)]

@@ -54,13 +54,8 @@ pub async fn get_parameter(
         max_body_bytes: Some(256 * 1024),
         error_code: super::error::error_code,
     };
-    let answer = caller.call(&request).await?.response;
-    let error_type = answer
-        .headers
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok());
-    let json = super::rest_json::read_response(answer.status, error_type, &answer.body)?;
-    Ok(parse_get_parameter(&json, answer.status)?)
+    let (status, json) = super::rest_json::send(caller, &request).await?;
+    Ok(parse_get_parameter(&json, status)?)
 }
 
 #[cfg(test)]

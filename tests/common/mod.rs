@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
 
 pub mod botocore;
+pub mod browser;
 pub mod caller;
 pub mod endpoints;
 pub mod identity_center;

@@ -131,13 +131,8 @@ pub async fn get_signin_token(
         max_body_bytes: Some(64 * 1024),
         error_code: super::error::error_code,
     };
-    let answer = caller.call(&request).await?.response;
-    let error_type = answer
-        .headers
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok());
-    let document = super::rest_json::read_response(answer.status, error_type, &answer.body)?;
-    Ok(parse_signin_token(answer.status, &document)?)
+    let (status, document) = super::rest_json::send(caller, &request).await?;
+    Ok(parse_signin_token(status, &document)?)
 }
 
 /// The console link: `<sign-in endpoint>/federation?Action=login&Issuer=…&Destination=…
