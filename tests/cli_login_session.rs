@@ -30,7 +30,7 @@ async fn fake_signin() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
         let now = aws_login::time::SystemClock.now().timestamp();
         let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
         let input = &body;
-        let verdict = crate::signin::dpop_check(req, &url, now, &seen);
+        let verdict = common::sign_in_service::dpop_check(req, &url, now, &seen);
         calls.lock().unwrap().push(format!(
             "{} {} {} dpop={}",
             req.path(),
@@ -290,7 +290,7 @@ async fn botocore_and_aws_login_refresh_each_others_sessions() {
     let (_, addr) = serve_with(move |req| {
         let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
         let now = aws_login::time::SystemClock.now().timestamp();
-        let verdict = crate::signin::dpop_check(req, &url, now, &seen);
+        let verdict = common::sign_in_service::dpop_check(req, &url, now, &seen);
         let agent = req.header("user-agent").unwrap_or_default();
         let who = if agent.contains("Botocore") { "botocore" } else { "aws-login" };
         let mut calls = calls.lock().unwrap();
@@ -378,7 +378,7 @@ async fn each_refusal_of_a_refresh_is_said() {
             403,
             "AccessDeniedException:",
             r#"{"error":"invalid_grant","message":"m"}"#,
-            "the sign-in service refused the refresh (invalid_grant)",
+            "the sign-in service refused CreateOAuth2Token (invalid_grant)",
             3,
         ),
         (

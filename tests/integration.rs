@@ -17,6 +17,7 @@ mod cli_credentials_server;
 mod cli_dumpconfig;
 mod cli_ec2;
 mod cli_files;
+mod cli_login;
 mod cli_login_session;
 mod cli_metadata;
 mod cli_process;

@@ -13,6 +13,7 @@ use aws_login::services::signin::{get_signin_token, get_signin_token_path};
 use aws_login::services::{ResponseError, ServiceError};
 use common::caller::{loopback_client, test_caller};
 use common::mock::{ok, reply, start};
+use common::sign_in_service::dpop_check;
 
 #[tokio::test]
 async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
@@ -70,58 +71,10 @@ async fn get_signin_token_is_sent_as_the_federation_endpoint_expects() {
     }
 }
 
-/// A fake Sign-In service that checks DPoP as the real one does: the ES256 signature
-/// with the JWK of the header, `htm`, `htu`, an `iat` within 5 minutes, and a `jti`
-/// never seen before. Its log: `ok`, or why it refused.
-pub(crate) fn dpop_check(
-    req: &common::mock::Request,
-    url: &str,
-    now: i64,
-    seen: &std::sync::Mutex<Vec<String>>,
-) -> Result<(), String> {
-    use base64::Engine as _;
-    use p256::ecdsa::signature::Verifier as _;
-    let b64 = |s: &str| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|e| e.to_string())
-    };
-    let proof = req.header("dpop").ok_or("no DPoP header")?;
-    let parts: Vec<&str> = proof.split('.').collect();
-    let [header, payload, signature] = parts.as_slice() else {
-        return Err("not a JWT".into());
-    };
-    let h: serde_json::Value = serde_json::from_slice(&b64(header)?).map_err(|e| e.to_string())?;
-    let p: serde_json::Value = serde_json::from_slice(&b64(payload)?).map_err(|e| e.to_string())?;
-    if h["typ"] != "dpop+jwt" || h["alg"] != "ES256" || h["jwk"]["crv"] != "P-256" {
-        return Err(format!("bad header {h}"));
-    }
-    let mut point = vec![4u8];
-    point.extend(b64(h["jwk"]["x"].as_str().unwrap_or_default())?);
-    point.extend(b64(h["jwk"]["y"].as_str().unwrap_or_default())?);
-    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|e| e.to_string())?;
-    let sig = p256::ecdsa::Signature::from_slice(&b64(signature)?).map_err(|e| e.to_string())?;
-    key.verify(format!("{header}.{payload}").as_bytes(), &sig)
-        .map_err(|_| "bad signature".to_owned())?;
-    if p["htm"] != "POST" || p["htu"] != url {
-        return Err(format!("bad htm/htu {p}"));
-    }
-    if (p["iat"].as_i64().unwrap_or(0) - now).abs() > 300 {
-        return Err("iat too far".into());
-    }
-    let jti = p["jti"].as_str().unwrap_or_default().to_owned();
-    let mut seen = seen.lock().unwrap();
-    if jti.is_empty() || seen.contains(&jti) {
-        return Err("jti reused".into());
-    }
-    seen.push(jti);
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
     use aws_login::services::signin::dpop::DpopKey;
-    use aws_login::services::signin::token::{Denied, RefreshError, refresh};
+    use aws_login::services::signin::token::{Denied, TokenError, refresh};
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let now = 1_700_000_000;
@@ -196,7 +149,7 @@ async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
     .await;
     assert!(matches!(
         expired,
-        Err(RefreshError::Denied(Denied::SignInAgain(_)))
+        Err(TokenError::Denied(Denied::SignInAgain(_)))
     ));
     assert_eq!(*log.lock().unwrap(), ["ok", "jti reused", "ok"]);
 }

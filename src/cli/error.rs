@@ -151,6 +151,8 @@ pub enum CliError {
     SsoConfig(super::sso::SsoConfigError),
     /// The sign-in failed.
     Login(crate::sso::login::LoginError),
+    /// `login` (a console identity's session) stopped.
+    ConsoleLogin(Box<super::login::LoginCommandError>),
     /// `importcache` refused a file.
     Import {
         /// The file.
@@ -223,6 +225,7 @@ impl CliError {
             CliError::Endpoint(e) => e.kind(),
             CliError::Call { source, .. } => source.kind(),
             CliError::Login(e) => e.kind(),
+            CliError::ConsoleLogin(e) => e.kind(),
             CliError::Transport(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -279,6 +282,7 @@ impl fmt::Display for CliError {
             CliError::SsoConfig(e) => e.fmt(f),
             CliError::Import { path, problem } => write!(f, "cannot import {path}: {problem}"),
             CliError::Login(e) => e.fmt(f),
+            CliError::ConsoleLogin(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
             CliError::Output(e) => e.fmt(f),
@@ -306,6 +310,7 @@ impl std::error::Error for CliError {
             CliError::Call { source, .. } => Some(source.as_ref()),
             CliError::SsoConfig(_) | CliError::Import { .. } => None,
             CliError::Login(e) => e.source(),
+            CliError::ConsoleLogin(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
             CliError::Runtime(source)

@@ -19,6 +19,7 @@ mod error;
 pub mod getcallerid;
 pub mod identity;
 pub mod importcache;
+pub mod login;
 pub mod logout;
 pub mod presign;
 pub mod runas;
@@ -94,6 +95,8 @@ pub enum Command {
     Sso(sso::SsoArgs),
     /// `importcache`
     ImportCache(importcache::ImportCacheArgs),
+    /// `login`
+    Login(login::LoginArgs),
     /// `logout`
     Logout(logout::LogoutArgs),
 }
@@ -249,6 +252,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::Presign(args)) => presign::run(args, ctx),
         Some(Command::Sso(args)) => sso::run(args, ctx),
         Some(Command::ImportCache(args)) => importcache::run(args, ctx),
+        Some(Command::Login(args)) => login::run(args, ctx),
         Some(Command::Logout(args)) => logout::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }

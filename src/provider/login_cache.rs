@@ -16,6 +16,7 @@ use sha2::Digest as _;
 use crate::credentials::Credentials;
 use crate::provider::sso_token_cache::document::{format_time, parse_time};
 use crate::secret::SecretString;
+use crate::services::signin::token::{Granted, Refreshed};
 
 /// The members botocore requires (`_REQUIRED_TOKEN_FIELDS`).
 pub const REQUIRED: [&str; 4] = ["accessToken", "refreshToken", "dpopKey", "clientId"];
@@ -131,28 +132,55 @@ pub fn parse(text: &str) -> Result<LoginToken, LoginCacheProblem> {
     })
 }
 
-/// What CreateOAuth2Token gave back for a refresh.
-#[derive(Clone)]
-pub struct Refreshed {
-    /// The new credentials (no expiry: `expires_in` gives it).
-    pub access_key_id: String,
-    /// Secret.
-    pub secret_access_key: SecretString,
-    /// Secret.
-    pub session_token: SecretString,
-    /// Seconds the credentials last.
-    pub expires_in: i64,
-    /// The next refresh token.
-    pub refresh_token: SecretString,
-}
-
-impl std::fmt::Debug for Refreshed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Refreshed")
-            .field("access_key_id", &self.access_key_id)
-            .field("expires_in", &self.expires_in)
-            .finish_non_exhaustive()
-    }
+/// A new session's document, as the AWS CLI's `aws login` writes it: `accessToken`
+/// (`expiresAt` now plus `expiresIn`, `accountId` the session's), `tokenType`,
+/// `clientId`, `refreshToken`, `idToken`, `dpopKey` (SEC1 PEM), and `signInRegion` (the
+/// region signed in at, which botocore and aws-login refresh at; the AWS CLI leaves it out
+/// and refreshes at the profile's region). The text (a secret) and the token it is.
+pub fn new_session(
+    granted: &Granted,
+    client_id: &str,
+    account_id: &str,
+    dpop_key: &SecretString,
+    sign_in_region: &str,
+    now: DateTime<Utc>,
+) -> (SecretString, LoginToken) {
+    let expires_at = now + chrono::Duration::seconds(granted.token.expires_in);
+    let mut document = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| document.insert(key.to_owned(), value);
+    put(
+        "accessToken",
+        serde_json::json!({
+            "accessKeyId": granted.token.access_key_id,
+            "secretAccessKey": granted.token.secret_access_key.expose(),
+            "sessionToken": granted.token.session_token.expose(),
+            "accountId": account_id,
+            "expiresAt": format_time(expires_at),
+        }),
+    );
+    put("tokenType", granted.token_type.clone().into());
+    put("clientId", client_id.into());
+    put("refreshToken", granted.token.refresh_token.expose().into());
+    put("idToken", granted.id_token.expose().into());
+    put("dpopKey", dpop_key.expose().into());
+    put("signInRegion", sign_in_region.into());
+    let token = LoginToken {
+        credentials: Credentials::new(
+            granted.token.access_key_id.clone(),
+            granted.token.secret_access_key.expose(),
+            Some(granted.token.session_token.clone()),
+            Some(expires_at),
+        ),
+        account_id: account_id.to_owned(),
+        expires_at,
+        refresh_token: granted.token.refresh_token.clone(),
+        client_id: client_id.to_owned(),
+        dpop_key: dpop_key.clone(),
+        sign_in_region: Some(sign_in_region.to_owned()),
+        document,
+    };
+    let text = SecretString::new(serde_json::Value::Object(token.document.clone()).to_string());
+    (text, token)
 }
 
 impl LoginToken {
@@ -248,6 +276,49 @@ mod tests {
         assert_eq!(json["signInRegion"], "eu-west-1");
         assert_eq!(fresh.credentials.access_key_id(), "ASIANEW");
         assert_eq!(parse(&text).unwrap().refresh_token.expose(), "REFRESH-2");
+    }
+
+    #[test]
+    fn a_new_session_is_written_as_the_aws_cli_writes_it_and_reads_back() {
+        let now = parse_time("2026-11-30T10:00:00Z").unwrap();
+        let granted = Granted {
+            token: Refreshed {
+                access_key_id: "ASIAFIRST".into(),
+                secret_access_key: SecretString::new("SECRET-0"),
+                session_token: SecretString::new("TOKEN-0"),
+                expires_in: 900,
+                refresh_token: SecretString::new("REFRESH-0"),
+            },
+            token_type: "aws_sigv4".into(),
+            id_token: SecretString::new("ID-0"),
+        };
+        let pem =
+            SecretString::new("-----BEGIN EC PRIVATE KEY-----\nK\n-----END EC PRIVATE KEY-----\n");
+        let (text, token) = new_session(
+            &granted,
+            "arn:aws:signin:::devtools/same-device",
+            "111122223333",
+            &pem,
+            "eu-central-1",
+            now,
+        );
+        let json: serde_json::Value = serde_json::from_str(text.expose()).unwrap();
+        assert_eq!(
+            json["accessToken"],
+            serde_json::json!({"accessKeyId": "ASIAFIRST", "secretAccessKey": "SECRET-0",
+                "sessionToken": "TOKEN-0", "accountId": "111122223333",
+                "expiresAt": "2026-11-30T10:15:00Z"})
+        );
+        assert_eq!(json["tokenType"], "aws_sigv4");
+        assert_eq!(json["clientId"], "arn:aws:signin:::devtools/same-device");
+        assert_eq!(json["refreshToken"], "REFRESH-0");
+        assert_eq!(json["idToken"], "ID-0");
+        assert_eq!(json["dpopKey"], pem.expose());
+        assert_eq!(json["signInRegion"], "eu-central-1");
+        let back = parse(text.expose()).unwrap();
+        assert_eq!(back.expires_at, token.expires_at);
+        assert_eq!(back.sign_in_region.as_deref(), Some("eu-central-1"));
+        assert!(!format!("{text:?}").contains("SECRET-0"));
     }
 
     #[test]

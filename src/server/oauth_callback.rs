@@ -95,7 +95,7 @@ enum Outcome {
 
 /// `application/x-www-form-urlencoded` decoding of a query component (a `%` not
 /// followed by two hex digits stays as it is).
-fn decode(s: &str) -> String {
+pub fn decode(s: &str) -> String {
     let hex = |b: u8| {
         char::from(b)
             .to_digit(16)

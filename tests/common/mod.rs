@@ -9,6 +9,7 @@ pub mod caller;
 pub mod endpoints;
 pub mod identity_center;
 pub mod mock;
+pub mod sign_in_service;
 
 use std::path::PathBuf;
 

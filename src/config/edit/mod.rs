@@ -15,6 +15,9 @@
 //!   (the section's own lines: header, properties, marker; comments around it stay).
 
 mod lines;
+mod set;
+
+pub use set::set_profile_keys;
 
 use super::Affects;
 use super::generate::{Generated, Section};

@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use super::{ExecuteError, Executor};
 use crate::credentials::Credentials;
-use crate::endpoints::{self, EndpointConfig, EndpointSource, Service};
 use crate::provider::login_cache::{self, LoginCacheProblem, LoginToken};
 use crate::services::signin::dpop::{DpopKey, KeyError};
-use crate::services::signin::token::{self, RefreshError};
+use crate::services::signin::token::{self, TokenError};
 
 /// A session is refreshed when this little of it is left.
 pub(super) const REFRESH_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
@@ -34,7 +33,7 @@ pub enum LoginFailure {
     /// Another process's refresh did not end.
     Lock(crate::provider::sso_token_cache::lock::LockError),
     /// The refresh failed.
-    Refresh(RefreshError),
+    Refresh(TokenError),
     /// The refreshed session could not be written back.
     Write(std::io::Error),
     /// The endpoint could not be resolved.
@@ -48,8 +47,8 @@ impl LoginFailure {
     pub fn kind(&self) -> crate::error_kind::ErrorKind {
         use crate::error_kind::ErrorKind;
         match self {
-            Self::Refresh(RefreshError::Denied(_)) => ErrorKind::Aws,
-            Self::Refresh(RefreshError::Service(e)) => e.kind(),
+            Self::Refresh(TokenError::Denied(_)) => ErrorKind::Aws,
+            Self::Refresh(TokenError::Service(e)) => e.kind(),
             Self::Endpoint(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -156,15 +155,8 @@ impl Executor<'_, '_> {
             .clone()
             .or(profile_region.map(str::to_owned))
             .unwrap_or_else(|| "us-east-1".to_owned());
-        let none = |_: &str| None;
-        let config = EndpointConfig::gather(Some(region.clone()), None, self.env, &none);
-        let mut endpoint = endpoints::resolve(Service::Signin, &config, self.env, &none)
-            .map_err(|e| failed(LoginFailure::Endpoint(e)))?;
-        if endpoint.source == EndpointSource::Default {
-            // CreateOAuth2Token lives on the region's sign-in host.
-            let host = endpoint.url.trim_start_matches("https://").to_owned();
-            endpoint.url = format!("https://{region}.{host}");
-        }
+        let endpoint =
+            token::endpoint(&region, self.env).map_err(|e| failed(LoginFailure::Endpoint(e)))?;
         if let Some(t) = self.trace {
             t(&format!(
                 "login session {session:?} ends at {}: refreshing at {}",

@@ -186,9 +186,13 @@ impl SsoSource {
 
 impl Base {
     /// Whether asking this source again can give newer credentials (the environment and a
-    /// profile's keys give the same ones every time).
+    /// profile's keys give the same ones every time; a login session already refreshed
+    /// what was due, and asking again would only spend another refresh token).
     pub fn can_refresh(&self) -> bool {
-        !matches!(self, Self::Environment | Self::StaticKeys { .. })
+        !matches!(
+            self,
+            Self::Environment | Self::StaticKeys { .. } | Self::LoginSession { .. }
+        )
     }
 }
 

@@ -16,6 +16,7 @@
 //! through the transport, whose traces never show a query, and the token is a
 //! [`SecretString`].
 
+pub mod authorize;
 pub mod dpop;
 pub mod token;
 

@@ -1,11 +1,17 @@
-//! The Sign-In service's CreateOAuth2Token for a refresh (restJson: `POST /v1/token`,
-//! unsigned, a DPoP proof in the `DPoP` header). The model's `tokenInput` and
-//! `tokenOutput` are the HTTP payloads themselves: the body is
-//! `{"clientId","refreshToken","grantType":"refresh_token"}`, the answer
-//! `{"accessToken":{accessKeyId, secretAccessKey, sessionToken}, "tokenType",
-//! "expiresIn", "refreshToken", "idToken"?}`; and `AccessDeniedException`'s `error` read
-//! into what the user must do (botocore's `LoginCredentialFetcher`; the service model
-//! `signin` 2023-01-01). Builder and parser pure; the call a thin function.
+//! The Sign-In service's CreateOAuth2Token (restJson: `POST /v1/token`, unsigned, a DPoP
+//! proof in the `DPoP` header), for both of its grants. The model's `tokenInput` and
+//! `tokenOutput` are the HTTP payloads themselves:
+//!
+//! - a refresh sends `{"clientId","refreshToken","grantType":"refresh_token"}`
+//!   (botocore's `LoginCredentialFetcher`);
+//! - a sign-in's code exchange sends `{"clientId","grantType":"authorization_code",
+//!   "code","codeVerifier","redirectUri"}` (the AWS CLI's `_exchange_auth_code_for_access_token`);
+//! - the answer is `{"accessToken":{accessKeyId, secretAccessKey, sessionToken},
+//!   "tokenType", "expiresIn", "refreshToken", "idToken"}` (`idToken` only on a sign-in);
+//! - `AccessDeniedException`'s `error` says what the user must do.
+//!
+//! The service model is `signin` 2023-01-01. Builders and parsers pure; the call a thin
+//! function.
 
 use hyper::Method;
 use hyper::header::{HeaderName, HeaderValue};
@@ -13,10 +19,33 @@ use hyper::header::{HeaderName, HeaderValue};
 use super::super::ServiceError;
 use super::super::error::ResponseError;
 use super::dpop::DpopKey;
-use crate::endpoints::Endpoint;
+use crate::endpoints::{self, Endpoint, EndpointConfig, EndpointError, EndpointSource, Service};
 use crate::http::call::{ApiRequest, Caller};
-use crate::provider::login_cache::Refreshed;
 use crate::secret::SecretString;
+
+/// What CreateOAuth2Token gave back for a refresh.
+#[derive(Clone)]
+pub struct Refreshed {
+    /// The new credentials (no expiry: `expires_in` gives it).
+    pub access_key_id: String,
+    /// Secret.
+    pub secret_access_key: SecretString,
+    /// Secret.
+    pub session_token: SecretString,
+    /// Seconds the credentials last.
+    pub expires_in: i64,
+    /// The next refresh token.
+    pub refresh_token: SecretString,
+}
+
+impl std::fmt::Debug for Refreshed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Refreshed")
+            .field("access_key_id", &self.access_key_id)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
 
 /// The path of CreateOAuth2Token.
 pub const TOKEN_PATH: &str = "/v1/token";
@@ -31,6 +60,8 @@ pub enum Denied {
     SignInAgain(String),
     /// `INSUFFICIENT_PERMISSIONS`: the identity lacks [`POLICY`].
     InsufficientPermissions,
+    /// `AUTHCODE_EXPIRED`: the sign-in's code was not exchanged in time.
+    CodeExpired,
     /// Another error code.
     Other(String),
 }
@@ -46,7 +77,10 @@ impl std::fmt::Display for Denied {
                 f,
                 "the identity may not refresh its console session (INSUFFICIENT_PERMISSIONS): it needs the managed policy {POLICY}"
             ),
-            Self::Other(code) => write!(f, "the sign-in service refused the refresh ({code})"),
+            Self::CodeExpired => f.write_str(
+                "the sign-in's authorization code expired before it was exchanged (AUTHCODE_EXPIRED): run `aws-login login` again",
+            ),
+            Self::Other(code) => write!(f, "the sign-in service refused CreateOAuth2Token ({code})"),
         }
     }
 }
@@ -65,7 +99,86 @@ pub fn refresh_body(client_id: &str, refresh_token: &SecretString) -> SecretStri
     )
 }
 
-/// Reads a 200 answer.
+/// The body of a sign-in's code exchange (a secret: the code and its verifier).
+/// `redirect_uri` is the one the authorize request named.
+pub fn code_body(
+    client_id: &str,
+    code: &SecretString,
+    code_verifier: &SecretString,
+    redirect_uri: &str,
+) -> SecretString {
+    SecretString::new(
+        serde_json::json!({
+            "clientId": client_id,
+            "grantType": "authorization_code",
+            "code": code.expose(),
+            "codeVerifier": code_verifier.expose(),
+            "redirectUri": redirect_uri,
+        })
+        .to_string(),
+    )
+}
+
+/// What a sign-in's code exchange gave: the refresh's members and the `tokenType` and
+/// `idToken` a refresh does not give. `Debug` shows no secret.
+#[derive(Clone)]
+pub struct Granted {
+    /// The credentials, their lifetime and the refresh token.
+    pub token: Refreshed,
+    /// `tokenType` (`aws_sigv4`).
+    pub token_type: String,
+    /// `idToken`: a JWT whose `sub` names the session.
+    pub id_token: SecretString,
+}
+
+impl std::fmt::Debug for Granted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Granted")
+            .field("token", &self.token)
+            .field("token_type", &self.token_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a 200 answer to a code exchange.
+pub fn parse_granted(status: u16, json: &serde_json::Value) -> Result<Granted, ResponseError> {
+    let token = parse_refresh(status, json)?;
+    let field = |name: &'static str| {
+        json.get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or(ResponseError::MissingField {
+                status,
+                field: name,
+            })
+    };
+    Ok(Granted {
+        token,
+        token_type: field("tokenType")?,
+        id_token: SecretString::new(field("idToken")?),
+    })
+}
+
+/// The Sign-In service's endpoint for `region`: `AWS_ENDPOINT_URL_SIGNIN` (or
+/// `AWS_ENDPOINT_URL`) as given, else the partition's sign-in host under the region,
+/// `https://{region}.signin.aws.amazon.com` (where CreateOAuth2Token and the authorize
+/// page live). Errors: an override that is not a URL.
+pub fn endpoint(
+    region: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Endpoint, EndpointError> {
+    let none = |_: &str| None;
+    let config = EndpointConfig::gather(Some(region.to_owned()), None, env, &none);
+    let mut endpoint = endpoints::resolve(Service::Signin, &config, env, &none)?;
+    if endpoint.source == EndpointSource::Default {
+        let host = endpoint.url.trim_start_matches("https://").to_owned();
+        endpoint.url = format!("https://{region}.{host}");
+    }
+    Ok(endpoint)
+}
+
+/// Reads a 200 answer to a refresh.
 pub fn parse_refresh(status: u16, json: &serde_json::Value) -> Result<Refreshed, ResponseError> {
     let field = |path: &str, name: &'static str| {
         json.pointer(path)
@@ -103,21 +216,22 @@ pub fn denied(body: &serde_json::Value) -> Denied {
             Denied::SignInAgain(code.to_owned())
         }
         Some("INSUFFICIENT_PERMISSIONS") => Denied::InsufficientPermissions,
+        Some("AUTHCODE_EXPIRED") => Denied::CodeExpired,
         Some(other) => Denied::Other(other.to_owned()),
         None => Denied::Other("no error code".to_owned()),
     }
 }
 
-/// Why a refresh failed.
+/// Why CreateOAuth2Token gave no token.
 #[derive(Debug)]
-pub enum RefreshError {
+pub enum TokenError {
     /// The service said no, and what to do.
     Denied(Denied),
     /// The call failed or its answer could not be read.
     Service(ServiceError),
 }
 
-impl std::fmt::Display for RefreshError {
+impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Denied(d) => d.fmt(f),
@@ -126,7 +240,7 @@ impl std::fmt::Display for RefreshError {
     }
 }
 
-impl std::error::Error for RefreshError {
+impl std::error::Error for TokenError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Denied(_) => None,
@@ -145,21 +259,46 @@ pub async fn refresh(
     refresh_token: &SecretString,
     iat: i64,
     jti: &str,
-) -> Result<Refreshed, RefreshError> {
+) -> Result<Refreshed, TokenError> {
+    let body = refresh_body(client_id, refresh_token);
+    let (status, json) = create_oauth2_token(caller, endpoint, key, &body, iat, jti).await?;
+    parse_refresh(status, &json).map_err(|e| TokenError::Service(e.into()))
+}
+
+/// Exchanges a sign-in's authorization code: CreateOAuth2Token with
+/// [`code_body`]'s members, proven with the new session's `key`.
+pub async fn exchange(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    key: &DpopKey,
+    body: &SecretString,
+    iat: i64,
+    jti: &str,
+) -> Result<Granted, TokenError> {
+    let (status, json) = create_oauth2_token(caller, endpoint, key, body, iat, jti).await?;
+    parse_granted(status, &json).map_err(|e| TokenError::Service(e.into()))
+}
+
+/// CreateOAuth2Token with `body`: the answer's status and JSON, or why there is none.
+async fn create_oauth2_token(
+    caller: &Caller<'_>,
+    endpoint: &Endpoint,
+    key: &DpopKey,
+    body: &SecretString,
+    iat: i64,
+    jti: &str,
+) -> Result<(u16, serde_json::Value), TokenError> {
     if let Some(refused) = &endpoint.refused {
-        return Err(RefreshError::Service(ServiceError::Endpoint(
-            refused.clone(),
-        )));
+        return Err(TokenError::Service(ServiceError::Endpoint(refused.clone())));
     }
     let url = format!("{}{TOKEN_PATH}", endpoint.url.trim_end_matches('/'));
     let proof = key.proof("POST", &url, iat, jti);
     let dpop = HeaderValue::from_str(&proof).map_err(|_| {
-        RefreshError::Service(ServiceError::Response(ResponseError::Malformed {
+        TokenError::Service(ServiceError::Response(ResponseError::Malformed {
             status: 0,
             detail: "the DPoP proof is not a header value".into(),
         }))
     })?;
-    let body = refresh_body(client_id, refresh_token);
     let request = ApiRequest {
         method: Method::POST,
         endpoint: &endpoint.url,
@@ -171,7 +310,7 @@ pub async fn refresh(
         signed_headers: Vec::new(),
         signing_settings: None,
         // A proof is good once (its jti): a retry would be refused as a replay, and a
-        // refresh token may be spent. Only failures before sending are retried.
+        // refresh token or a code may be spent. Only failures before sending are retried.
         idempotent: false,
         max_body_bytes: Some(64 * 1024),
         error_code: super::super::error::error_code,
@@ -179,7 +318,7 @@ pub async fn refresh(
     let answer = caller
         .call(&request)
         .await
-        .map_err(|e| RefreshError::Service(e.into()))?
+        .map_err(|e| TokenError::Service(e.into()))?
         .response;
     let error_type = answer
         .headers
@@ -187,11 +326,11 @@ pub async fn refresh(
         .and_then(|v| v.to_str().ok());
     if answer.status == 403 || error_type.is_some_and(|t| t.starts_with("AccessDeniedException")) {
         let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
-        return Err(RefreshError::Denied(denied(&json)));
+        return Err(TokenError::Denied(denied(&json)));
     }
     let json = super::super::rest_json::read_response(answer.status, error_type, &answer.body)
-        .map_err(|e| RefreshError::Service(e.into()))?;
-    parse_refresh(answer.status, &json).map_err(|e| RefreshError::Service(e.into()))
+        .map_err(|e| TokenError::Service(e.into()))?;
+    Ok((answer.status, json))
 }
 
 #[cfg(test)]
@@ -226,6 +365,59 @@ mod tests {
     }
 
     #[test]
+    fn the_code_exchange_is_asked_for_and_read_as_the_aws_cli_does() {
+        let body = code_body(
+            "arn:aws:signin:::devtools/cross-device",
+            &SecretString::new("CODE-1"),
+            &SecretString::new("VERIFIER-1"),
+            "https://us-east-1.signin.aws.amazon.com/v1/sessions/confirmation",
+        );
+        let json: serde_json::Value = serde_json::from_str(body.expose()).unwrap();
+        assert_eq!(json["grantType"], "authorization_code");
+        assert_eq!(json["code"], "CODE-1");
+        assert_eq!(json["codeVerifier"], "VERIFIER-1");
+        assert_eq!(
+            json["redirectUri"],
+            "https://us-east-1.signin.aws.amazon.com/v1/sessions/confirmation"
+        );
+        assert_eq!(json["clientId"], "arn:aws:signin:::devtools/cross-device");
+        assert!(!format!("{body:?}").contains("CODE-1"));
+        let answer = serde_json::json!({
+            "accessToken": {"accessKeyId": "ASIA1", "secretAccessKey": "S1", "sessionToken": "T1"},
+            "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": "R1", "idToken": "a.b.c"});
+        let granted = parse_granted(200, &answer).unwrap();
+        assert_eq!(granted.token_type, "aws_sigv4");
+        assert_eq!(granted.id_token.expose(), "a.b.c");
+        assert!(!format!("{granted:?}").contains("S1"));
+        let mut no_id = answer.clone();
+        no_id.as_object_mut().unwrap().remove("idToken");
+        assert!(matches!(
+            parse_granted(200, &no_id),
+            Err(ResponseError::MissingField {
+                field: "idToken",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_endpoint_is_the_regions_sign_in_host_or_the_override() {
+        let none = |_: &str| None;
+        assert_eq!(
+            endpoint("eu-west-1", &none).unwrap().url,
+            "https://eu-west-1.signin.aws.amazon.com"
+        );
+        let cn = endpoint("cn-north-1", &none).unwrap().url;
+        assert!(cn.starts_with("https://cn-north-1.signin."), "{cn}");
+        let env =
+            |k: &str| (k == "AWS_ENDPOINT_URL_SIGNIN").then(|| "http://127.0.0.1:9".to_owned());
+        assert_eq!(
+            endpoint("eu-west-1", &env).unwrap().url,
+            "http://127.0.0.1:9"
+        );
+    }
+
+    #[test]
     fn each_denial_says_what_to_do() {
         let said = |code: &str| denied(&serde_json::json!({"error": code, "message": "m"}));
         assert_eq!(
@@ -245,6 +437,7 @@ mod tests {
                 .to_string()
                 .contains(POLICY)
         );
+        assert_eq!(said("AUTHCODE_EXPIRED"), Denied::CodeExpired);
         assert_eq!(said("invalid_grant"), Denied::Other("invalid_grant".into()));
     }
 }

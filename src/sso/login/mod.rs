@@ -396,6 +396,7 @@ mod device;
 mod pkce_flow;
 
 pub use pkce_flow::authorize_url;
+pub(crate) use pkce_flow::wait_for_code;
 
 #[cfg(test)]
 mod tests {

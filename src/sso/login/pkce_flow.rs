@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
-use super::{BROWSER_LIMIT, Login, LoginError, Target, call};
+use super::{BROWSER_LIMIT, Login, LoginError, LoginUi, Target, call};
 use crate::endpoints::Endpoint;
 use crate::secret::SecretString;
 use crate::server::oauth_callback;
 use crate::services::sso_oidc::{self, Grant, OAuthError, Registration, TokenGrant};
 use crate::sigv4::encode_query_component;
 use crate::sso::pkce::{Pkce, state};
+use crate::time::Sleep;
 
 impl Login<'_, '_> {
     /// The authorization code grant with PKCE: the authorize page, the redirect to the
@@ -40,26 +41,7 @@ impl Login<'_, '_> {
             &pkce.challenge,
         );
         self.ui.show(&url, None);
-        let wait = callback.wait(&expected_state);
-        tokio::pin!(wait);
-        let mut waited = Duration::ZERO;
-        let code: SecretString = loop {
-            tokio::select! {
-                answer = &mut wait => break answer.map_err(|e| {
-                    self.ui.done();
-                    LoginError::Callback(e)
-                })?,
-                () = self.sleep.sleep(Duration::from_secs(1)) => {
-                    waited += Duration::from_secs(1);
-                    if waited >= BROWSER_LIMIT {
-                        self.ui.done();
-                        return Err(LoginError::TimedOut(waited));
-                    }
-                    self.ui.waiting(waited);
-                }
-            }
-        };
-        self.ui.done();
+        let code = wait_for_code(callback, &expected_state, self.sleep, self.ui).await?;
         sso_oidc::create_token(
             self.caller,
             self.oidc,
@@ -78,6 +60,33 @@ impl Login<'_, '_> {
             _ => call("CreateToken")(e),
         })
     }
+}
+
+/// Waits for the browser's redirect to `callback` with `state`, saying every second how
+/// long it has waited, for at most [`BROWSER_LIMIT`]: the code, or why there is none.
+pub(crate) async fn wait_for_code(
+    callback: oauth_callback::Callback,
+    state: &str,
+    sleep: &dyn Sleep,
+    ui: &dyn LoginUi,
+) -> Result<SecretString, LoginError> {
+    let wait = callback.wait(state);
+    tokio::pin!(wait);
+    let mut waited = Duration::ZERO;
+    let code = loop {
+        tokio::select! {
+            answer = &mut wait => break answer.map_err(LoginError::Callback),
+            () = sleep.sleep(Duration::from_secs(1)) => {
+                waited += Duration::from_secs(1);
+                if waited >= BROWSER_LIMIT {
+                    break Err(LoginError::TimedOut(waited));
+                }
+                ui.waiting(waited);
+            }
+        }
+    };
+    ui.done();
+    code
 }
 
 /// The authorize URL of the PKCE flow (`<OIDC endpoint>/authorize`, with the query the
