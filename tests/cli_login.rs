@@ -351,6 +351,23 @@ async fn each_refusal_says_what_to_do_and_writes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("needs a terminal to paste the code on"));
+    let out = run(&["--remote", "--redirect-port", "8400"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A config file that cannot be edited (a folder here) is said before the sign-in.
+    let out = run(&["--profile", "dev"])
+        .env("AWS_CONFIG_FILE", home.path().join(".aws"))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
     assert!(state.lock().unwrap().authorize_queries.is_empty());
 
     // The service's refusals of the exchange.
@@ -428,6 +445,37 @@ print(json.dumps({"method": c.method, "key": f.access_key}))
         [
             "/v1/token authorization_code dpop=ok",
             "/v1/token refresh_token dpop=ok"
+        ]
+    );
+}
+
+/// The console opens as a signed-in session's identity: its credentials go to the
+/// federation endpoint for a sign-in token.
+#[tokio::test]
+async fn the_console_opens_as_a_signed_in_session() {
+    let (addr, state) = sign_in_service::start().await;
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), "[profile dev]\nregion = eu-west-1\n");
+    let out = login(home.path(), addr, &["--profile", "dev"])
+        .env("AWS_LOGIN_BROWSER", URLLIB)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = aws_login_command(&["console", "--profile", "dev", "--no-browser"])
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join(".aws/config"))
+        .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}"))
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text(&out.stdout).contains("SigninToken=CONSOLE-SIGNIN-TOKEN"));
+    assert_eq!(
+        state.lock().unwrap().log,
+        [
+            "/v1/token authorization_code dpop=ok",
+            "/federation getSigninToken ASIASIGNIN1"
         ]
     );
 }

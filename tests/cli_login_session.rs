@@ -422,3 +422,47 @@ async fn each_refusal_of_a_refresh_is_said() {
         assert_eq!(std::fs::read_to_string(&due.cache).unwrap(), before);
     }
 }
+
+/// A login session is a base like any other: roles are assumed with its credentials
+/// (signed with its key and token), and `runas` gives them to a program.
+#[tokio::test]
+async fn roles_and_runas_apply_on_top_of_a_session() {
+    let (signin, _) = fake_signin().await;
+    let (sts, sts_log, tokens) = common::endpoints::echo_sts_with_tokens().await;
+    let fresh = setup(60, "R", PROFILE);
+    let out = dumpcreds(&fresh, signin)
+        .args(["--assume-roles", "arn:aws:iam::222222222222:role/Target"])
+        .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(key_id(&out), "ASIAROLE1");
+    let line = sts_log.lock().unwrap()[0].clone();
+    assert!(
+        line.starts_with("AssumeRole arn:aws:iam::222222222222:role/Target")
+            && line.ends_with("by ASIALOGIN"),
+        "{line}"
+    );
+    assert_eq!(*tokens.lock().unwrap(), ["ASIALOGIN OLDTOKEN"]);
+
+    let mut runas = aws_login_command(&[
+        "runas",
+        "--profile",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "echo $AWS_ACCESS_KEY_ID",
+    ]);
+    runas
+        .env("HOME", fresh.home.path())
+        .env("AWS_CONFIG_FILE", fresh.home.path().join("config"))
+        .env(
+            "AWS_LOGIN_CACHE_DIRECTORY",
+            fresh.home.path().join("login-cache"),
+        );
+    let out = runas.output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(text(&out.stdout).trim(), "ASIALOGIN");
+}

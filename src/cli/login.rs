@@ -171,6 +171,9 @@ fn valid_region(region: &str) -> bool {
 
 /// Runs `login`.
 pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
+    if args.remote && args.redirect_port.is_some() {
+        return Err(super::UsageError::Exclusive("--remote", "--redirect-port").into());
+    }
     let identity = IdentityArgs {
         profile: args.profile.clone(),
         region: args.region.clone(),
@@ -213,6 +216,13 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let dir = login_cache_dir(ctx.env).ok_or(CliError::Execute(
         crate::provider::execute::ExecuteError::NoHome,
     ))?;
+    let (config_path, _) =
+        crate::config::files::paths(ctx.env, &crate::config::files::system_home_of(ctx.env));
+    // A config file that cannot be edited is said before the sign-in, not after it (the
+    // lock is not held while the user signs in).
+    if let Some(config_path) = &config_path {
+        drop(ConfigFile::open(&config_path.display().to_string(), ctx)?);
+    }
     let connection = Connection::open(&identity, &settings, ctx, Connection::sink(&identity, ctx))?;
     let ui = StderrUi::new(ctx, true);
     let signed_in = super::block_on(async {
@@ -278,8 +288,6 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     if region_to_save {
         keys.push(("region", region.as_str()));
     }
-    let (config_path, _) =
-        crate::config::files::paths(ctx.env, &crate::config::files::system_home_of(ctx.env));
     let profile_line = match config_path {
         Some(config_path) => {
             let file = ConfigFile::open(&config_path.display().to_string(), ctx)?;

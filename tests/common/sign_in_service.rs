@@ -5,7 +5,8 @@
 //! base64 of `state=…&code=…`), and CreateOAuth2Token (`POST /v1/token`) for both grants,
 //! each proven with DPoP: a code is good once, for its client, redirect URI and PKCE
 //! verifier; the refresh token it gives is bound to the key of that proof, and a refresh
-//! proven with another key is refused, as RFC 9449 binds them.
+//! proven with another key is refused, as RFC 9449 binds them. And the console
+//! federation endpoint of the same host (`GET /federation`, getSigninToken).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -219,6 +220,19 @@ pub async fn start() -> (std::net::SocketAddr, Arc<Mutex<SignInState>>) {
                 .with_header("content-type", "text/html")
             }
             ("POST", "/v1/token") => s.token(req),
+            // The console federation endpoint of the same host: a sign-in token for the
+            // session's credentials.
+            ("GET", "/federation") => {
+                let session: serde_json::Value = serde_json::from_str(
+                    req.query().get("Session").map(String::as_str).unwrap_or_default(),
+                )
+                .unwrap_or_default();
+                s.log.push(format!(
+                    "/federation getSigninToken {}",
+                    session["sessionId"].as_str().unwrap_or("-")
+                ));
+                ok(r#"{"SigninToken":"CONSOLE-SIGNIN-TOKEN"}"#)
+            }
             _ => reply(404, "<html>not found</html>"),
         }
     })
