@@ -77,14 +77,23 @@ async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
     use aws_login::services::signin::token::{Denied, TokenError, refresh};
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let now = 1_700_000_000;
+    // The test caller's fixed clock: each proof is dated by it.
+    let now = 1_800_000_000;
+    let fails_once = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let (_, addr) = {
         let seen = seen.clone();
         let log = log.clone();
+        let fails_once = fails_once.clone();
         common::mock::serve_with(move |req| {
             let url = format!("http://{}/v1/token", req.header("host").unwrap_or_default());
             let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
             match dpop_check(req, &url, now, &seen) {
+                Ok(()) if body["refreshToken"] == "FLAKY"
+                    && fails_once.swap(false, std::sync::atomic::Ordering::SeqCst) =>
+                {
+                    log.lock().unwrap().push("ok, then 500".into());
+                    reply(500, r#"{"message":"internal error"}"#)
+                }
                 Err(why) => {
                     log.lock().unwrap().push(why);
                     reply(400, r#"{"error":"invalid_request","message":"bad dpop"}"#)
@@ -112,14 +121,18 @@ async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
     };
     let key = DpopKey::from_bytes(&[7u8; 32]).unwrap();
     let client_id = "arn:aws:signin:::devtools/same-device";
+    let ids = std::cell::Cell::new(0);
+    let fresh_id = || {
+        ids.set(ids.get() + 1);
+        Some(format!("jti-{}", ids.get()))
+    };
     let refreshed = refresh(
         &caller,
         &endpoint,
         &key,
         client_id,
         &SecretString::new("R1"),
-        now,
-        "jti-1",
+        &fresh_id,
     )
     .await
     .unwrap();
@@ -132,24 +145,47 @@ async fn a_session_is_refreshed_with_a_dpop_proof_the_service_accepts() {
         &key,
         client_id,
         &SecretString::new("R1"),
-        now,
-        "jti-1",
+        &|| Some("jti-1".to_owned()),
     )
     .await;
     assert!(replay.is_err());
+    // A 500 is retried with a proof of its own (the first attempt's would be a replay).
+    let retried = refresh(
+        &caller,
+        &endpoint,
+        &key,
+        client_id,
+        &SecretString::new("FLAKY"),
+        &fresh_id,
+    )
+    .await;
+    assert!(retried.is_ok(), "{retried:?}");
     let expired = refresh(
         &caller,
         &endpoint,
         &key,
         client_id,
         &SecretString::new("EXPIRED"),
-        now,
-        "jti-2",
+        &fresh_id,
     )
     .await;
     assert!(matches!(
         expired,
         Err(TokenError::Denied(Denied::SignInAgain(_)))
     ));
-    assert_eq!(*log.lock().unwrap(), ["ok", "jti reused", "ok"]);
+    // No proof id (the random source failed): nothing is sent.
+    let no_id = refresh(
+        &caller,
+        &endpoint,
+        &key,
+        client_id,
+        &SecretString::new("R1"),
+        &|| None,
+    )
+    .await;
+    assert!(no_id.is_err());
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["ok", "jti reused", "ok, then 500", "ok", "ok"]
+    );
 }

@@ -557,6 +557,7 @@ fn raw_request<'r>(
         headers: vec![],
         signed_headers: vec![],
         signing_settings: None,
+        per_attempt: None,
         idempotent: true,
         max_body_bytes: None,
         error_code: |_| None,

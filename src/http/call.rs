@@ -85,6 +85,10 @@ pub struct ApiRequest<'r> {
     /// How to sign (S3's single encoding, an unsigned payload...); `None`: the default
     /// settings of every service but S3.
     pub signing_settings: Option<&'r SigningSettings>,
+    /// A header made anew for each attempt, not signed: a DPoP proof (RFC 9449), which
+    /// is good for one request only, so a retry sent with the first attempt's would be
+    /// refused as a replay. `None` from the maker fails the call before sending.
+    pub per_attempt: Option<PerAttemptHeader<'r>>,
     /// Whether sending it twice is harmless. When it is not (launching instances
     /// without a client token), only failures that happened before the request could
     /// reach the service (no connection made) are retried; a cut or silent connection
@@ -97,6 +101,9 @@ pub struct ApiRequest<'r> {
     /// (`services::error::error_code`).
     pub error_code: ErrorCodeReader,
 }
+
+/// A header's name and what makes its value for one attempt (`None`: it cannot be made).
+pub type PerAttemptHeader<'r> = (HeaderName, &'r dyn Fn() -> Option<HeaderValue>);
 
 /// How a service's protocol names the error of a response (`Throttling`...).
 pub type ErrorCodeReader = fn(&Response) -> Option<String>;
@@ -274,6 +281,14 @@ impl<'a> Caller<'a> {
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         for (name, v) in req.headers.iter().chain(&req.signed_headers) {
             headers.insert(name.clone(), v.clone());
+        }
+        if let Some((name, make)) = &req.per_attempt {
+            let v = make().ok_or_else(|| {
+                CallError::Signing(SigningError::InvalidHeaderValue {
+                    name: name.as_str().to_owned(),
+                })
+            })?;
+            headers.insert(name.clone(), v);
         }
         if let Some((credentials, region, service)) = req.signing {
             let default_settings = SigningSettings::default();

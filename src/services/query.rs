@@ -58,6 +58,7 @@ pub async fn call_once_or_more<T>(
         headers: Vec::new(),
         signed_headers: Vec::new(),
         signing_settings: None,
+        per_attempt: None,
         // aws-login's own Query calls read, ask for a session, or carry a ClientToken
         // (RunInstances): sending them twice is harmless.
         idempotent,

@@ -66,6 +66,7 @@ pub async fn call<T>(
         headers,
         signed_headers: Vec::new(),
         signing_settings: None,
+        per_attempt: None,
         idempotent: true,
         max_body_bytes: None,
         error_code: super::error::error_code,

@@ -50,6 +50,7 @@ pub async fn get_parameter(
             HeaderValue::from_static("AmazonSSM.GetParameter"),
         )],
         signing_settings: None,
+        per_attempt: None,
         idempotent: true,
         max_body_bytes: Some(256 * 1024),
         error_code: super::error::error_code,

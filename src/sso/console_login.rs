@@ -229,21 +229,17 @@ impl ConsoleLogin<'_, '_> {
             }
         };
         let body = token::code_body(client_id, &code, &pkce.verifier, &redirect_uri);
-        let mut jti = [0u8; 16];
-        (self.random)(&mut jti).map_err(ConsoleLoginError::Random)?;
-        let now = self.caller.now();
-        let granted = token::exchange(
-            self.caller,
-            self.endpoint,
-            &key,
-            &body,
-            now.timestamp(),
-            &hex::encode(jti),
-        )
-        .await
-        .map_err(ConsoleLoginError::Token)?;
+        let jti = || {
+            let mut bytes = [0u8; 16];
+            (self.random)(&mut bytes).ok()?;
+            Some(hex::encode(bytes))
+        };
+        let granted = token::exchange(self.caller, self.endpoint, &key, &body, &jti)
+            .await
+            .map_err(ConsoleLoginError::Token)?;
         let (session, account_id) =
             authorize::session_of(granted.id_token.expose()).map_err(ConsoleLoginError::IdToken)?;
+        let now = self.caller.now();
         let pem = key.to_sec1_pem().map_err(ConsoleLoginError::Key)?;
         let (document, token) =
             login_cache::new_session(&granted, client_id, &account_id, &pem, self.region, now);

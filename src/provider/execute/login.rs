@@ -38,8 +38,6 @@ pub enum LoginFailure {
     Write(std::io::Error),
     /// The endpoint could not be resolved.
     Endpoint(crate::endpoints::EndpointError),
-    /// The system's random source failed.
-    NoRandom,
 }
 
 impl LoginFailure {
@@ -67,7 +65,6 @@ impl std::fmt::Display for LoginFailure {
             Self::Refresh(e) => e.fmt(f),
             Self::Write(_) => f.write_str("the refreshed session cannot be written back"),
             Self::Endpoint(e) => e.fmt(f),
-            Self::NoRandom => f.write_str("the system's random source failed"),
         }
     }
 }
@@ -104,14 +101,12 @@ fn read(path: &Path) -> Result<LoginToken, LoginFailure> {
     login_cache::parse(&text).map_err(LoginFailure::Problem)
 }
 
-/// A unique proof id: 16 random bytes, hex.
-fn jti() -> Result<String, LoginFailure> {
+/// A unique proof id: 16 random bytes, hex (`None`: the random source failed).
+fn jti() -> Option<String> {
     use ring::rand::SecureRandom as _;
     let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| LoginFailure::NoRandom)?;
-    Ok(hex::encode(bytes))
+    ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+    Some(hex::encode(bytes))
 }
 
 impl Executor<'_, '_> {
@@ -171,8 +166,7 @@ impl Executor<'_, '_> {
             &key,
             &token.client_id,
             &token.refresh_token,
-            now.timestamp(),
-            &jti().map_err(failed)?,
+            &jti,
         )
         .await
         .map_err(|e| failed(LoginFailure::Refresh(e)))?;

@@ -128,6 +128,7 @@ pub async fn get_signin_token(
         headers: Vec::new(),
         signed_headers: Vec::new(),
         signing_settings: None,
+        per_attempt: None,
         idempotent: true,
         max_body_bytes: Some(64 * 1024),
         error_code: super::error::error_code,

@@ -249,33 +249,34 @@ impl std::error::Error for TokenError {
     }
 }
 
-/// Refreshes a session: CreateOAuth2Token on `endpoint`, with a DPoP proof made with
-/// `key` at `iat` unique by `jti`.
+/// Makes a proof's unique id (`jti`) for each attempt; `None`: the random source failed.
+pub type ProofId<'a> = &'a dyn Fn() -> Option<String>;
+
+/// Refreshes a session: CreateOAuth2Token on `endpoint`, each attempt with a DPoP proof
+/// of its own, made with `key` at the caller's time, its `jti` from `proof_id`.
 pub async fn refresh(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
     key: &DpopKey,
     client_id: &str,
     refresh_token: &SecretString,
-    iat: i64,
-    jti: &str,
+    proof_id: ProofId<'_>,
 ) -> Result<Refreshed, TokenError> {
     let body = refresh_body(client_id, refresh_token);
-    let (status, json) = create_oauth2_token(caller, endpoint, key, &body, iat, jti).await?;
+    let (status, json) = create_oauth2_token(caller, endpoint, key, &body, proof_id).await?;
     parse_refresh(status, &json).map_err(|e| TokenError::Service(e.into()))
 }
 
 /// Exchanges a sign-in's authorization code: CreateOAuth2Token with
-/// [`code_body`]'s members, proven with the new session's `key`.
+/// [`code_body`]'s members, each attempt proven with the new session's `key`.
 pub async fn exchange(
     caller: &Caller<'_>,
     endpoint: &Endpoint,
     key: &DpopKey,
     body: &SecretString,
-    iat: i64,
-    jti: &str,
+    proof_id: ProofId<'_>,
 ) -> Result<Granted, TokenError> {
-    let (status, json) = create_oauth2_token(caller, endpoint, key, body, iat, jti).await?;
+    let (status, json) = create_oauth2_token(caller, endpoint, key, body, proof_id).await?;
     parse_granted(status, &json).map_err(|e| TokenError::Service(e.into()))
 }
 
@@ -285,20 +286,18 @@ async fn create_oauth2_token(
     endpoint: &Endpoint,
     key: &DpopKey,
     body: &SecretString,
-    iat: i64,
-    jti: &str,
+    proof_id: ProofId<'_>,
 ) -> Result<(u16, serde_json::Value), TokenError> {
     if let Some(refused) = &endpoint.refused {
         return Err(TokenError::Service(ServiceError::Endpoint(refused.clone())));
     }
     let url = format!("{}{TOKEN_PATH}", endpoint.url.trim_end_matches('/'));
-    let proof = key.proof("POST", &url, iat, jti);
-    let dpop = HeaderValue::from_str(&proof).map_err(|_| {
-        TokenError::Service(ServiceError::Response(ResponseError::Malformed {
-            status: 0,
-            detail: "the DPoP proof is not a header value".into(),
-        }))
-    })?;
+    // A proof is good for one request (its jti): each attempt gets its own, dated when
+    // it is sent (the caller's clock, corrected for skew).
+    let proof = || {
+        let proof = key.proof("POST", &url, caller.now().timestamp(), &proof_id()?);
+        HeaderValue::from_str(&proof).ok()
+    };
     let request = ApiRequest {
         method: Method::POST,
         endpoint: &endpoint.url,
@@ -306,11 +305,12 @@ async fn create_oauth2_token(
         body: hyper::body::Bytes::from(body.expose().to_owned()),
         content_type: "application/json",
         signing: None,
-        headers: vec![(HeaderName::from_static("dpop"), dpop)],
+        headers: Vec::new(),
         signed_headers: Vec::new(),
         signing_settings: None,
-        // A proof is good once (its jti): a retry would be refused as a replay, and a
-        // refresh token or a code may be spent. Only failures before sending are retried.
+        per_attempt: Some((HeaderName::from_static("dpop"), &proof)),
+        // A refresh token or a code may be spent by a request whose answer was lost: a
+        // cut or silent connection is not retried (a throttle or a 5xx answer is).
         idempotent: false,
         max_body_bytes: Some(64 * 1024),
         error_code: super::super::error::error_code,
