@@ -72,7 +72,7 @@ async fn the_browser_signs_in_on_this_device_and_the_session_is_used_and_refresh
     done.await;
     let (dom, log) = common::browser::dom(work.path());
     assert!(
-        dom.contains("aws-login: signed in"),
+        dom.contains("aws-login: sign-in received"),
         "the browser did not end on aws-login's page: {dom}\n{log}"
     );
     assert!(
@@ -144,7 +144,11 @@ async fn the_browser_signs_in_on_this_device_and_the_session_is_used_and_refresh
 }
 
 /// Reads what the pseudo-terminal shows until it contains `wanted` (a minute at most).
-async fn read_until(screen: &mut String, out: &mut tokio::process::ChildStdout, wanted: &str) {
+async fn read_until(
+    screen: &mut String,
+    out: &mut (impl tokio::io::AsyncRead + Unpin),
+    wanted: &str,
+) {
     let deadline = std::time::Duration::from_secs(60);
     tokio::time::timeout(deadline, async {
         let mut buf = [0u8; 4096];
@@ -335,6 +339,24 @@ async fn each_refusal_says_what_to_do_and_writes_nothing() {
         "{}",
         stderr(&out)
     );
+    // login_session in the credentials file would win over the config file's.
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[keys]\naws_access_key_id = AKIAKEYS\naws_secret_access_key = s\n\n[dev]\nlogin_session = arn:aws:iam::111122223333:user/carol\n",
+    )
+    .unwrap();
+    let out = run(&["--profile", "dev"]).output().await.unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the credentials file gives profile \"dev\" login_session = arn:aws:iam::111122223333:user/carol"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[keys]\naws_access_key_id = AKIAKEYS\naws_secret_access_key = s\n",
+    )
+    .unwrap();
     // A profile name that would break the file.
     let out = run(&["--profile", "x]\n[default"]).output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -356,19 +378,43 @@ async fn each_refusal_says_what_to_do_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // A config file that cannot be edited (a folder here) is said before the sign-in.
+    // A config file that cannot be edited (read-only here) is said before the sign-in.
+    let read_only = home.path().join("read-only-config");
+    std::fs::write(&read_only, config).unwrap();
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
     let out = run(&["--profile", "dev"])
-        .env("AWS_CONFIG_FILE", home.path().join(".aws"))
+        .env("AWS_CONFIG_FILE", &read_only)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("it is read-only"), "{}", stderr(&out));
+    // A cache folder that is a file.
+    let out = run(&["--profile", "dev"])
+        .env("AWS_LOGIN_CACHE_DIRECTORY", home.path().join(".aws/config"))
         .output()
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("not a regular file"),
+        stderr(&out).contains("is not a folder); AWS_LOGIN_CACHE_DIRECTORY chooses another"),
         "{}",
         stderr(&out)
     );
+    // A credentials file that cannot be read (a folder here): the profile cannot be
+    // trusted to use the session.
+    let out = run(&["--profile", "dev"])
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join(".aws"))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("could not read all of what it needs"));
     assert!(state.lock().unwrap().authorize_queries.is_empty());
+    assert!(
+        !home.path().join(".aws/config.lock").exists(),
+        "nothing made"
+    );
 
     // The service's refusals of the exchange.
     for (code, said) in [
@@ -390,7 +436,7 @@ async fn each_refusal_says_what_to_do_and_writes_nothing() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("Profile other-session left as it was (login_session = arn:aws:iam::111122223333:user/bob)"),
+        err.contains("Profile other-session left as it was (login_session = arn:aws:iam::111122223333:user/bob); the new session was not saved. There is no terminal to ask whether to change it"),
         "{err}"
     );
     assert!(!cache_file(home.path()).exists());
@@ -478,4 +524,28 @@ async fn the_console_opens_as_a_signed_in_session() {
             "/federation getSigninToken ASIASIGNIN1"
         ]
     );
+}
+
+/// A browser command that fails at once (no browser it could use) is said, while the
+/// sign-in goes on waiting for the page to be opened by hand.
+#[tokio::test]
+async fn a_browser_that_fails_to_start_is_said() {
+    let (addr, _) = sign_in_service::start().await;
+    let home = tempfile::tempdir().unwrap();
+    write_config(home.path(), "[profile dev]\nregion = eu-west-1\n");
+    let mut child = login(home.path(), addr, &["--profile", "dev"])
+        .env("AWS_LOGIN_BROWSER", "false %s")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let mut screen = String::new();
+    read_until(
+        &mut screen,
+        &mut err,
+        "(the browser command \"false\" exited with exit status: 1: it did not show the page; open it yourself)",
+    )
+    .await;
+    child.kill().await.unwrap();
 }

@@ -273,6 +273,31 @@ async fn logout_removes_cached_sessions() {
     assert!(!one.cache.exists() && other.exists());
     let out = logout(&["--profile", "none"]).output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("profile \"none\" is in neither the config nor the credentials file"),
+        "{}",
+        stderr(&out)
+    );
+    // A cache folder that is not one is said, not taken for an empty folder.
+    let out = logout(&["--all"])
+        .env("AWS_LOGIN_CACHE_DIRECTORY", &other)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read the login cache folder at"),
+        "{}",
+        stderr(&out)
+    );
+    // One that is not there holds nothing.
+    let out = logout(&["--all"])
+        .env("AWS_LOGIN_CACHE_DIRECTORY", one.home.path().join("nowhere"))
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).starts_with("No cached sessions"));
 }
 
 /// botocore (1.44.5, with its `crt` extra) and aws-login share sessions both ways: a file
@@ -378,7 +403,7 @@ async fn each_refusal_of_a_refresh_is_said() {
             403,
             "AccessDeniedException:",
             r#"{"error":"invalid_grant","message":"m"}"#,
-            "the sign-in service refused CreateOAuth2Token (invalid_grant)",
+            "the sign-in service refused CreateOAuth2Token (invalid_grant: m)",
             3,
         ),
         (

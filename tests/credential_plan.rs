@@ -412,7 +412,7 @@ const CASES: &[Case] = &[
         "e",
         true,
         false,
-        "ERR:profile \"e\" has no credentials (no keys, role_arn, SSO or credential_process)",
+        "ERR:profile \"e\" has no credentials (no keys, role_arn, SSO, login_session or credential_process)",
     ),
     (
         "nothing at all",

@@ -333,7 +333,7 @@ async fn sso_login_with_a_real_browser() {
     done.await;
     let (dom, log) = common::browser::dom(work.path());
     assert!(
-        dom.contains("aws-login: signed in"),
+        dom.contains("aws-login: sign-in received"),
         "the browser did not end on aws-login's page: {dom}\n{log}"
     );
     let path = home

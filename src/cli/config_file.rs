@@ -50,6 +50,52 @@ fn resolve(path: &Path) -> PathBuf {
 }
 
 impl ConfigFile {
+    /// Checks that `file` (`~` expanded) can be edited, as [`ConfigFile::open`] would,
+    /// without locking it or creating anything: said before a long step (a sign-in)
+    /// rather than after it. A file not there yet is fine where its folder takes files.
+    pub(crate) fn check(file: &str, ctx: &Context<'_>) -> Result<(), CliError> {
+        let home_of = crate::config::files::system_home_of(ctx.env);
+        let given = crate::config::files::expand_user(file, &home_of)
+            .unwrap_or_else(|| PathBuf::from(file));
+        let path = resolve(&given);
+        let shown = path.display().to_string();
+        let refuse = |why: &str| -> CliError {
+            DumpConfigError::NotEditable {
+                path: shown.clone(),
+                why: why.to_owned(),
+            }
+            .into()
+        };
+        let folder = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if !meta.is_file() {
+                return Err(refuse("it is not a regular file"));
+            }
+            if meta.permissions().mode() & 0o200 == 0 {
+                return Err(refuse("it is read-only (its owner may not write it)"));
+            }
+            if meta.nlink() > 1 {
+                return Err(refuse("it has other hard links"));
+            }
+            std::fs::File::open(&path).map_err(|source| CliError::File {
+                what: "the config file".into(),
+                path: shown.clone(),
+                source,
+            })?;
+        }
+        // The new text, the backup and the lock are files of its folder.
+        if folder.is_dir() {
+            tempfile::Builder::new()
+                .prefix(".aws-login-check-")
+                .tempfile_in(&folder)
+                .map_err(|e| refuse(&format!("its folder does not take new files ({e})")))?;
+        }
+        Ok(())
+    }
+
     /// Opens `file` (`~` expanded) for an edit: locked, checked, read.
     pub(crate) fn open(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
         let home_of = crate::config::files::system_home_of(ctx.env);
@@ -130,10 +176,22 @@ impl ConfigFile {
             let path = path.display().to_string();
             move |source| CliError::WriteFile { what, path, source }
         };
+        // The owner and group kept. A user may give a file only to groups they are in,
+        // so a group they are not in (what `sudo chown user FILE` leaves) is given up
+        // when the file is theirs anyway: the group is best effort, the owner is not.
         let owned = |path: &Path| -> std::io::Result<()> {
-            match self.owner {
-                Some((uid, gid)) => std::os::unix::fs::chown(path, Some(uid), Some(gid)),
-                None => Ok(()),
+            let Some((uid, gid)) = self.owner else {
+                return Ok(());
+            };
+            match std::os::unix::fs::chown(path, Some(uid), Some(gid)) {
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    if std::fs::metadata(path).is_ok_and(|m| m.uid() == uid) {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                }
+                other => other,
             }
         };
         if let Some(old) = &self.text {

@@ -39,6 +39,8 @@ pub enum UsageError {
     NeedsSsoToken(&'static str),
     /// `logout` for a profile without `login_session`.
     NoLoginSession(String),
+    /// A named profile that is in neither file.
+    NoSuchProfile(String),
     /// `--assume-roles` given, but it names no role.
     NoRoles,
     /// A flag that applies to hops the command line does not ask for.
@@ -93,6 +95,10 @@ impl fmt::Display for UsageError {
             Self::NoLoginSession(profile) => write!(
                 f,
                 "profile {profile:?} has no login_session: nothing to log out of (--all removes every cached session)"
+            ),
+            Self::NoSuchProfile(profile) => write!(
+                f,
+                "profile {profile:?} is in neither the config nor the credentials file"
             ),
             Self::NeedsSsoToken(command) => write!(
                 f,
@@ -184,6 +190,15 @@ pub enum CliError {
     Serve(std::io::Error),
     /// A file could not be written.
     WriteFile {
+        /// What the file is for.
+        what: String,
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be removed.
+    RemoveFile {
         /// What the file is for.
         what: String,
         /// Its path.
@@ -292,6 +307,9 @@ impl fmt::Display for CliError {
             CliError::WriteFile { what, path, .. } => {
                 write!(f, "cannot write {what} at {path}")
             }
+            CliError::RemoveFile { what, path, .. } => {
+                write!(f, "cannot remove {what} at {path}")
+            }
         }
     }
 }
@@ -317,6 +335,7 @@ impl std::error::Error for CliError {
             | CliError::Spawn { source, .. }
             | CliError::File { source, .. }
             | CliError::WriteFile { source, .. }
+            | CliError::RemoveFile { source, .. }
             | CliError::Serve(source) => Some(source),
         }
     }

@@ -60,6 +60,14 @@ pub struct LoginArgs {
     /// the loopback port of the browser redirect (default: any free one)
     #[argh(option)]
     pub redirect_port: Option<u16>,
+    /// the longest wait, in seconds, for a connection to the sign-in service to open
+    /// (default 10; 0: no limit)
+    #[argh(option)]
+    pub cli_connect_timeout: Option<u64>,
+    /// the longest wait, in seconds, for the next bytes from the sign-in service (default
+    /// 60; 0: no limit)
+    #[argh(option)]
+    pub cli_read_timeout: Option<u64>,
     /// trace each request to stderr (secrets redacted); also AWS_LOGIN_DEBUG=1
     #[argh(switch)]
     pub debug: bool,
@@ -82,6 +90,21 @@ pub enum LoginCommandError {
     BadRegion(String),
     /// `--remote` (or no browser here) without a terminal to paste the code on.
     NeedsTerminal,
+    /// The credentials file sets the profile's `login_session`, which the config file's
+    /// cannot override.
+    SessionInCredentialsFile {
+        /// The profile.
+        profile: String,
+        /// The session it names there.
+        session: String,
+    },
+    /// The cache folder cannot take the session.
+    CacheDir {
+        /// The folder.
+        path: String,
+        /// Why.
+        why: String,
+    },
     /// The sign-in failed.
     SignIn(ConsoleLoginError),
 }
@@ -100,6 +123,14 @@ impl std::fmt::Display for LoginCommandError {
             Self::BadRegion(region) => {
                 write!(f, "{region:?} is not a region's name (such as eu-west-1)")
             }
+            Self::SessionInCredentialsFile { profile, session } => write!(
+                f,
+                "the credentials file gives profile {profile:?} login_session = {session}, which wins over the config file where aws-login (and aws login) write it: move that line to the config file's profile, or remove it"
+            ),
+            Self::CacheDir { path, why } => write!(
+                f,
+                "the session cannot be cached in {path} ({why}); AWS_LOGIN_CACHE_DIRECTORY chooses another folder"
+            ),
             Self::NeedsTerminal => f.write_str(
                 "signing in on another device needs a terminal to paste the code on (stdin is not one); run aws-login login on a terminal",
             ),
@@ -122,7 +153,7 @@ impl LoginCommandError {
     pub fn kind(&self) -> crate::error_kind::ErrorKind {
         match self {
             Self::SignIn(e) => e.kind(),
-            Self::NeedsTerminal => crate::error_kind::ErrorKind::Failure,
+            Self::NeedsTerminal | Self::CacheDir { .. } => crate::error_kind::ErrorKind::Failure,
             _ => crate::error_kind::ErrorKind::Usage,
         }
     }
@@ -178,6 +209,8 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         profile: args.profile.clone(),
         region: args.region.clone(),
         debug: args.debug,
+        cli_connect_timeout: args.cli_connect_timeout,
+        cli_read_timeout: args.cli_read_timeout,
         ..IdentityArgs::default()
     };
     let settings = Settings::resolve(&identity, ctx);
@@ -185,12 +218,23 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     if !valid_profile_name(&profile) {
         return Err(LoginCommandError::BadProfileName(profile).into());
     }
+    // What the chain would read for the profile must be readable: a login session
+    // behind a credentials file that cannot be read could not be trusted to be used.
+    crate::provider::plan::readable(&settings.shared, &profile)?;
     if let Some(style) = existing_credentials(&|k| settings.value(k)) {
         return Err(LoginCommandError::HasCredentials { profile, style }.into());
     }
+    if let Some(session) = settings.profile().and_then(|p| {
+        p.get_in("login_session", crate::config::FileKind::Credentials)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    }) {
+        return Err(LoginCommandError::SessionInCredentialsFile { profile, session }.into());
+    }
     let (region, region_to_save) = match settings.region(&identity, ctx) {
         Some(region) => (region.trim().to_owned(), false),
-        None => (ask_region(ctx), true),
+        None => (ask_region(ctx)?, true),
     };
     if !valid_region(&region) {
         return Err(LoginCommandError::BadRegion(region).into());
@@ -218,11 +262,13 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     ))?;
     let (config_path, _) =
         crate::config::files::paths(ctx.env, &crate::config::files::system_home_of(ctx.env));
-    // A config file that cannot be edited is said before the sign-in, not after it (the
-    // lock is not held while the user signs in).
+    // A config file that cannot be edited, or a cache folder that cannot take the
+    // session, is said before the sign-in, not after it (nothing is created or locked
+    // while the user signs in).
     if let Some(config_path) = &config_path {
-        drop(ConfigFile::open(&config_path.display().to_string(), ctx)?);
+        ConfigFile::check(&config_path.display().to_string(), ctx)?;
     }
+    check_cache_dir(&dir)?;
     let connection = Connection::open(&identity, &settings, ctx, Connection::sink(&identity, ctx))?;
     let ui = StderrUi::new(ctx, true);
     let signed_in = super::block_on(async {
@@ -251,9 +297,16 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         let yes = (ctx.prompt)(&question)
             .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "y" | "yes"));
         if !yes {
+            let why = if ctx.can_prompt {
+                String::new()
+            } else {
+                format!(
+                    " There is no terminal to ask whether to change it: run aws-login login on one, or remove login_session from profile {profile} first."
+                )
+            };
             return Ok(Output {
                 stderr: format!(
-                    "Profile {profile} left as it was (login_session = {}); the new session was not saved.",
+                    "Profile {profile} left as it was (login_session = {}); the new session was not saved.{why}",
                     existing.trim()
                 ),
                 exit_code: crate::error_kind::ErrorKind::Failure.exit_code(),
@@ -309,8 +362,17 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     };
     let use_it = if profile == "default" {
         "Try: aws-login getcallerid".to_owned()
-    } else {
+    } else if profile
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.@+".contains(&b))
+        && !profile.starts_with('-')
+    {
         format!("Try: aws-login getcallerid --profile {profile}")
+    } else {
+        format!(
+            "Try: aws-login getcallerid --profile={}",
+            crate::output::shell::posix_quote(&profile)
+        )
     };
     Ok(Output {
         stderr: format!("{profile_line}\n{use_it}"),
@@ -318,22 +380,75 @@ pub fn run(args: &LoginArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     })
 }
 
+/// Whether the cache folder `dir` can take a session file: a folder that takes new
+/// files, or a path whose first existing folder takes new folders. Nothing is left
+/// behind.
+fn check_cache_dir(dir: &std::path::Path) -> Result<(), LoginCommandError> {
+    let refuse = |why: String| LoginCommandError::CacheDir {
+        path: dir.display().to_string(),
+        why,
+    };
+    let mut existing = dir;
+    loop {
+        match std::fs::metadata(existing) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Err(refuse(format!("{} is not a folder", existing.display())));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match existing.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+                _ => return Ok(()),
+            },
+            Err(e) => return Err(refuse(e.to_string())),
+        }
+    }
+    let made = if existing == dir {
+        tempfile::Builder::new()
+            .prefix(".aws-login-check-")
+            .tempfile_in(existing)
+            .map(drop)
+    } else {
+        tempfile::Builder::new()
+            .prefix(".aws-login-check-")
+            .tempdir_in(existing)
+            .map(drop)
+    };
+    made.map_err(|e| {
+        refuse(format!(
+            "{} does not take new files: {e}",
+            existing.display()
+        ))
+    })
+}
+
 /// The region asked for on the terminal, as the AWS CLI asks (default `us-east-1`; also
-/// without a terminal, which is said).
-fn ask_region(ctx: &Context<'_>) -> String {
+/// without a terminal, which is said). An answer that is not a region's name is asked
+/// again, three times at most.
+fn ask_region(ctx: &Context<'_>) -> Result<String, LoginCommandError> {
     if !ctx.can_prompt {
         (ctx.stderr)(&format!(
-            "No region is configured: signing in at {DEFAULT_REGION} and saving it to the profile (--region chooses another)."
+            "No region is configured: signing in at {DEFAULT_REGION}, saved to the profile with the session (--region chooses another)."
         ));
-        return DEFAULT_REGION.to_owned();
+        return Ok(DEFAULT_REGION.to_owned());
     }
     (ctx.stderr)(
         "No AWS region is configured. If your account has resources, enter the region they are in; else pick the one closest to you (it can be changed later in the profile).",
     );
-    (ctx.prompt)(&format!("AWS Region [{DEFAULT_REGION}]: "))
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| DEFAULT_REGION.to_owned())
+    let mut last = String::new();
+    for _ in 0..3 {
+        let answer = (ctx.prompt)(&format!("AWS Region [{DEFAULT_REGION}]: "))
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+        if valid_region(&answer) {
+            return Ok(answer);
+        }
+        (ctx.stderr)(&format!(
+            "{answer:?} is not a region's name (such as eu-west-1)."
+        ));
+        last = answer;
+    }
+    Err(LoginCommandError::BadRegion(last))
 }
 
 #[cfg(test)]

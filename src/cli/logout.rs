@@ -39,7 +39,7 @@ pub fn run(args: &LogoutArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         match std::fs::remove_file(path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(source) => Err(CliError::WriteFile {
+            Err(source) => Err(CliError::RemoveFile {
                 what: "the cached session".into(),
                 path: path.display().to_string(),
                 source,
@@ -47,28 +47,70 @@ pub fn run(args: &LogoutArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         }
     };
     if args.all {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Output {
+                    stderr: format!("No cached sessions: {} does not exist.", dir.display()),
+                    ..Output::default()
+                });
+            }
+            Err(source) => {
+                return Err(CliError::File {
+                    what: "the login cache folder".into(),
+                    path: dir.display().to_string(),
+                    source,
+                });
+            }
+        };
         let mut removed = 0;
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let mut unreadable = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| CliError::File {
+                what: "the login cache folder".into(),
+                path: dir.display().to_string(),
+                source,
+            })?;
             let path = entry.path();
             // Only what is a session: a file named by a SHA-256 holding one.
-            let named = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-            let is_session = named
-                && std::fs::read_to_string(&path)
-                    .ok()
-                    .is_some_and(|t| login_cache::parse(&t).is_ok());
-            if is_session && remove(&path)? {
-                removed += 1;
+            let named = path.extension().is_some_and(|e| e == "json")
+                && path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+            if !named || !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(text) if login_cache::parse(&text).is_ok() => {
+                    if remove(&path)? {
+                        removed += 1;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => unreadable.push(format!("{} ({e})", path.display())),
             }
         }
+        let mut said = format!(
+            "Removed {removed} cached console sign-in session{} from {}.",
+            if removed == 1 { "" } else { "s" },
+            dir.display()
+        );
+        if unreadable.is_empty() {
+            return Ok(Output {
+                stderr: said,
+                ..Output::default()
+            });
+        }
+        said.push_str(&format!(
+            "\nLeft {} file{} that may be sessions but could not be read: {}",
+            unreadable.len(),
+            if unreadable.len() == 1 { "" } else { "s" },
+            unreadable.join("; ")
+        ));
         return Ok(Output {
-            stderr: format!(
-                "Removed {removed} cached console sign-in session{} from {}.",
-                if removed == 1 { "" } else { "s" },
-                dir.display()
-            ),
+            stderr: said,
+            exit_code: crate::error_kind::ErrorKind::Failure.exit_code(),
             ..Output::default()
         });
     }
@@ -77,6 +119,9 @@ pub fn run(args: &LogoutArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         ..IdentityArgs::default()
     };
     let settings = Settings::resolve(&identity, ctx);
+    if settings.profile().is_none() && settings.profile_named {
+        return Err(UsageError::NoSuchProfile(settings.profile_name.clone()).into());
+    }
     let Some(session) = settings.value("login_session") else {
         return Err(UsageError::NoLoginSession(settings.profile_name.clone()).into());
     };

@@ -24,7 +24,14 @@ pub(crate) struct StderrUi<'a> {
     open: bool,
     /// What is waited for ("the browser sign-in", "approval of the code").
     what: std::cell::Cell<&'static str>,
+    /// The browser command started, and its name, while it is watched: a launcher that
+    /// exits with a failure in the first seconds (`xdg-open` finding no browser) did not
+    /// show the page, which is said.
+    browser: std::cell::RefCell<Option<(std::process::Child, String)>>,
 }
+
+/// How long a started browser command is watched for a failed exit.
+const BROWSER_GRACE: Duration = Duration::from_secs(3);
 
 impl<'a> StderrUi<'a> {
     /// The UI of `ctx`; `open`: open a browser on the page.
@@ -33,6 +40,7 @@ impl<'a> StderrUi<'a> {
             ctx,
             open,
             what: std::cell::Cell::new("the sign-in"),
+            browser: std::cell::RefCell::new(None),
         }
     }
 }
@@ -87,11 +95,21 @@ impl LoginUi for StderrUi<'_> {
                     stderr("(no browser can be opened here: open the page yourself)");
                 }
                 Ok(commands) => {
-                    if let Err(failures) = browser::open_first(&commands, url, &browser::open) {
-                        stderr(&format!(
+                    let started = std::cell::RefCell::new(None);
+                    let start = |command: &[String]| {
+                        let child = browser::spawn(command)?;
+                        *started.borrow_mut() = Some(child);
+                        Ok(())
+                    };
+                    match browser::open_first(&commands, url, &start) {
+                        Ok(program) => {
+                            *self.browser.borrow_mut() =
+                                started.into_inner().map(|child| (child, program));
+                        }
+                        Err(failures) => stderr(&format!(
                             "(the browser could not be started: {}; open the page yourself)",
                             failures.join("; ")
-                        ));
+                        )),
                     }
                 }
                 Err(e) => stderr(&format!("({e}: open the page yourself)")),
@@ -104,6 +122,25 @@ impl LoginUi for StderrUi<'_> {
     }
 
     fn waiting(&self, waited: Duration) {
+        let mut watched = self.browser.borrow_mut();
+        if let Some((child, program)) = watched.as_mut() {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => {
+                    let line = format!(
+                        "(the browser command {program:?} exited with {status}: it did not show the page; open it yourself)"
+                    );
+                    if let Some(progress) = self.ctx.progress {
+                        progress("");
+                    }
+                    (self.ctx.stderr)(&line);
+                    *watched = None;
+                }
+                Ok(Some(_)) | Err(_) => *watched = None,
+                Ok(None) if waited >= BROWSER_GRACE => *watched = None,
+                Ok(None) => {}
+            }
+        }
+        drop(watched);
         if let Some(progress) = self.ctx.progress {
             let what = self.what.get();
             let s = waited.as_secs();

@@ -12,6 +12,10 @@ pub struct Partition {
     pub dual_stack_suffix: Option<&'static str>,
     /// The console sign-in host, where known.
     pub signin_host: Option<&'static str>,
+    /// The Sign-In service's host, below the region (`{region}.signin.aws.amazon.com`):
+    /// where `aws login`'s CreateOAuth2Token and authorize page live, in every partition
+    /// (the service's endpoint rules, `signin` 2023-01-01).
+    pub sign_in_service_host: &'static str,
     /// The console host, where known.
     pub console_host: Option<&'static str>,
     /// The region a console link opens in when none is configured, where the partition
@@ -21,6 +25,7 @@ pub struct Partition {
 
 const AWS: Partition = Partition {
     name: "aws",
+    sign_in_service_host: "signin.aws.amazon.com",
     dns_suffix: "amazonaws.com",
     dual_stack_suffix: Some("api.aws"),
     signin_host: Some("signin.aws.amazon.com"),
@@ -33,6 +38,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "cn-",
         Partition {
             name: "aws-cn",
+            sign_in_service_host: "signin.amazonaws.cn",
             dns_suffix: "amazonaws.com.cn",
             dual_stack_suffix: Some("api.amazonwebservices.com.cn"),
             signin_host: Some("signin.amazonaws.cn"),
@@ -44,6 +50,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "us-gov-",
         Partition {
             name: "aws-us-gov",
+            sign_in_service_host: "signin.amazonaws-us-gov.com",
             dns_suffix: "amazonaws.com",
             dual_stack_suffix: Some("api.aws"),
             signin_host: Some("signin.amazonaws-us-gov.com"),
@@ -55,6 +62,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "us-isob-",
         Partition {
             name: "aws-iso-b",
+            sign_in_service_host: "signin.sc2shome.sgov.gov",
             dns_suffix: "sc2s.sgov.gov",
             dual_stack_suffix: None,
             signin_host: None,
@@ -66,6 +74,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "us-isof-",
         Partition {
             name: "aws-iso-f",
+            sign_in_service_host: "signin.csphome.hci.ic.gov",
             dns_suffix: "csp.hci.ic.gov",
             dual_stack_suffix: None,
             signin_host: None,
@@ -77,6 +86,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "us-iso-",
         Partition {
             name: "aws-iso",
+            sign_in_service_host: "signin.c2shome.ic.gov",
             dns_suffix: "c2s.ic.gov",
             dual_stack_suffix: None,
             signin_host: None,
@@ -88,6 +98,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "eu-isoe-",
         Partition {
             name: "aws-iso-e",
+            sign_in_service_host: "signin.csphome.adc-e.uk",
             dns_suffix: "cloud.adc-e.uk",
             dual_stack_suffix: None,
             signin_host: None,
@@ -99,6 +110,7 @@ const PARTITIONS: [(&str, Partition); 7] = [
         "eusc-",
         Partition {
             name: "aws-eusc",
+            sign_in_service_host: "signin.amazonaws-eusc.eu",
             dns_suffix: "amazonaws.eu",
             dual_stack_suffix: None,
             signin_host: None,

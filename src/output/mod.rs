@@ -5,7 +5,7 @@
 //! only the credentials) to stdout. A value that a format cannot carry safely is an error
 //! naming the variable, never the value.
 
-mod shell;
+pub(crate) mod shell;
 
 use std::fmt;
 use std::str::FromStr;

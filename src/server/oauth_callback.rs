@@ -30,8 +30,9 @@ pub const CALLBACK_PATH: &str = "/oauth/callback";
 /// How long one connection has to send its request.
 pub const REQUEST_LIMIT: Duration = Duration::from_secs(10);
 
-/// The page a successful sign-in ends on.
-pub const SUCCESS_PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>aws-login: signed in</title></head><body><h1>aws-login: signed in</h1><p>You can close this tab and return to the terminal.</p></body></html>";
+/// The page the browser ends on when its redirect brought a code. The code is exchanged
+/// after this page is sent, so it does not say the sign-in is complete: the terminal does.
+pub const SUCCESS_PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>aws-login: sign-in received</title></head><body><h1>aws-login: sign-in received</h1><p>aws-login has what it needs from this page; the terminal says when the sign-in is complete. You can close this tab.</p></body></html>";
 
 const FAILED_PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>aws-login: sign-in failed</title></head><body><h1>aws-login: sign-in failed</h1><p>Return to the terminal to see why.</p></body></html>";
 
@@ -40,6 +41,10 @@ const FAILED_PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><t
 pub enum CallbackError {
     /// The callback's `state` is not the one aws-login sent.
     StateMismatch,
+    /// The redirect carries this sign-in's state but no code (and no error).
+    NoCode,
+    /// The redirect gives a parameter twice.
+    Ambiguous,
     /// The service redirected with an OAuth error (`access_denied`...).
     Denied {
         /// `error`.
@@ -54,6 +59,12 @@ impl fmt::Display for CallbackError {
         match self {
             Self::StateMismatch => f.write_str(
                 "the browser came back with a state that is not the one aws-login sent (another sign-in's redirect, or a forged one); nothing was exchanged",
+            ),
+            Self::NoCode => f.write_str(
+                "the browser came back without an authorization code (and without an error): sign in again",
+            ),
+            Self::Ambiguous => f.write_str(
+                "the browser came back with a parameter given twice (two codes or states); nothing was exchanged: sign in again",
             ),
             Self::Denied { error, description } => {
                 write!(f, "the sign-in was refused: {error}")?;
@@ -132,13 +143,20 @@ fn judge(method: &hyper::Method, path: &str, query: Option<&str>, state: &str) -
     if method != hyper::Method::GET {
         return Outcome::Ignored(405);
     }
-    let params: HashMap<String, String> = query
+    let mut params: HashMap<String, String> = HashMap::new();
+    let mut repeated = false;
+    for (k, v) in query
         .unwrap_or_default()
         .split('&')
         .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect();
+    {
+        repeated |= params.insert(decode(k), decode(v)).is_some();
+    }
     let state_ok = params.get("state").is_some_and(|s| s == state);
+    // A parameter given twice (which code?) is not guessed at.
+    if repeated && state_ok {
+        return Outcome::Failed(CallbackError::Ambiguous);
+    }
     if let Some(error) = params.get("error") {
         if !state_ok {
             return Outcome::Failed(CallbackError::StateMismatch);
@@ -149,6 +167,8 @@ fn judge(method: &hyper::Method, path: &str, query: Option<&str>, state: &str) -
         });
     }
     match params.get("code").filter(|c| !c.is_empty()) {
+        // This sign-in's redirect, without a code: nothing more will come.
+        None if state_ok => Outcome::Failed(CallbackError::NoCode),
         None => Outcome::Ignored(400),
         Some(_) if !state_ok => Outcome::Failed(CallbackError::StateMismatch),
         Some(code) => Outcome::Code(code.clone()),
@@ -253,7 +273,20 @@ mod tests {
         );
         assert_eq!(
             judge(&get, "/oauth/callback", Some("state=s1"), "s1"),
+            Outcome::Failed(CallbackError::NoCode)
+        );
+        assert_eq!(
+            judge(&get, "/oauth/callback", Some("state=other"), "s1"),
             Outcome::Ignored(400)
+        );
+        assert_eq!(
+            judge(
+                &get,
+                "/oauth/callback",
+                Some("code=A&state=s1&code=B"),
+                "s1"
+            ),
+            Outcome::Failed(CallbackError::Ambiguous)
         );
         assert_eq!(
             judge(&get, "/oauth/callback", Some("code=a&state=other"), "s1"),

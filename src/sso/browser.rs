@@ -169,7 +169,9 @@ pub fn open(command: &[String]) -> std::io::Result<()> {
     spawn(command).map(drop)
 }
 
-fn spawn(command: &[String]) -> std::io::Result<std::process::Child> {
+/// Starts the browser command as [`open`] does, and gives its process back (for a
+/// caller that watches it while doing something else).
+pub fn spawn(command: &[String]) -> std::io::Result<std::process::Child> {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| std::io::Error::other("empty browser command"))?;

@@ -81,10 +81,12 @@ impl std::error::Error for LoginFailure {
 }
 
 /// The cache folder: `AWS_LOGIN_CACHE_DIRECTORY` (`~` and `$VAR` expanded), else
-/// `~/.aws/login/cache`.
+/// `~/.aws/login/cache`. Set but empty, it is the current folder, as botocore's
+/// `get_login_token_cache_directory` makes it (the files are named relative to it).
 pub fn cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let home_of = crate::config::files::system_home_of(env);
-    match env("AWS_LOGIN_CACHE_DIRECTORY").filter(|d| !d.trim().is_empty()) {
+    match env("AWS_LOGIN_CACHE_DIRECTORY") {
+        Some(dir) if dir.is_empty() => Some(PathBuf::from(".")),
         Some(dir) => crate::config::files::expand(&dir, env, &home_of),
         None => crate::config::files::expand_user("~/.aws/login/cache", &home_of),
     }

@@ -228,7 +228,7 @@ impl fmt::Display for PlanError {
             ),
             Self::EmptyProfile { profile, skipped } => write!(
                 f,
-                "profile {profile:?} has no credentials (no keys, role_arn, SSO or credential_process){}",
+                "profile {profile:?} has no credentials (no keys, role_arn, SSO, login_session or credential_process){}",
                 skipped_note(skipped)
             ),
             Self::InvalidValue { profile, key } => {

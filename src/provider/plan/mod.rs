@@ -47,8 +47,8 @@ pub fn sso_flags_plan(source: SsoFlagSource) -> Plan {
     }
 }
 pub use resolve::{
-    PROFILE_VARIABLES, ProfileChoice, env_keys, plan, plan_profile, profile_keys, selected_profile,
-    skipped_around,
+    PROFILE_VARIABLES, ProfileChoice, env_keys, plan, plan_profile, profile_keys, readable,
+    selected_profile, skipped_around,
 };
 
 /// Where the chain starts.

@@ -116,7 +116,7 @@ fn keys_in(profile: &str, section: &Section, file: FileKind) -> Result<Option<Ba
 /// aws-login could not read or will not use, or parts that may belong to any profile: a
 /// file that could not be read, a `[DEFAULT]` line, a broken header, a line outside any
 /// section.
-fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
+pub fn readable(shared: &SharedConfig, profile: &str) -> Result<(), PlanError> {
     let mut skipped: Vec<ConfigProblem> = shared
         .skipped(&Affects::Unknown)
         .into_iter()

@@ -68,6 +68,8 @@ pub enum PastedCodeError {
     NotBase64,
     /// It decodes, but holds no `code` or no `state`.
     Incomplete,
+    /// It gives the code or the state twice (two codes pasted together?).
+    Repeated,
 }
 
 impl std::fmt::Display for PastedCodeError {
@@ -78,6 +80,9 @@ impl std::fmt::Display for PastedCodeError {
             }
             Self::Incomplete => {
                 "the pasted code holds no code or no state: copy the whole code the page shows"
+            }
+            Self::Repeated => {
+                "the pasted text gives the code or the state twice: paste the page's code once"
             }
         })
     }
@@ -102,11 +107,15 @@ pub fn parse_pasted(text: &str) -> Result<(SecretString, String), PastedCodeErro
         let Some((key, value)) = pair.split_once('=') else {
             continue;
         };
-        match decode(key).as_str() {
-            "code" => code = Some(decode(value)).filter(|v| !v.is_empty()),
-            "state" => state = Some(decode(value)).filter(|v| !v.is_empty()),
-            _ => {}
+        let slot = match decode(key).as_str() {
+            "code" => &mut code,
+            "state" => &mut state,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(PastedCodeError::Repeated);
         }
+        *slot = Some(decode(value)).filter(|v| !v.is_empty());
     }
     match (code, state) {
         (Some(code), Some(state)) => Ok((SecretString::new(code), state)),
@@ -227,6 +236,10 @@ mod tests {
         assert_eq!(
             parse_pasted(&b64("state=s&code=")),
             Err(PastedCodeError::Incomplete)
+        );
+        assert_eq!(
+            parse_pasted(&b64("state=s&code=X&code=Y")),
+            Err(PastedCodeError::Repeated)
         );
         let err = parse_pasted(&b64("state=s&code=SECRET")).map(|(c, _)| format!("{c:?}"));
         assert!(!err.unwrap().contains("SECRET"));

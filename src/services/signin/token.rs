@@ -47,6 +47,9 @@ impl std::fmt::Debug for Refreshed {
     }
 }
 
+/// The longest `expiresIn` taken, in seconds (a year).
+pub const MAX_EXPIRES_IN: i64 = 366 * 24 * 3600;
+
 /// The path of CreateOAuth2Token.
 pub const TOKEN_PATH: &str = "/v1/token";
 
@@ -62,8 +65,13 @@ pub enum Denied {
     InsufficientPermissions,
     /// `AUTHCODE_EXPIRED`: the sign-in's code was not exchanged in time.
     CodeExpired,
-    /// Another error code.
-    Other(String),
+    /// Another error code, and the service's message.
+    Other {
+        /// `error`.
+        code: String,
+        /// `message`, if any.
+        message: Option<String>,
+    },
 }
 
 impl std::fmt::Display for Denied {
@@ -75,12 +83,18 @@ impl std::fmt::Display for Denied {
             ),
             Self::InsufficientPermissions => write!(
                 f,
-                "the identity may not refresh its console session (INSUFFICIENT_PERMISSIONS): it needs the managed policy {POLICY}"
+                "the identity may not get credentials for local development from its console session (INSUFFICIENT_PERMISSIONS): it needs the managed policy {POLICY}"
             ),
             Self::CodeExpired => f.write_str(
                 "the sign-in's authorization code expired before it was exchanged (AUTHCODE_EXPIRED): run `aws-login login` again",
             ),
-            Self::Other(code) => write!(f, "the sign-in service refused CreateOAuth2Token ({code})"),
+            Self::Other { code, message } => {
+                write!(f, "the sign-in service refused CreateOAuth2Token ({code}")?;
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }
@@ -160,22 +174,50 @@ pub fn parse_granted(status: u16, json: &serde_json::Value) -> Result<Granted, R
     })
 }
 
-/// The Sign-In service's endpoint for `region`: `AWS_ENDPOINT_URL_SIGNIN` (or
-/// `AWS_ENDPOINT_URL`) as given, else the partition's sign-in host under the region,
-/// `https://{region}.signin.aws.amazon.com` (where CreateOAuth2Token and the authorize
-/// page live). Errors: an override that is not a URL.
+/// The Sign-In service's endpoint for `region`, as its endpoint rules give it for
+/// CreateOAuth2Token: `AWS_ENDPOINT_URL_SIGNIN` (or `AWS_ENDPOINT_URL`) as given; else
+/// `https://{region}.{the partition's sign-in host}` (`us-east-1.signin.aws.amazon.com`,
+/// `…signin.amazonaws.cn`, `…signin.c2shome.ic.gov`...), with `AWS_USE_FIPS_ENDPOINT`
+/// `https://signin-fips.{region}.{dns suffix}` (`signin-fips.amazonaws-us-gov.com` for
+/// us-gov-west-1), with `AWS_USE_DUALSTACK_ENDPOINT` `https://signin.{region}.{dual-stack
+/// suffix}`. Errors: an override that is not a URL; dual-stack where the partition has
+/// none.
 pub fn endpoint(
     region: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Endpoint, EndpointError> {
     let none = |_: &str| None;
     let config = EndpointConfig::gather(Some(region.to_owned()), None, env, &none);
-    let mut endpoint = endpoints::resolve(Service::Signin, &config, env, &none)?;
-    if endpoint.source == EndpointSource::Default {
-        let host = endpoint.url.trim_start_matches("https://").to_owned();
-        endpoint.url = format!("https://{region}.{host}");
+    match endpoints::resolve(Service::Signin, &config, env, &none) {
+        Ok(configured) if configured.source != EndpointSource::Default => return Ok(configured),
+        Ok(_) | Err(EndpointError::Unsupported { .. }) => {}
+        Err(e) => return Err(e),
     }
-    Ok(endpoint)
+    let partition = endpoints::partition_of(region);
+    let url = match (config.use_fips, config.use_dual_stack) {
+        (true, false) if region == "us-gov-west-1" => {
+            "https://signin-fips.amazonaws-us-gov.com".to_owned()
+        }
+        (true, false) => format!("https://signin-fips.{region}.{}", partition.dns_suffix),
+        (fips, true) => {
+            let suffix = partition
+                .dual_stack_suffix
+                .ok_or(EndpointError::Unsupported {
+                    service: Service::Signin,
+                    partition: partition.name,
+                    what: "dual-stack",
+                })?;
+            let name = if fips { "signin-fips" } else { "signin" };
+            format!("https://{name}.{region}.{suffix}")
+        }
+        (false, false) => format!("https://{region}.{}", partition.sign_in_service_host),
+    };
+    Ok(Endpoint {
+        url,
+        signing_region: region.to_owned(),
+        source: EndpointSource::Default,
+        refused: None,
+    })
 }
 
 /// Reads a 200 answer to a refresh.
@@ -197,28 +239,54 @@ pub fn parse_refresh(status: u16, json: &serde_json::Value) -> Result<Refreshed,
             "secretAccessKey",
         )?),
         session_token: SecretString::new(field("/accessToken/sessionToken", "sessionToken")?),
-        expires_in: json
-            .pointer("/expiresIn")
-            .and_then(serde_json::Value::as_i64)
-            .filter(|s| *s > 0)
-            .ok_or(ResponseError::MissingField {
-                status,
-                field: "expiresIn",
-            })?,
+        expires_in: match json.pointer("/expiresIn") {
+            None | Some(serde_json::Value::Null) => {
+                return Err(ResponseError::MissingField {
+                    status,
+                    field: "expiresIn",
+                });
+            }
+            // Whole seconds, up to a year (a time past that is not a credential's).
+            Some(v) => v
+                .as_i64()
+                .filter(|s| (1..=MAX_EXPIRES_IN).contains(s))
+                .ok_or_else(|| ResponseError::Malformed {
+                    status,
+                    detail: "expiresIn is not a whole number of seconds from 1 to a year".into(),
+                })?,
+        },
         refresh_token: SecretString::new(field("/refreshToken", "refreshToken")?),
     })
 }
 
 /// What an `AccessDeniedException` body says (its `error` member).
 pub fn denied(body: &serde_json::Value) -> Denied {
+    // The service's words, on one line and of a sane length (the cause chain is printed
+    // through the terminal filter too).
+    let message = body
+        .get("message")
+        .and_then(serde_json::Value::as_str)
+        .map(|m| {
+            m.chars()
+                .filter(|c| !c.is_control())
+                .take(300)
+                .collect::<String>()
+        })
+        .filter(|m| !m.trim().is_empty());
     match body.get("error").and_then(serde_json::Value::as_str) {
         Some(code @ ("TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED")) => {
             Denied::SignInAgain(code.to_owned())
         }
         Some("INSUFFICIENT_PERMISSIONS") => Denied::InsufficientPermissions,
         Some("AUTHCODE_EXPIRED") => Denied::CodeExpired,
-        Some(other) => Denied::Other(other.to_owned()),
-        None => Denied::Other("no error code".to_owned()),
+        Some(other) => Denied::Other {
+            code: other.to_owned(),
+            message,
+        },
+        None => Denied::Other {
+            code: "no error code".to_owned(),
+            message,
+        },
     }
 }
 
@@ -355,6 +423,24 @@ mod tests {
         assert_eq!(refreshed.access_key_id, "ASIA2");
         assert_eq!(refreshed.expires_in, 900);
         assert_eq!(refreshed.refresh_token.expose(), "R2");
+        for bad in [
+            serde_json::json!(0),
+            serde_json::json!(-5),
+            serde_json::json!("900"),
+            serde_json::json!(900.5),
+            serde_json::json!(1e30),
+            serde_json::json!(i64::MAX),
+        ] {
+            let mut odd = answer.clone();
+            odd["expiresIn"] = bad.clone();
+            assert!(
+                matches!(
+                    parse_refresh(200, &odd),
+                    Err(ResponseError::Malformed { .. })
+                ),
+                "{bad}"
+            );
+        }
         assert!(matches!(
             parse_refresh(200, &serde_json::json!({})),
             Err(ResponseError::MissingField {
@@ -407,8 +493,45 @@ mod tests {
             endpoint("eu-west-1", &none).unwrap().url,
             "https://eu-west-1.signin.aws.amazon.com"
         );
-        let cn = endpoint("cn-north-1", &none).unwrap().url;
-        assert!(cn.starts_with("https://cn-north-1.signin."), "{cn}");
+        // Every partition's, as botocore 1.44.5's rules give them.
+        for (region, url) in [
+            ("cn-north-1", "https://cn-north-1.signin.amazonaws.cn"),
+            (
+                "us-gov-west-1",
+                "https://us-gov-west-1.signin.amazonaws-us-gov.com",
+            ),
+            (
+                "us-iso-east-1",
+                "https://us-iso-east-1.signin.c2shome.ic.gov",
+            ),
+            (
+                "us-isob-east-1",
+                "https://us-isob-east-1.signin.sc2shome.sgov.gov",
+            ),
+            (
+                "us-isof-south-1",
+                "https://us-isof-south-1.signin.csphome.hci.ic.gov",
+            ),
+            (
+                "eu-isoe-west-1",
+                "https://eu-isoe-west-1.signin.csphome.adc-e.uk",
+            ),
+            (
+                "eusc-de-east-1",
+                "https://eusc-de-east-1.signin.amazonaws-eusc.eu",
+            ),
+        ] {
+            assert_eq!(endpoint(region, &none).unwrap().url, url);
+        }
+        let fips = |k: &str| (k == "AWS_USE_FIPS_ENDPOINT").then(|| "true".to_owned());
+        assert_eq!(
+            endpoint("us-gov-west-1", &fips).unwrap().url,
+            "https://signin-fips.amazonaws-us-gov.com"
+        );
+        assert_eq!(
+            endpoint("us-east-2", &fips).unwrap().url,
+            "https://signin-fips.us-east-2.amazonaws.com"
+        );
         let env =
             |k: &str| (k == "AWS_ENDPOINT_URL_SIGNIN").then(|| "http://127.0.0.1:9".to_owned());
         assert_eq!(
@@ -438,6 +561,16 @@ mod tests {
                 .contains(POLICY)
         );
         assert_eq!(said("AUTHCODE_EXPIRED"), Denied::CodeExpired);
-        assert_eq!(said("invalid_grant"), Denied::Other("invalid_grant".into()));
+        assert_eq!(
+            said("invalid_grant"),
+            Denied::Other {
+                code: "invalid_grant".into(),
+                message: Some("m".into())
+            }
+        );
+        assert_eq!(
+            said("invalid_grant").to_string(),
+            "the sign-in service refused CreateOAuth2Token (invalid_grant: m)"
+        );
     }
 }
