@@ -464,26 +464,20 @@ async fn botocore_loads_and_refreshes_a_session_aws_login_signed_in() {
         .await
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let script = r#"
-import json, botocore.session
-s = botocore.session.Session(profile="dev")
-c = s.get_credentials()
-f = c.get_frozen_credentials()
-print(json.dumps({"method": c.method, "key": f.access_key}))
-"#;
-    let out = tokio::process::Command::new(&python)
-        .args(["-c", script])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("AWS_CONFIG_FILE", home.path().join(".aws/config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
-        .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .await
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said = sign_in_service::botocore_credentials(
+        &python,
+        "dev",
+        &[
+            ("HOME", home.path().into()),
+            ("AWS_CONFIG_FILE", home.path().join(".aws/config").into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join("none").into(),
+            ),
+            ("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}").into()),
+        ],
+    )
+    .await;
     assert_eq!(said["method"], "login");
     assert_eq!(said["key"], "ASIASIGNIN2", "botocore refreshed it");
     assert_eq!(

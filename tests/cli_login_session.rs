@@ -339,30 +339,24 @@ async fn botocore_and_aws_login_refresh_each_others_sessions() {
     written["accessToken"]["expiresAt"] = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string().into();
     std::fs::write(&due.cache, written.to_string()).unwrap();
 
-    let script = r#"
-import json, botocore.session
-s = botocore.session.Session(profile="dev")
-c = s.get_credentials()
-f = c.get_frozen_credentials()
-print(json.dumps({"method": c.method, "key": f.access_key}))
-"#;
-    let out = tokio::process::Command::new(&python)
-        .args(["-c", script])
-        .env_clear()
-        .env("HOME", due.home.path())
-        .env("AWS_CONFIG_FILE", due.home.path().join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", due.home.path().join("none"))
-        .env(
-            "AWS_LOGIN_CACHE_DIRECTORY",
-            due.home.path().join("login-cache"),
-        )
-        .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .await
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said = common::sign_in_service::botocore_credentials(
+        &python,
+        "dev",
+        &[
+            ("HOME", due.home.path().into()),
+            ("AWS_CONFIG_FILE", due.home.path().join("config").into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                due.home.path().join("none").into(),
+            ),
+            (
+                "AWS_LOGIN_CACHE_DIRECTORY",
+                due.home.path().join("login-cache").into(),
+            ),
+            ("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}").into()),
+        ],
+    )
+    .await;
     assert_eq!(said["method"], "login");
     assert_eq!(
         said["key"], "ASIANEW2",

@@ -49,23 +49,32 @@ fn resolve(path: &Path) -> PathBuf {
     current
 }
 
+/// Where `file` (`~` expanded, symlinks followed) is, and how it is shown.
+fn located(file: &str, ctx: &Context<'_>) -> (PathBuf, String) {
+    let home_of = crate::config::files::system_home_of(ctx.env);
+    let given =
+        crate::config::files::expand_user(file, &home_of).unwrap_or_else(|| PathBuf::from(file));
+    let path = resolve(&given);
+    let shown = path.display().to_string();
+    (path, shown)
+}
+
+/// The file at `shown` cannot be edited, for `why`.
+fn refusal(shown: &str, why: &str) -> CliError {
+    DumpConfigError::NotEditable {
+        path: shown.to_owned(),
+        why: why.to_owned(),
+    }
+    .into()
+}
+
 impl ConfigFile {
     /// Checks that `file` (`~` expanded) can be edited, as [`ConfigFile::open`] would,
     /// without locking it or creating anything: said before a long step (a sign-in)
     /// rather than after it. A file not there yet is fine where its folder takes files.
     pub(crate) fn check(file: &str, ctx: &Context<'_>) -> Result<(), CliError> {
-        let home_of = crate::config::files::system_home_of(ctx.env);
-        let given = crate::config::files::expand_user(file, &home_of)
-            .unwrap_or_else(|| PathBuf::from(file));
-        let path = resolve(&given);
-        let shown = path.display().to_string();
-        let refuse = |why: &str| -> CliError {
-            DumpConfigError::NotEditable {
-                path: shown.clone(),
-                why: why.to_owned(),
-            }
-            .into()
-        };
+        let (path, shown) = located(file, ctx);
+        let refuse = |why: &str| refusal(&shown, why);
         let folder = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => PathBuf::from("."),
@@ -98,18 +107,8 @@ impl ConfigFile {
 
     /// Opens `file` (`~` expanded) for an edit: locked, checked, read.
     pub(crate) fn open(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
-        let home_of = crate::config::files::system_home_of(ctx.env);
-        let given = crate::config::files::expand_user(file, &home_of)
-            .unwrap_or_else(|| PathBuf::from(file));
-        let path = resolve(&given);
-        let shown = path.display().to_string();
-        let refuse = |why: &str| -> CliError {
-            DumpConfigError::NotEditable {
-                path: shown.clone(),
-                why: why.to_owned(),
-            }
-            .into()
-        };
+        let (path, shown) = located(file, ctx);
+        let refuse = |why: &str| refusal(&shown, why);
         // Checked before the lock too, so no lock file is made beside a device.
         if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
             return Err(refuse("it is not a regular file"));

@@ -117,68 +117,7 @@ pub struct CallResponse {
     pub attempts: u32,
 }
 
-/// A call that got no final HTTP response.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CallError {
-    /// The endpoint and path do not make a URL.
-    InvalidUrl(String),
-    /// The request could not be signed.
-    Signing(SigningError),
-    /// The transport failed on the last attempt.
-    Transport {
-        /// The failure.
-        source: TransportError,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The operation timeout ran out, all attempts included.
-    OperationTimeout {
-        /// The limit.
-        after: Duration,
-    },
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidUrl(url) => write!(f, "invalid request URL {url}"),
-            Self::Signing(_) => f.write_str("cannot sign the request"),
-            Self::Transport { attempts, .. } => {
-                write!(f, "request failed after {attempts} attempt(s)")
-            }
-            Self::OperationTimeout { after } => write!(
-                f,
-                "no answer within {}s, all attempts included (the operation timeout; --operation-timeout sets it)",
-                after.as_secs_f64()
-            ),
-        }
-    }
-}
-
-impl CallError {
-    /// Its kind: the transport's for a failed attempt, the network's for the operation
-    /// timeout.
-    pub fn kind(&self) -> crate::error_kind::ErrorKind {
-        use crate::error_kind::ErrorKind;
-        match self {
-            Self::InvalidUrl(_) => ErrorKind::Usage,
-            Self::Signing(_) => ErrorKind::Failure,
-            Self::Transport { source, .. } => source.kind(),
-            Self::OperationTimeout { .. } => ErrorKind::Network,
-        }
-    }
-}
-
-impl std::error::Error for CallError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::InvalidUrl(_) | Self::OperationTimeout { .. } => None,
-            Self::Signing(e) => Some(e),
-            Self::Transport { source, .. } => Some(source),
-        }
-    }
-}
+pub use super::error::CallError;
 
 impl<'a> Caller<'a> {
     /// A caller over `client`, with the clock, retry policy and jitter source to use.

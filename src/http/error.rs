@@ -1,12 +1,13 @@
 //! What can go wrong sending one attempt, each with its kind: configuration (CA bundle,
 //! proxy URL), connecting, timeouts, resets, answers that are not HTTP, bodies over the
-//! cap.
+//! cap; and what a whole call ends with when no final answer came ([`CallError`]).
 
 use std::fmt;
 
 use std::time::Duration;
 
 use super::tunnel::TunnelError;
+use crate::sigv4::SigningError;
 
 /// What is wrong with the extra CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`).
 #[derive(Debug)]
@@ -170,6 +171,69 @@ impl std::error::Error for TransportError {
             Self::Proxy { source, .. } => Some(source),
             Self::Tls(source) => Some(source),
             _ => None,
+        }
+    }
+}
+
+/// A call that got no final HTTP response.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The endpoint and path do not make a URL.
+    InvalidUrl(String),
+    /// The request could not be signed.
+    Signing(SigningError),
+    /// The transport failed on the last attempt.
+    Transport {
+        /// The failure.
+        source: TransportError,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The operation timeout ran out, all attempts included.
+    OperationTimeout {
+        /// The limit.
+        after: Duration,
+    },
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl(url) => write!(f, "invalid request URL {url}"),
+            Self::Signing(_) => f.write_str("cannot sign the request"),
+            Self::Transport { attempts, .. } => {
+                write!(f, "request failed after {attempts} attempt(s)")
+            }
+            Self::OperationTimeout { after } => write!(
+                f,
+                "no answer within {}s, all attempts included (the operation timeout; --operation-timeout sets it)",
+                after.as_secs_f64()
+            ),
+        }
+    }
+}
+
+impl CallError {
+    /// Its kind: the transport's for a failed attempt, the network's for the operation
+    /// timeout.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            Self::InvalidUrl(_) => ErrorKind::Usage,
+            Self::Signing(_) => ErrorKind::Failure,
+            Self::Transport { source, .. } => source.kind(),
+            Self::OperationTimeout { .. } => ErrorKind::Network,
+        }
+    }
+}
+
+impl std::error::Error for CallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidUrl(_) | Self::OperationTimeout { .. } => None,
+            Self::Signing(e) => Some(e),
+            Self::Transport { source, .. } => Some(source),
         }
     }
 }

@@ -240,6 +240,36 @@ pub async fn start() -> (std::net::SocketAddr, Arc<Mutex<SignInState>>) {
     (addr, state)
 }
 
+/// What botocore's credential chain gives profile `profile` (its `method` and the access
+/// key id), run by `python` with `env` only (and no instance metadata).
+pub async fn botocore_credentials(
+    python: &std::ffi::OsStr,
+    profile: &str,
+    env: &[(&str, std::ffi::OsString)],
+) -> serde_json::Value {
+    let script = r#"
+import json, sys, botocore.session
+s = botocore.session.Session(profile=sys.argv[1])
+c = s.get_credentials()
+f = c.get_frozen_credentials()
+print(json.dumps({"method": c.method, "key": f.access_key}))
+"#;
+    let mut cmd = tokio::process::Command::new(python);
+    cmd.args(["-c", script, profile])
+        .env_clear()
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A fake Sign-In service that checks DPoP as the real one does: the ES256 signature
 /// with the JWK of the header, `htm`, `htu`, an `iat` within 5 minutes, and a `jti`
 /// never seen before. Its log: `ok`, or why it refused.
