@@ -34,6 +34,7 @@ mod scenarios;
 mod signin;
 mod sigv4_no_panic;
 mod sigv4_suites;
+mod sigv4a_suites;
 mod sso_login;
 mod sso_refresh;
 mod sts_fake;

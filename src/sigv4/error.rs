@@ -39,6 +39,11 @@ pub enum SigningError {
     EmptySecretAccessKey,
     /// The signing time is outside the years 0000-9999.
     TimeOutOfRange,
+    /// The SigV4a region set is empty or holds characters outside `a-z 0-9 - * ,`.
+    InvalidRegionSet,
+    /// No SigV4a key could be derived from the credentials (the specification's 254
+    /// tries all failed: practically never).
+    KeyDerivation,
 }
 
 impl fmt::Display for SigningError {
@@ -61,6 +66,12 @@ impl fmt::Display for SigningError {
             Self::InvalidAccessKeyId => f.write_str("invalid or empty access key id"),
             Self::EmptySecretAccessKey => f.write_str("empty secret access key"),
             Self::TimeOutOfRange => f.write_str("signing time outside years 0000-9999"),
+            Self::InvalidRegionSet => {
+                f.write_str("invalid or empty SigV4a region set (regions or '*', comma-separated)")
+            }
+            Self::KeyDerivation => {
+                f.write_str("no SigV4a key can be derived from these credentials")
+            }
         }
     }
 }

@@ -6,7 +6,9 @@
 //! canonical request, `string_to_sign` the string to sign, `signing_key` the key (with a
 //! shareable [`SigningKeyCache`]), and [`sign`](fn@sign) joins them.
 //!
-//! This module does not send anything, and does not implement SigV4a.
+//! SigV4a (`sigv4a`) shares every step but the scope, the string to sign's algorithm and
+//! the signature (ECDSA P-256 by a key derived from the credentials, with its own
+//! [`SigV4aKeyCache`]). This module does not send anything.
 
 mod amz_date;
 pub mod canonical_headers;
@@ -21,6 +23,7 @@ mod settings;
 mod sign;
 mod signed;
 pub mod signing_key;
+pub mod sigv4a;
 pub mod string_to_sign;
 mod validate;
 
@@ -28,9 +31,11 @@ pub use encode::encode_query_component;
 pub use error::SigningError;
 pub use request::{Payload, SignableRequest};
 pub use settings::{
-    DEFAULT_EXCLUDED_HEADERS, SessionTokenMode, SignatureLocation, SigningSettings, UriEncoding,
+    DEFAULT_EXCLUDED_HEADERS, SessionTokenMode, SignatureLocation, SigningAlgorithm,
+    SigningSettings, UriEncoding,
 };
 pub use sign::{EMPTY_PAYLOAD_SHA256, MAX_EXPIRES_SECS, SigningParams, UNSIGNED_PAYLOAD, sign};
 pub use signed::{Redacted, SignedRequest};
 pub use signing_key::{SigningKeyCache, derive_signing_key};
+pub use sigv4a::{ALGORITHM_V4A, SigV4aKeyCache, derive_sigv4a_key};
 pub use string_to_sign::ALGORITHM;

@@ -34,6 +34,16 @@ pub enum SessionTokenMode {
     AddedAfterSigning,
 }
 
+/// Which signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningAlgorithm {
+    /// SigV4 (`AWS4-HMAC-SHA256`): the scope names one region.
+    SigV4,
+    /// SigV4a (`AWS4-ECDSA-P256-SHA256`): the signing region is a region set (`*`, or
+    /// regions separated by commas), sent as `X-Amz-Region-Set`; the scope names none.
+    SigV4a,
+}
+
 /// The settings of one kind of signature. Build once, share freely.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningSettings {
@@ -47,6 +57,8 @@ pub struct SigningSettings {
     pub session_token: SessionTokenMode,
     /// Add and sign `x-amz-content-sha256` (S3 requires it) when signing with headers.
     pub content_sha256_header: bool,
+    /// SigV4 (default) or SigV4a.
+    pub algorithm: SigningAlgorithm,
     excluded_headers: Vec<String>,
 }
 
@@ -66,6 +78,7 @@ impl Default for SigningSettings {
             normalize_uri_path: true,
             session_token: SessionTokenMode::Signed,
             content_sha256_header: false,
+            algorithm: SigningAlgorithm::SigV4,
             excluded_headers: DEFAULT_EXCLUDED_HEADERS
                 .iter()
                 .map(|h| (*h).to_owned())
@@ -83,6 +96,12 @@ impl SigningSettings {
             content_sha256_header: true,
             ..Self::default()
         }
+    }
+
+    /// The same settings, signing with SigV4a (the signing region is then a region set).
+    pub fn sigv4a(mut self) -> Self {
+        self.algorithm = SigningAlgorithm::SigV4a;
+        self
     }
 
     /// The same settings, presigning a URL valid for `expires_in` seconds.

@@ -18,8 +18,11 @@ use super::encode::{Keep, encode_into};
 use super::error::SigningError;
 use super::hex::Hex64;
 use super::request::SignableRequest;
+use super::settings::SigningAlgorithm;
 use super::settings::{SessionTokenMode, SignatureLocation, SigningSettings};
+use super::signed::Signature;
 use super::signing_key::{SigningKeyCache, derive_signing_key, hmac_with_key};
+use super::sigv4a::ALGORITHM_V4A;
 use super::string_to_sign::{ALGORITHM, write_scope, write_string_to_sign};
 use crate::credentials::Credentials;
 
@@ -73,17 +76,19 @@ enum AuthParam {
     Credential,
     Date,
     Expires,
+    RegionSet,
     SecurityToken,
     SignedHeaders,
 }
 
 impl AuthParam {
     /// All of them, in canonical (byte) order of their names.
-    const SORTED: [AuthParam; 6] = [
+    const SORTED: [AuthParam; 7] = [
         AuthParam::Algorithm,
         AuthParam::Credential,
         AuthParam::Date,
         AuthParam::Expires,
+        AuthParam::RegionSet,
         AuthParam::SecurityToken,
         AuthParam::SignedHeaders,
     ];
@@ -94,6 +99,7 @@ impl AuthParam {
             AuthParam::Credential => "X-Amz-Credential",
             AuthParam::Date => "X-Amz-Date",
             AuthParam::Expires => "X-Amz-Expires",
+            AuthParam::RegionSet => "X-Amz-Region-Set",
             AuthParam::SecurityToken => "X-Amz-Security-Token",
             AuthParam::SignedHeaders => "X-Amz-SignedHeaders",
         }
@@ -102,9 +108,13 @@ impl AuthParam {
 
 /// What the presigned URL's parameters say.
 struct AuthParamValues<'v> {
+    algorithm: &'v str,
     key_id: &'v str,
     amz: &'v str,
-    region: &'v str,
+    /// The scope's region (`None` for SigV4a).
+    region: Option<&'v str>,
+    /// SigV4a's region set.
+    region_set: Option<&'v str>,
     service: &'v str,
     expires_in: u64,
     token: Option<&'v str>,
@@ -115,7 +125,7 @@ impl AuthParamValues<'_> {
     /// Appends the value of `param`, percent-encoded.
     fn write(&self, out: &mut String, param: AuthParam) {
         match param {
-            AuthParam::Algorithm => out.push_str(ALGORITHM),
+            AuthParam::Algorithm => out.push_str(self.algorithm),
             AuthParam::Credential => {
                 encode_into(out, self.key_id, Keep::Unreserved);
                 out.push_str("%2F");
@@ -124,6 +134,11 @@ impl AuthParamValues<'_> {
             AuthParam::Date => out.push_str(self.amz),
             AuthParam::Expires => {
                 let _ = write!(out, "{}", self.expires_in);
+            }
+            AuthParam::RegionSet => {
+                if let Some(set) = self.region_set {
+                    encode_into(out, set, Keep::Unreserved);
+                }
             }
             AuthParam::SecurityToken => {
                 if let Some(t) = self.token {
@@ -139,6 +154,12 @@ impl AuthParamValues<'_> {
 
 /// What `sign` settled before writing anything: the validated inputs and their modes.
 struct Inputs<'a> {
+    /// The algorithm's name.
+    algorithm: &'static str,
+    /// The scope's region (`None` for SigV4a, whose scope names none).
+    scope_region: Option<&'a str>,
+    /// SigV4a's region set.
+    region_set: Option<&'a str>,
     path: &'a str,
     payload: PayloadHash<'a>,
     amz_date: AmzDate,
@@ -166,6 +187,7 @@ fn collect_headers<'h>(
         })?;
         let ours = inputs.header_mode
             && (name.eq_ignore_ascii_case("x-amz-date")
+                || (inputs.region_set.is_some() && name.eq_ignore_ascii_case("x-amz-region-set"))
                 || name.eq_ignore_ascii_case("authorization")
                 || (inputs.token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
                 || (inputs.content_header && name.eq_ignore_ascii_case("x-amz-content-sha256")));
@@ -180,6 +202,9 @@ fn collect_headers<'h>(
             inputs.amz_date.as_str(),
             ValueInfo::PLAIN,
         );
+        if let Some(set) = inputs.region_set {
+            headers.push("x-amz-region-set", NameInfo::LOWER, set, ValueInfo::PLAIN);
+        }
         if let Some(t) = inputs.token {
             // As a header the token must be a valid header value (in a query it is encoded).
             let info = check_value(t).ok_or_else(|| SigningError::InvalidHeaderValue {
@@ -212,6 +237,8 @@ fn buffer_capacity(
     headers: &SortedHeaders<'_>,
 ) -> (usize, usize) {
     let scope_len = 8 + params.region.len() + params.service.len() + 15;
+    // A SigV4a signature is DER, up to 72 bytes (144 hex digits) instead of 32.
+    let signature_len = if inputs.region_set.is_some() { 144 } else { 64 };
     let token_len = inputs.token.map_or(0, str::len);
     let header_bytes = headers.byte_bound();
     let auth_params_len = if inputs.header_mode {
@@ -227,11 +254,11 @@ fn buffer_capacity(
         + header_bytes
         + inputs.payload.as_str().len()
         + 8;
-    let sts_len = ALGORITHM.len() + 16 + scope_len + 64 + 4;
+    let sts_len = ALGORITHM_V4A.len() + 16 + scope_len + 64 + 4;
     let out_len = if inputs.header_mode {
-        ALGORITHM.len() + 40 + inputs.key_id.len() + scope_len + header_bytes + 64
+        ALGORITHM_V4A.len() + 40 + inputs.key_id.len() + scope_len + header_bytes + signature_len
     } else {
-        query_len + 3 * token_len + 100
+        query_len + 3 * token_len + 20 + signature_len
     };
     (cr_len + sts_len + out_len, query_len)
 }
@@ -256,17 +283,21 @@ fn write_canonical_query(
         return;
     };
     let values = AuthParamValues {
+        algorithm: inputs.algorithm,
         key_id: inputs.key_id,
         amz: inputs.amz_date.as_str(),
-        region: params.region,
+        region: inputs.scope_region,
+        region_set: inputs.region_set,
         service: params.service,
         expires_in,
         token: inputs.token.filter(|_| inputs.token_signed),
         headers,
     };
-    let auth_params = AuthParam::SORTED
-        .into_iter()
-        .filter(|p| *p != AuthParam::SecurityToken || values.token.is_some());
+    let auth_params = AuthParam::SORTED.into_iter().filter(|p| match p {
+        AuthParam::SecurityToken => values.token.is_some(),
+        AuthParam::RegionSet => values.region_set.is_some(),
+        _ => true,
+    });
     if request.query.split('&').all(str::is_empty) {
         // Only our parameters, whose canonical order is known: written in place.
         for (i, param) in auth_params.enumerate() {
@@ -300,7 +331,7 @@ fn write_signature_output(
     signature: &str,
 ) {
     if inputs.header_mode {
-        buf.push_str(ALGORITHM);
+        buf.push_str(inputs.algorithm);
         buf.push_str(" Credential=");
         buf.push_str(inputs.key_id);
         buf.push('/');
@@ -335,7 +366,11 @@ pub fn sign<'a>(
     validate_query(request.query)?;
     let token: Option<&'a str> = params.credentials.session_token().map(|t| t.expose());
     let header_mode = matches!(settings.location, SignatureLocation::Headers);
+    let v4a = settings.algorithm == SigningAlgorithm::SigV4a;
     let inputs = Inputs {
+        algorithm: if v4a { ALGORITHM_V4A } else { ALGORITHM },
+        scope_region: (!v4a).then_some(params.region),
+        region_set: v4a.then_some(params.region),
         path,
         payload: payload_hash(request.payload)?,
         amz_date,
@@ -378,23 +413,33 @@ pub fn sign<'a>(
     let cr_hash = Hex64::new(&Sha256::digest(buf.as_bytes()).into());
     let scope = write_string_to_sign(
         &mut buf,
+        inputs.algorithm,
         amz,
         date,
-        params.region,
+        inputs.scope_region,
         params.service,
         cr_hash.as_str(),
     );
     let sts_end = buf.len();
 
-    // 3. The signature, with the (cached) signing key.
+    // 3. The signature: an HMAC with the (cached) signing key, or SigV4a's ECDSA with
+    // the key derived from the credentials.
     let secret = params.credentials.secret_access_key().expose();
-    let (region, service) = (params.region, params.service);
-    let mut mac = match params.key_cache {
-        Some(cache) => cache.keyed_mac(secret, inputs.amz_date.date(), date, region, service),
-        None => hmac_with_key(&derive_signing_key(secret, date, region, service)),
+    let signature = if v4a {
+        let key = match params.key_cache {
+            Some(cache) => cache.sigv4a_key(inputs.key_id, secret)?,
+            None => super::sigv4a::derive_sigv4a_key(inputs.key_id, secret)?,
+        };
+        Signature::Ecdsa(super::sigv4a::sign_string(&key, &buf[cr_end..sts_end]))
+    } else {
+        let (region, service) = (params.region, params.service);
+        let mut mac = match params.key_cache {
+            Some(cache) => cache.keyed_mac(secret, inputs.amz_date.date(), date, region, service),
+            None => hmac_with_key(&derive_signing_key(secret, date, region, service)),
+        };
+        mac.update(&buf.as_bytes()[cr_end..sts_end]);
+        Signature::Hmac(Hex64::new(&mac.finalize().into_bytes().into()))
     };
-    mac.update(&buf.as_bytes()[cr_end..sts_end]);
-    let signature = Hex64::new(&mac.finalize().into_bytes().into());
 
     // 4. What goes on the request.
     write_signature_output(
@@ -413,6 +458,7 @@ pub fn sign<'a>(
         sts_end,
         signed_headers,
         signature,
+        region_set: inputs.region_set,
         amz_date: inputs.amz_date,
         payload_hash: inputs.payload,
         content_sha256_header: inputs.content_header,

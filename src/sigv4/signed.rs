@@ -27,7 +27,9 @@ pub struct SignedRequest<'a> {
     /// value (header mode) or the presigned query string (query mode).
     pub(super) sts_end: usize,
     pub(super) signed_headers: Range<usize>,
-    pub(super) signature: Hex64,
+    pub(super) signature: Signature,
+    /// SigV4a's region set (sent as `X-Amz-Region-Set`).
+    pub(super) region_set: Option<&'a str>,
     pub(super) amz_date: AmzDate,
     pub(super) payload_hash: PayloadHash<'a>,
     pub(super) content_sha256_header: bool,
@@ -35,12 +37,31 @@ pub struct SignedRequest<'a> {
     pub(super) token_signed: bool,
 }
 
+/// A signature: SigV4's HMAC or SigV4a's ECDSA (DER), lower-case hex.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) enum Signature {
+    /// SigV4.
+    Hmac(Hex64),
+    /// SigV4a (64 to 72 bytes of DER).
+    Ecdsa(String),
+}
+
+impl Signature {
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            Self::Hmac(h) => h.as_str(),
+            Self::Ecdsa(s) => s,
+        }
+    }
+}
+
 /// Query parameter names a presigned URL gains.
-const AUTH_PARAMS: [&str; 7] = [
+const AUTH_PARAMS: [&str; 8] = [
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
     "X-Amz-Expires",
+    "X-Amz-Region-Set",
     "X-Amz-SignedHeaders",
     "X-Amz-Security-Token",
     "X-Amz-Signature",
@@ -78,12 +99,15 @@ impl<'a> SignedRequest<'a> {
     }
 
     /// Headers to set on the request, lower-case names (empty in query mode): `x-amz-date`,
-    /// `x-amz-security-token` when there is a token, `x-amz-content-sha256` when the
-    /// settings ask for it, and `authorization`.
+    /// `x-amz-region-set` for SigV4a, `x-amz-security-token` when there is a token,
+    /// `x-amz-content-sha256` when the settings ask for it, and `authorization`.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         let headers = matches!(self.location, SignatureLocation::Headers);
         [
             headers.then(|| ("x-amz-date", self.amz_date.as_str())),
+            self.region_set
+                .filter(|_| headers)
+                .map(|set| ("x-amz-region-set", set)),
             self.session_token
                 .filter(|_| headers)
                 .map(|t| ("x-amz-security-token", t)),

@@ -62,6 +62,8 @@ struct Entry {
 /// number of entries.
 pub struct SigningKeyCache {
     entries: Mutex<VecDeque<Entry>>,
+    /// SigV4a's keys, which depend on the credentials alone.
+    sigv4a: super::sigv4a::SigV4aKeyCache,
 }
 
 const CAPACITY: usize = 16;
@@ -77,7 +79,17 @@ impl SigningKeyCache {
     pub fn new() -> Self {
         Self {
             entries: Mutex::new(VecDeque::new()),
+            sigv4a: super::sigv4a::SigV4aKeyCache::new(),
         }
+    }
+
+    /// The SigV4a key of these credentials, from the cache or derived.
+    pub(crate) fn sigv4a_key(
+        &self,
+        access_key_id: &str,
+        secret: &str,
+    ) -> Result<p256::ecdsa::SigningKey, super::SigningError> {
+        self.sigv4a.key(access_key_id, secret)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {

@@ -7,7 +7,7 @@ use super::encode::is_unreserved;
 use super::error::SigningError;
 use super::hex::Hex64;
 use super::request::Payload;
-use super::settings::SignatureLocation;
+use super::settings::{SignatureLocation, SigningAlgorithm};
 use super::sign::{
     EMPTY_PAYLOAD_SHA256, MAX_EXPIRES_SECS, PayloadHash, SigningParams, UNSIGNED_PAYLOAD,
 };
@@ -17,8 +17,14 @@ pub(super) fn is_scope_part(s: &str) -> bool {
 }
 
 pub(super) fn validate_params(params: &SigningParams<'_>) -> Result<(), SigningError> {
-    if !is_scope_part(params.region) {
-        return Err(SigningError::InvalidRegion);
+    match params.settings.algorithm {
+        SigningAlgorithm::SigV4 if !is_scope_part(params.region) => {
+            return Err(SigningError::InvalidRegion);
+        }
+        SigningAlgorithm::SigV4a if !is_region_set(params.region) => {
+            return Err(SigningError::InvalidRegionSet);
+        }
+        _ => {}
     }
     if !is_scope_part(params.service) {
         return Err(SigningError::InvalidService);
@@ -42,6 +48,16 @@ pub(super) fn validate_params(params: &SigningParams<'_>) -> Result<(), SigningE
         });
     }
     Ok(())
+}
+
+/// A SigV4a region set: `*`, or regions (with `*` wildcards) separated by commas.
+fn is_region_set(s: &str) -> bool {
+    !s.is_empty()
+        && s.split(',').all(|r| {
+            !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'*')
+        })
 }
 
 pub(super) fn validate_path(path: &[u8]) -> Result<&str, SigningError> {
