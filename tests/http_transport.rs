@@ -88,7 +88,7 @@ fn request(url: &str, body: &'static str) -> Request {
         method: Method::POST,
         uri,
         headers,
-        body: Bytes::from(body),
+        body: Bytes::from(body).into(),
     }
 }
 

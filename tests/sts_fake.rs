@@ -551,7 +551,9 @@ fn raw_request<'r>(
         method: hyper::Method::POST,
         endpoint: &ep.url,
         path: "/",
-        body: hyper::body::Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"),
+        body: hyper::body::Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15")
+            .into(),
+        payload_hash: None,
         content_type: "application/x-www-form-urlencoded; charset=utf-8",
         signing: Some((creds, "eu-west-1", "sts")),
         headers: vec![],
@@ -665,7 +667,7 @@ async fn a_metadata_fetch_is_retried_on_5xx_only_as_its_policy_says() {
             method: hyper::Method::GET,
             uri: format!("http://{addr}/latest/meta-data/").parse().unwrap(),
             headers: hyper::HeaderMap::new(),
-            body: hyper::body::Bytes::new(),
+            body: hyper::body::Bytes::new().into(),
         };
         let got = with_caller(TransportConfig::default(), 0.0, async |caller, trace| {
             let r = caller.fetch(&request, &policy).await.unwrap();

@@ -13,15 +13,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
-use hyper::{HeaderMap, Method, Uri};
+use hyper::{HeaderMap, Uri};
 
-use super::client::{HttpClient, Request, Response, TransportError, redact_query};
+use super::client::{Body, HttpClient, Request, Response, TransportError, redact_query};
 use super::retry::{Decision, Failure, FetchPolicy, Jitter, RetryPolicy, RetryQuota};
-use crate::credentials::Credentials;
 use crate::sigv4::{
-    Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings, sign,
+    Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings,
+    UNSIGNED_PAYLOAD, sign,
 };
 use crate::time::Clock;
 
@@ -63,60 +62,7 @@ impl fmt::Debug for Caller<'_> {
     }
 }
 
-/// A request to an AWS endpoint.
-pub struct ApiRequest<'r> {
-    /// `POST` for the Query protocol.
-    pub method: Method,
-    /// The endpoint URL (`https://sts.eu-west-1.amazonaws.com`).
-    pub endpoint: &'r str,
-    /// The path below the endpoint (`/`).
-    pub path: &'r str,
-    /// The body.
-    pub body: Bytes,
-    /// The `Content-Type`.
-    pub content_type: &'static str,
-    /// The SigV4 service name and region; `None` sends the request unsigned
-    /// (AssumeRoleWithWebIdentity, SSO portal calls).
-    pub signing: Option<(&'r Credentials, &'r str, &'r str)>,
-    /// Extra headers, not signed (the SSO bearer token...).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Extra headers that are signed too (`x-amz-target` of the JSON protocols...).
-    pub signed_headers: Vec<(HeaderName, HeaderValue)>,
-    /// How to sign (S3's single encoding, an unsigned payload...); `None`: the default
-    /// settings of every service but S3.
-    pub signing_settings: Option<&'r SigningSettings>,
-    /// A header made anew for each attempt, not signed: a DPoP proof (RFC 9449), which
-    /// is good for one request only, so a retry sent with the first attempt's would be
-    /// refused as a replay. `None` from the maker fails the call before sending.
-    pub per_attempt: Option<PerAttemptHeader<'r>>,
-    /// Whether sending it twice is harmless. When it is not (launching instances
-    /// without a client token), only failures that happened before the request could
-    /// reach the service (no connection made) are retried; a cut or silent connection
-    /// is not, since the service may have acted on it.
-    pub idempotent: bool,
-    /// The largest answer taken, in bytes; `None`: the transport's cap.
-    pub max_body_bytes: Option<usize>,
-    /// Reads the AWS error code of a failed response, for the retry policy and the
-    /// clock-skew check: the protocol's reader, given by the service layer
-    /// (`services::error::error_code`).
-    pub error_code: ErrorCodeReader,
-}
-
-/// A header's name and what makes its value for one attempt (`None`: it cannot be made).
-pub type PerAttemptHeader<'r> = (HeaderName, &'r dyn Fn() -> Option<HeaderValue>);
-
-/// How a service's protocol names the error of a response (`Throttling`...).
-pub type ErrorCodeReader = fn(&Response) -> Option<String>;
-
-/// A final response, and how many attempts it took.
-#[derive(Debug)]
-pub struct CallResponse {
-    /// The last response.
-    pub response: Response,
-    /// Attempts made, the first included.
-    pub attempts: u32,
-}
-
+pub use super::api_request::{ApiRequest, CallResponse, ErrorCodeReader, PerAttemptHeader};
 pub use super::error::CallError;
 
 impl<'a> Caller<'a> {
@@ -216,7 +162,9 @@ impl<'a> Caller<'a> {
             HeaderValue::from_str(v).map_err(|_| CallError::InvalidUrl(redact_query(uri)))
         };
         headers.insert(HOST, value(&host)?);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(req.content_type));
+        if !req.content_type.is_empty() {
+            headers.insert(CONTENT_TYPE, value(req.content_type)?);
+        }
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         for (name, v) in req.headers.iter().chain(&req.signed_headers) {
             headers.insert(name.clone(), v.clone());
@@ -232,8 +180,10 @@ impl<'a> Caller<'a> {
         if let Some((credentials, region, service)) = req.signing {
             let default_settings = SigningSettings::default();
             let settings = req.signing_settings.unwrap_or(&default_settings);
-            let mut pairs: Vec<(&str, &str)> =
-                vec![("host", host.as_str()), ("content-type", req.content_type)];
+            let mut pairs: Vec<(&str, &str)> = vec![("host", host.as_str())];
+            if !req.content_type.is_empty() {
+                pairs.push(("content-type", req.content_type));
+            }
             for (name, v) in &req.signed_headers {
                 let v = v.to_str().map_err(|_| {
                     CallError::Signing(SigningError::InvalidHeaderValue {
@@ -247,7 +197,14 @@ impl<'a> Caller<'a> {
                 uri.path(),
                 uri.query().unwrap_or_default(),
                 &pairs,
-                Payload::Bytes(&req.body),
+                match (req.payload_hash, &req.body) {
+                    (Some(hash), _) if hash == UNSIGNED_PAYLOAD => Payload::Unsigned,
+                    (Some(hash), _) => Payload::Precomputed(hash),
+                    (None, Body::Bytes(bytes)) => Payload::Bytes(bytes),
+                    (None, Body::File { .. }) => {
+                        return Err(CallError::Signing(SigningError::InvalidPayloadHash));
+                    }
+                },
             );
             let params = SigningParams {
                 credentials,
@@ -303,16 +260,36 @@ impl<'a> Caller<'a> {
     /// Sends the request, retrying as the policy says. Any final HTTP response (2xx or
     /// not) is `Ok`: the service's parser reads errors from it.
     pub async fn call(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
+        self.limited(self.attempts(req, false)).await
+    }
+
+    /// As [`Caller::call`], but a 2xx answer's body is not read: it is in
+    /// [`CallResponse::stream`], to read as it comes (a download of any size). Other
+    /// answers are read whole, as for `call`, and retried as the policy says. The
+    /// operation timeout covers the attempts until the 2xx head, not its reading.
+    pub async fn call_streaming(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
+        self.limited(self.attempts(req, true)).await
+    }
+
+    /// `attempts` within the operation timeout.
+    async fn limited(
+        &self,
+        attempts: impl std::future::Future<Output = Result<CallResponse, CallError>>,
+    ) -> Result<CallResponse, CallError> {
         match self.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, self.attempts(req))
+            Some(limit) => tokio::time::timeout(limit, attempts)
                 .await
                 .unwrap_or(Err(CallError::OperationTimeout { after: limit })),
-            None => self.attempts(req).await,
+            None => attempts.await,
         }
     }
 
     /// Every attempt of one call, until an answer or the retry policy gives up.
-    async fn attempts(&self, req: &ApiRequest<'_>) -> Result<CallResponse, CallError> {
+    async fn attempts(
+        &self,
+        req: &ApiRequest<'_>,
+        streaming: bool,
+    ) -> Result<CallResponse, CallError> {
         let url = format!("{}{}", req.endpoint.trim_end_matches('/'), req.path);
         // The query may hold a secret (the console's session): never shown.
         let uri: Uri = url.parse().map_err(|_| {
@@ -330,9 +307,37 @@ impl<'a> Caller<'a> {
             let sent_at = self.now();
             let request = self.build(req, &uri)?;
             let started = Instant::now();
-            let result = match req.max_body_bytes {
-                Some(cap) => self.client.send_capped(request, cap).await,
-                None => self.client.send(request).await,
+            let result = match (streaming, req.max_body_bytes) {
+                (true, cap) => {
+                    let cap = cap.unwrap_or(self.client.config().max_body_bytes);
+                    match self.client.send_streaming(request, cap).await {
+                        Ok(super::client::Answer::Streaming(stream)) => {
+                            let elapsed = started.elapsed();
+                            self.trace_line(|| {
+                                format!(
+                                    "{} {shown} -> {} (attempt {attempt}, {} ms)",
+                                    req.method,
+                                    stream.status,
+                                    elapsed.as_millis()
+                                )
+                            });
+                            self.quota.release_on_success(last_cost);
+                            return Ok(CallResponse {
+                                response: Response {
+                                    status: stream.status,
+                                    headers: stream.headers.clone(),
+                                    body: hyper::body::Bytes::new(),
+                                },
+                                attempts: attempt,
+                                stream: Some(stream),
+                            });
+                        }
+                        Ok(super::client::Answer::Whole(response)) => Ok(response),
+                        Err(e) => Err(e),
+                    }
+                }
+                (false, Some(cap)) => self.client.send_capped(request, cap).await,
+                (false, None) => self.client.send(request).await,
             };
             let elapsed = started.elapsed();
             let (failure_code, outcome) = match result {
@@ -350,6 +355,7 @@ impl<'a> Caller<'a> {
                         return Ok(CallResponse {
                             response,
                             attempts: attempt,
+                            stream: None,
                         });
                     }
                     let code = (req.error_code)(&response);
@@ -429,6 +435,7 @@ impl<'a> Caller<'a> {
                         Ok(response) => Ok(CallResponse {
                             response,
                             attempts: attempt,
+                            stream: None,
                         }),
                         Err(source) => Err(CallError::Transport {
                             source,

@@ -14,10 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::idle::IdleConnector;
-use super::idle::ReadTimedOut;
 use super::trust::{LazyVerifier, Roots};
 use super::tunnel::{Tunnel, TunnelError};
-use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Method, Uri};
 use hyper_rustls::HttpsConnector;
@@ -36,8 +34,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// CLI's `--cli-read-timeout` default).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
+pub use super::body::Body;
+use super::body::SendBody;
 pub use super::config::{ProxyConfig, TransportConfig};
 pub use super::error::{CaBundleError, TransportError};
+use super::stream::is_read_timeout;
+pub use super::stream::{Answer, ResponseStream};
 pub use crate::secret::redact_userinfo;
 
 /// One request to send.
@@ -49,8 +51,8 @@ pub struct Request {
     pub uri: Uri,
     /// Headers, `Host` included (it is signed, so it is set explicitly).
     pub headers: HeaderMap,
-    /// The body.
-    pub body: Bytes,
+    /// The body: bytes, or a file streamed from disk.
+    pub body: Body,
 }
 
 impl fmt::Debug for Request {
@@ -89,8 +91,8 @@ pub struct Response {
     pub body: Bytes,
 }
 
-type DirectClient = Client<HttpsConnector<IdleConnector<HttpConnector>>, Full<Bytes>>;
-type TunnelClient = Client<HttpsConnector<IdleConnector<Tunnel>>, Full<Bytes>>;
+type DirectClient = Client<HttpsConnector<IdleConnector<HttpConnector>>, SendBody>;
+type TunnelClient = Client<HttpsConnector<IdleConnector<Tunnel>>, SendBody>;
 
 /// The HTTP client. Cheap to share by reference; build one per process.
 pub struct HttpClient {
@@ -280,7 +282,7 @@ impl std::error::Error for Unwrapped {
 }
 
 /// `e` and its causes, outermost first.
-fn chain<'a>(
+pub(super) fn chain<'a>(
     e: &'a (dyn std::error::Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
     std::iter::successors(Some(e), |c| c.source())
@@ -391,21 +393,44 @@ impl HttpClient {
         }
     }
 
-    async fn exchange(
+    pub(super) async fn exchange(
         &self,
         request: Request,
         url: &str,
         limit: usize,
     ) -> Result<Response, TransportError> {
+        let (url, parts, body) = self.head(request, url).await?;
+        let body = self.read_body(body, &url, limit).await?;
+        Ok(Response {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    /// Sends one attempt and waits for the answer's head: the URL as errors name it
+    /// (through the proxy, if one), the head, and the body still to read.
+    pub(super) async fn head(
+        &self,
+        request: Request,
+        url: &str,
+    ) -> Result<(String, hyper::http::response::Parts, hyper::body::Incoming), TransportError> {
         let tunnel = self.proxy_for(&request.uri);
         // Through a proxy, every failure names it: what broke may be the proxy's doing.
         let plain_url = url;
         let through = tunnel.map(|t| format!("{url} (through the proxy {})", t.shown));
         let url = through.as_deref().unwrap_or(url);
+        let body = request
+            .body
+            .sender()
+            .map_err(|source| TransportError::BodyFile {
+                url: url.to_owned(),
+                source,
+            })?;
         let mut http = hyper::Request::builder()
             .method(request.method)
             .uri(request.uri)
-            .body(Full::new(request.body))
+            .body(body)
             .map_err(|e| TransportError::Connect {
                 url: url.to_owned(),
                 source: Box::new(e),
@@ -415,15 +440,7 @@ impl HttpClient {
             Some(tunnel) => tunnel.client.request(http).await,
             None => self.direct.request(http).await,
         };
-        let read_timeout = |e: &(dyn std::error::Error + 'static)| {
-            // io::Error's source() skips the error it wraps: look inside it.
-            chain(e).any(|c| {
-                c.downcast_ref::<ReadTimedOut>().is_some()
-                    || c.downcast_ref::<std::io::Error>()
-                        .and_then(std::io::Error::get_ref)
-                        .is_some_and(|inner| inner.downcast_ref::<ReadTimedOut>().is_some())
-            })
-        };
+        let read_timeout = is_read_timeout;
         let timed_out = |url: &str| TransportError::ReadTimeout {
             url: url.to_owned(),
             after: self.config.read_timeout.unwrap_or_default(),
@@ -468,29 +485,7 @@ impl HttpClient {
             }
         })?;
         let (parts, body) = response.into_parts();
-        let body = Limited::new(body, limit).collect().await.map_err(|e| {
-            if read_timeout(e.as_ref()) {
-                timed_out(url)
-            } else if e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                TransportError::BodyTooLarge {
-                    url: url.to_owned(),
-                    limit,
-                }
-            } else {
-                TransportError::Reset {
-                    url: url.to_owned(),
-                    source: e,
-                }
-            }
-        })?;
-        Ok(Response {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body: body.to_bytes(),
-        })
+        Ok((url.to_owned(), parts, body))
     }
 }
 

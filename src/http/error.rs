@@ -101,6 +101,13 @@ pub enum TransportError {
         /// The cap.
         limit: usize,
     },
+    /// The file a request body is sent from cannot be opened.
+    BodyFile {
+        /// The URL, query redacted.
+        url: String,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for TransportError {
@@ -145,6 +152,9 @@ impl fmt::Display for TransportError {
             Self::BodyTooLarge { url, limit } => {
                 write!(f, "response from {url} is larger than {limit} bytes")
             }
+            Self::BodyFile { url, .. } => {
+                write!(f, "cannot open the file of the body to send to {url}")
+            }
         }
     }
 }
@@ -156,7 +166,7 @@ impl TransportError {
         use crate::error_kind::ErrorKind;
         match self {
             Self::InvalidProxy(_) | Self::UnsupportedProxy(_) => ErrorKind::Usage,
-            Self::CaBundle(_) | Self::Tls(_) => ErrorKind::Failure,
+            Self::CaBundle(_) | Self::Tls(_) | Self::BodyFile { .. } => ErrorKind::Failure,
             _ => ErrorKind::Network,
         }
     }
@@ -170,6 +180,7 @@ impl std::error::Error for TransportError {
             | Self::NotHttp { source, .. } => Some(source.as_ref()),
             Self::Proxy { source, .. } => Some(source),
             Self::Tls(source) => Some(source),
+            Self::BodyFile { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -230,7 +230,7 @@ pub async fn credentials(
         method: Method::GET,
         uri,
         headers,
-        body: Bytes::new(),
+        body: Bytes::new().into(),
     };
     let response = caller
         .fetch(&request, &FETCH_POLICY)

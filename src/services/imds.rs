@@ -195,7 +195,7 @@ fn request(
         method,
         uri,
         headers,
-        body: Bytes::new(),
+        body: Bytes::new().into(),
     })
 }
 

@@ -60,7 +60,10 @@ pub async fn call<T>(
         method,
         endpoint: &endpoint.url,
         path,
-        body: body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())),
+        body: body
+            .map_or_else(Bytes::new, |b| Bytes::from(b.to_string()))
+            .into(),
+        payload_hash: None,
         content_type: "application/json",
         signing: None,
         headers,
