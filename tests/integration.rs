@@ -22,6 +22,7 @@ mod cli_login_session;
 mod cli_metadata;
 mod cli_process;
 mod cli_profiles;
+mod cli_request;
 mod cli_runas;
 mod cli_sso;
 mod cli_sts;

@@ -159,6 +159,8 @@ pub enum CliError {
     Login(crate::sso::login::LoginError),
     /// `login` (a console identity's session) stopped.
     ConsoleLogin(Box<super::login::LoginCommandError>),
+    /// `request` cannot make or write its request.
+    Request(super::request::parts::RequestError),
     /// `importcache` refused a file.
     Import {
         /// The file.
@@ -241,6 +243,7 @@ impl CliError {
             CliError::Call { source, .. } => source.kind(),
             CliError::Login(e) => e.kind(),
             CliError::ConsoleLogin(e) => e.kind(),
+            CliError::Request(e) => e.kind(),
             CliError::Transport(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -254,6 +257,12 @@ impl CliError {
             CliError::Spawn { .. } => 126,
             _ => self.kind().exit_code(),
         }
+    }
+}
+
+impl From<super::request::parts::RequestError> for CliError {
+    fn from(e: super::request::parts::RequestError) -> Self {
+        Self::Request(e)
     }
 }
 
@@ -298,6 +307,7 @@ impl fmt::Display for CliError {
             CliError::Import { path, problem } => write!(f, "cannot import {path}: {problem}"),
             CliError::Login(e) => e.fmt(f),
             CliError::ConsoleLogin(e) => e.fmt(f),
+            CliError::Request(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
             CliError::Output(e) => e.fmt(f),
@@ -329,6 +339,7 @@ impl std::error::Error for CliError {
             CliError::SsoConfig(_) | CliError::Import { .. } => None,
             CliError::Login(e) => e.source(),
             CliError::ConsoleLogin(e) => e.source(),
+            CliError::Request(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
             CliError::Runtime(source)

@@ -22,6 +22,7 @@ pub mod importcache;
 pub mod login;
 pub mod logout;
 pub mod presign;
+pub mod request;
 pub mod runas;
 pub mod session;
 pub mod settings;
@@ -91,6 +92,8 @@ pub enum Command {
     RunAs(runas::RunAsArgs),
     /// `presign`
     Presign(presign::PresignArgs),
+    /// `request`
+    Request(request::RequestArgs),
     /// `sso login`, `sso logout`
     Sso(sso::SsoArgs),
     /// `importcache`
@@ -254,6 +257,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::ImportCache(args)) => importcache::run(args, ctx),
         Some(Command::Login(args)) => login::run(args, ctx),
         Some(Command::Logout(args)) => logout::run(args, ctx),
+        Some(Command::Request(args)) => request::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }
 }

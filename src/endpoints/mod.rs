@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+pub mod infer;
 mod partitions;
 mod services;
 #[cfg(test)]

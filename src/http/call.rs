@@ -47,6 +47,8 @@ pub struct Caller<'a> {
     jitter: Mutex<Box<dyn Jitter + Send + 'a>>,
     skew_seconds: AtomicI64,
     trace: Option<&'a (dyn Fn(&str) + Sync)>,
+    /// Whether the trace shows each attempt's headers and the answer's.
+    trace_headers: bool,
     operation_timeout: Option<Duration>,
 }
 
@@ -82,6 +84,7 @@ impl<'a> Caller<'a> {
             jitter: Mutex::new(jitter),
             skew_seconds: AtomicI64::new(0),
             trace: None,
+            trace_headers: false,
             operation_timeout: None,
         }
     }
@@ -98,6 +101,44 @@ impl<'a> Caller<'a> {
     pub fn with_trace(mut self, trace: &'a (dyn Fn(&str) + Sync)) -> Self {
         self.trace = Some(trace);
         self
+    }
+
+    /// One attempt only, whatever the policy says (`aws-login request` for a method that
+    /// may act twice when sent twice: POST, PATCH).
+    pub fn without_retries(mut self) -> Self {
+        self.policy.max_attempts = 1;
+        self
+    }
+
+    /// The trace also shows each attempt's request headers (`> name: value`) and the
+    /// answer's (`< name: value`): the signature and the session token redacted
+    /// (`aws-login request -v`).
+    pub fn with_header_trace(mut self) -> Self {
+        self.trace_headers = true;
+        self
+    }
+
+    /// Traces `headers`, each line after `mark`, the signature and the token redacted.
+    fn trace_header_lines(&self, mark: &str, headers: &HeaderMap) {
+        if !self.trace_headers {
+            return;
+        }
+        for (name, value) in headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let shown = match name.as_str() {
+                "authorization" => match value.split_once("Signature=") {
+                    Some((before, _)) => format!("{before}Signature=<redacted>"),
+                    None => "<redacted>".to_owned(),
+                },
+                "x-amz-security-token" | "x-amz-signature" => "<redacted>".to_owned(),
+                _ => value.into_owned(),
+            };
+            let shown: String = shown
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            self.trace_line(|| format!("{mark} {name}: {shown}"));
+        }
     }
 
     /// The transport, for requests that are not AWS API calls (metadata endpoints).
@@ -306,12 +347,17 @@ impl<'a> Caller<'a> {
             attempt += 1;
             let sent_at = self.now();
             let request = self.build(req, &uri)?;
+            if self.trace_headers {
+                self.trace_line(|| format!("> {} {shown}", req.method));
+                self.trace_header_lines(">", &request.headers);
+            }
             let started = Instant::now();
             let result = match (streaming, req.max_body_bytes) {
                 (true, cap) => {
                     let cap = cap.unwrap_or(self.client.config().max_body_bytes);
                     match self.client.send_streaming(request, cap).await {
                         Ok(super::client::Answer::Streaming(stream)) => {
+                            self.trace_header_lines("<", &stream.headers);
                             let elapsed = started.elapsed();
                             self.trace_line(|| {
                                 format!(
@@ -342,6 +388,7 @@ impl<'a> Caller<'a> {
             let elapsed = started.elapsed();
             let (failure_code, outcome) = match result {
                 Ok(response) => {
+                    self.trace_header_lines("<", &response.headers);
                     self.trace_line(|| {
                         format!(
                             "{} {shown} -> {} (attempt {attempt}, {} ms)",

@@ -19,3 +19,4 @@ pub mod sts;
 mod xml;
 
 pub use error::{AwsError, ResponseError, ServiceError};
+pub(crate) use error::{error_code, read_aws_error};

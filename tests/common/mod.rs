@@ -10,6 +10,7 @@ pub mod endpoints;
 pub mod identity_center;
 pub mod mock;
 pub mod sign_in_service;
+pub mod verifier;
 
 use std::path::PathBuf;
 
