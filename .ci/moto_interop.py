@@ -9,7 +9,10 @@ role2 trusts role1's sessions), then switches moto's signature checking on and r
   2. --assume-roles role1,role2 then getcallerid shows role2;
   3. botocore, using `aws-login dumpcreds --credential-helper` as credential_process,
      calls STS successfully as role1;
-  4. a wrong secret makes aws-login exit non-zero with SignatureDoesNotMatch.
+  4. `aws-login request` POSTs GetCallerIdentity as a form (moto checks the signature):
+     with the user's keys, then as role1 (the session token signed), then with a wrong
+     secret (`--fail`: exit 22, SignatureDoesNotMatch said);
+  5. a wrong secret makes aws-login exit non-zero with SignatureDoesNotMatch.
 Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
 import json
@@ -113,6 +116,19 @@ def main():
             os.environ.pop("AWS_CONFIG_FILE", None)
             os.environ.pop("AWS_SHARED_CREDENTIALS_FILE", None)
             os.environ.update(saved)
+
+    form = ["POST", f"{MOTO}/", "-d", "Action=GetCallerIdentity&Version=2011-06-15",
+            "--service", "sts", "--region", REGION, "--fail"]
+    out = aws_login(["request", *form], env)
+    check("request signs a GetCallerIdentity form moto accepts",
+          out.returncode == 0 and user["Arn"] in out.stdout, out.stdout + out.stderr)
+    out = aws_login(["request", *form, "--assume-roles", role1["Arn"]], env)
+    check("request as role1 (session token signed) is accepted",
+          out.returncode == 0 and ":assumed-role/role1/" in out.stdout, out.stdout + out.stderr)
+    out = aws_login(["request", *form], env_for(key["AccessKeyId"], "wrong" + key["SecretAccessKey"]))
+    check("request with a wrong secret: --fail exits 22 and says SignatureDoesNotMatch",
+          out.returncode == 22 and "SignatureDoesNotMatch" in out.stderr and not out.stdout,
+          f"rc={out.returncode} {out.stderr}")
 
     out = aws_login(["getcallerid"], env_for(key["AccessKeyId"], "wrong" + key["SecretAccessKey"]))
     check("a wrong secret fails with SignatureDoesNotMatch",
