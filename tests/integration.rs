@@ -8,6 +8,7 @@ mod common;
 
 mod botocore_config_differential;
 mod botocore_differential;
+mod botocore_request;
 mod botocore_vectors;
 mod cli_args;
 mod cli_chain;

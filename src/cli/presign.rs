@@ -311,7 +311,8 @@ mod tests {
         a.region_set = Some("us-east-1,eu-west-1".into());
         let out = run_with(&a, &env).unwrap();
         assert!(
-            out.stdout.contains("X-Amz-Region-Set=us-east-1%2Ceu-west-1"),
+            out.stdout
+                .contains("X-Amz-Region-Set=us-east-1%2Ceu-west-1"),
             "{}",
             out.stdout
         );
