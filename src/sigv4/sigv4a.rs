@@ -70,7 +70,7 @@ pub(crate) fn sign_string(key: &SigningKey, string_to_sign: &str) -> String {
 /// The public key of a SigV4a key: its X and Y coordinates, lower-case hex (as AWS's
 /// test suite gives them).
 pub fn public_key_hex(key: &SigningKey) -> (String, String) {
-    let point = key.verifying_key().to_encoded_point(false);
+    let point = key.verifying_key().to_sec1_point(false);
     (
         point.x().map(hex::encode).unwrap_or_default(),
         point.y().map(hex::encode).unwrap_or_default(),

@@ -81,12 +81,12 @@ impl DpopKey {
     /// point, as the AWS CLI stores it and as awscrt (botocore's reader) requires: a
     /// secret.
     pub fn to_sec1_pem(&self) -> Result<SecretString, KeyError> {
-        use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+        use p256::elliptic_curve::sec1::ToSec1Point as _;
         use p256::pkcs8::AssociatedOid as _;
         use sec1::der::Encode as _;
         let secret = p256::SecretKey::from(&self.key);
         let private = secret.to_bytes();
-        let point = secret.public_key().to_encoded_point(false);
+        let point = secret.public_key().to_sec1_point(false);
         let der = sec1::EcPrivateKey {
             private_key: &private,
             parameters: Some(sec1::EcParameters::NamedCurve(p256::NistP256::OID)),
@@ -101,7 +101,7 @@ impl DpopKey {
 
     /// The public key as a JWK, members in botocore's order.
     pub fn jwk(&self) -> String {
-        let point = self.key.verifying_key().to_encoded_point(false);
+        let point = self.key.verifying_key().to_sec1_point(false);
         let (x, y) = (
             point.x().map(|x| b64(x)).unwrap_or_default(),
             point.y().map(|y| b64(y)).unwrap_or_default(),
