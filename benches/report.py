@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints the signing benchmark's medians and ratios from one `cargo bench --bench sign` run.
+"""Prints the signing benchmark's medians and ratios from one `cargo bench --bench sign` run
+(with `--sigv4a`: from one `cargo bench --bench sigv4a` run, no target).
 
 Reads criterion's estimates under target/criterion and checks the targets of the signer:
 (a), (b), (c) at least 5x faster than aws-sigv4 and within 1.5x of the floor; (d) within
@@ -80,5 +81,26 @@ def main():
     return 0 if ok else 1
 
 
+def sigv4a():
+    """The SigV4a table: aws-login (warm, no cache), the floor, aws-sigv4 1.6.4."""
+    print("| SigV4a, region set `*` | aws-login (warm cache) | aws-login (no cache) | floor "
+          "| aws-sigv4 1.6.4 | aws-sigv4 / aws-login | aws-login / floor |")
+    print("|---|---|---|---|---|---|---|")
+    ok = True
+    for group, label in SCENARIOS:
+        if group.startswith(("b", "d")):
+            continue
+        values = [median_ns(f"sigv4a_{group}", f) for f in
+                  ("aws-login-warm-cache", "aws-login-no-cache", "floor", "aws-sigv4-1.6.4")]
+        if None in values:
+            print(f"| {label} | missing: run `cargo bench --bench sigv4a` first |")
+            ok = False
+            continue
+        warm, cold, floor, ref = values
+        print(f"| {label} | {fmt(warm)} | {fmt(cold)} | {fmt(floor)} | {fmt(ref)} "
+              f"| {ref / warm:.2f}x | {warm / floor:.2f}x |")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(sigv4a() if "--sigv4a" in sys.argv else main())
