@@ -385,7 +385,7 @@ async fn what_cannot_be_sent_is_refused_first() {
         (
             vec!["http://127.0.0.1:9/x".to_owned()],
             2,
-            "cannot tell the service and region",
+            "cannot tell the service to sign for from the host \"127.0.0.1\": give --service",
         ),
         (
             vec![
@@ -394,7 +394,63 @@ async fn what_cannot_be_sent_is_refused_first() {
                 "execute-api".into(),
             ],
             2,
-            "cannot tell the service and region",
+            "cannot tell the region to sign for from the host \"api.example.com\": give --region (or set AWS_REGION)",
+        ),
+        (
+            vec![
+                "https://sts.amazonaws.com/".into(),
+                "-H".into(),
+                "X-A: 1".into(),
+                "-H".into(),
+                "x-a: 2".into(),
+            ],
+            2,
+            "-H x-a is given twice",
+        ),
+        (
+            vec![
+                "https://sts.amazonaws.com/".into(),
+                "-H".into(),
+                "X-U: \u{fc}".into(),
+            ],
+            2,
+            "is not ASCII",
+        ),
+        (
+            vec![
+                "https://sts.amazonaws.com/".into(),
+                "--service".into(),
+                "a/b".into(),
+            ],
+            2,
+            "--service \"a/b\" cannot be signed for",
+        ),
+        (
+            vec![
+                "https://h.example/".into(),
+                "--region-set".into(),
+                "eu-west-1, us-east-1".into(),
+                "--service".into(),
+                "s3".into(),
+            ],
+            2,
+            "is not regions (or *) separated by commas",
+        ),
+        (
+            vec![
+                "http://127.0.0.1:99999/".into(),
+                "--service".into(),
+                "sts".into(),
+                "--region".into(),
+                "us-east-1".into(),
+            ],
+            2,
+            "its port is not one",
+        ),
+        (
+            vec!["127.0.0.1:8080/x".into()],
+            2,
+            "it must start with https:// or http://",
         ),
         (
             vec![
@@ -448,4 +504,131 @@ async fn what_cannot_be_sent_is_refused_first() {
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
         assert!(!stderr(&out).contains(SECRET));
     }
+}
+
+/// Where the answer goes is checked before anything is sent; a device or a symlink is
+/// written into (not replaced); `-o -` is stdout; a new file gets the umask's mode.
+#[tokio::test]
+async fn the_output_is_opened_first_and_special_files_are_written_into() {
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+    let (addr, log) = fake(false, |_| ok("body")).await;
+    let url = format!("http://{addr}/o");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &std::path::Path| {
+        let mut cmd = request(&[
+            &url,
+            "--service",
+            "execute-api",
+            "--region",
+            "eu-west-1",
+            "-o",
+        ]);
+        cmd.arg(out);
+        cmd
+    };
+    // A folder that does not exist: refused, nothing sent.
+    let out = run(&dir.path().join("missing/answer"))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write the answer to"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(log.lock().unwrap().is_empty(), "nothing sent");
+    // A FIFO is written into, not replaced.
+    let fifo = common::browser::fifo(&dir.path().join("fifo"));
+    let reader = common::browser::read_fifo(&fifo);
+    let out = run(&fifo).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(reader.await, "body");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // A symlink's target is written, the link stays.
+    let target = dir.path().join("target.txt");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = run(&link).output().await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "body");
+    // A regular file keeps its mode; a new one gets 0666 less the umask (022 here).
+    let kept = dir.path().join("kept.txt");
+    std::fs::write(&kept, "old").unwrap();
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(&kept).output().await.unwrap();
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "body");
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // -o - is stdout.
+    let out = run(std::path::Path::new("-")).output().await.unwrap();
+    assert_eq!(text(&out.stdout), "body");
+}
+
+/// An error answer too large to read whole is streamed like a success, and said.
+#[tokio::test]
+async fn a_large_error_answer_is_written_not_refused() {
+    let big = "x".repeat(3 * 1024 * 1024);
+    let (addr, _) = fake(false, move |_| reply(500, &big)).await;
+    let url = format!("http://{addr}/big");
+    let out = request(&[&url, "--service", "execute-api", "--region", "eu-west-1"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout.len(), 3 * 1024 * 1024);
+    assert!(stderr(&out).starts_with("HTTP 500"), "{}", stderr(&out));
+    let out = request(&[
+        &url,
+        "--service",
+        "execute-api",
+        "--region",
+        "eu-west-1",
+        "--fail",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(22));
+    assert!(out.stdout.is_empty());
+}
+
+/// A JSON error with a message but no code still says its message; an S3 key with
+/// characters S3 encodes goes on the wire as it is signed.
+#[tokio::test]
+async fn json_messages_and_s3_keys_as_signed() {
+    let (addr, log) = fake(true, |req| match req.path() {
+        "/denied" => reply(403, r#"{"Message":"User: x is not authorized"}"#),
+        _ => ok(req.target()),
+    })
+    .await;
+    let base = |p: &str| format!("http://{addr}{p}");
+    let out = request(&[&base("/denied"), "--service", "s3", "--region", "eu-west-1"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(stderr(&out), "HTTP 403: User: x is not authorized\n");
+    let out = request(&[
+        &base("/b/k+p'(*)!"),
+        "--service",
+        "s3",
+        "--region",
+        "eu-west-1",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(text(&out.stdout), "/b/k%2Bp%27%28%2A%29%21");
+    assert!(log.lock().unwrap().iter().all(|l| l.ends_with(" ok")));
 }

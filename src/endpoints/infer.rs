@@ -45,7 +45,8 @@ const SUFFIXES: [&str; 11] = [
 ];
 
 /// Endpoint prefixes that sign under another name.
-const SIGNING_NAMES: [(&str, &str); 10] = [
+const SIGNING_NAMES: [(&str, &str); 11] = [
+    ("appsync-api", "appsync"),
     ("email", "ses"),
     ("runtime.sagemaker", "sagemaker"),
     ("api.sagemaker", "sagemaker"),
@@ -99,6 +100,14 @@ fn found(service: &str, region: &str, s3: bool) -> Option<Inferred> {
 
 /// S3 and its relatives, if `labels` (the host without its suffix) are one of them.
 fn s3(labels: &[&str], suffix: &str) -> Option<Option<Inferred>> {
+    // Website endpoints take no signed requests; S3 Express (directory buckets) signs
+    // with session credentials of its own: neither is read here.
+    if labels
+        .iter()
+        .any(|l| l.starts_with("s3-website") || l.starts_with("s3express"))
+    {
+        return Some(None);
+    }
     let (at, label) = labels.iter().enumerate().find(|(_, l)| {
         matches!(
             **l,
@@ -167,8 +176,20 @@ pub fn infer(host: &str) -> Option<Inferred> {
     match labels.as_slice() {
         [service] => found(&signing_name(service), global_region(suffix), false),
         [service, region] if is_region(region) => found(&signing_name(service), region, false),
+        // Two labels before the region: only the prefixes known to sign under a name
+        // (`runtime.sagemaker`...); an id before a service (`ID.appsync-api`,
+        // `ID-ats.iot`) is the service's.
         [first, second, region] if is_region(region) => {
-            found(&signing_name(&format!("{first}.{second}")), region, false)
+            let prefix = format!("{first}.{second}");
+            if SIGNING_NAMES.iter().any(|(p, _)| *p == prefix) {
+                found(&signing_name(&prefix), region, false)
+            } else if *second == "iot" {
+                found("iotdata", region, false)
+            } else if *second == "appsync-api" {
+                found("appsync", region, false)
+            } else {
+                None
+            }
         }
         _ => None,
     }
@@ -289,6 +310,9 @@ mod tests {
             "amazonaws.com",
             "a.b.c.d.amazonaws.com",
             "x.lambda-url.on.aws",
+            "bucket.s3-website-eu-west-1.amazonaws.com",
+            "bucket.s3express-euw1-az1.eu-west-1.amazonaws.com",
+            "abc.unknown-thing.eu-west-1.amazonaws.com",
         ] {
             assert_eq!(said(host), None, "{host}");
         }

@@ -357,6 +357,9 @@ impl<'a> Caller<'a> {
                     let cap = cap.unwrap_or(self.client.config().max_body_bytes);
                     match self.client.send_streaming(request, cap).await {
                         Ok(super::client::Answer::Streaming(stream)) => {
+                            if self.trace_headers {
+                                self.trace_line(|| format!("< HTTP {}", stream.status));
+                            }
                             self.trace_header_lines("<", &stream.headers);
                             let elapsed = started.elapsed();
                             self.trace_line(|| {
@@ -388,6 +391,9 @@ impl<'a> Caller<'a> {
             let elapsed = started.elapsed();
             let (failure_code, outcome) = match result {
                 Ok(response) => {
+                    if self.trace_headers {
+                        self.trace_line(|| format!("< HTTP {}", response.status));
+                    }
                     self.trace_header_lines("<", &response.headers);
                     self.trace_line(|| {
                         format!(

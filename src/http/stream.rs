@@ -1,6 +1,7 @@
 //! Answers read as they come: a 2xx of [`super::client::HttpClient::send_streaming`]
 //! whose body is taken a chunk at a time (a download of any size in bounded memory),
-//! each wait for the next bytes within the read timeout.
+//! each wait for the next bytes within the read timeout; and an error answer too large to
+//! read whole, streamed the same way from what was read of it.
 
 use std::fmt;
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub struct ResponseStream {
     /// The headers.
     pub headers: HeaderMap,
     pub(super) body: hyper::body::Incoming,
+    /// What was read before the stream was handed over (an error answer's start).
+    pub(super) pending: Option<Bytes>,
     pub(super) url: String,
     pub(super) read_timeout: Duration,
 }
@@ -37,6 +40,9 @@ impl fmt::Debug for ResponseStream {
 impl ResponseStream {
     /// The next bytes of the body (`None`: the end), within the read timeout.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        if let Some(pending) = self.pending.take().filter(|p| !p.is_empty()) {
+            return Ok(Some(pending));
+        }
         loop {
             match self.body.frame().await {
                 None => return Ok(None),
@@ -63,8 +69,8 @@ impl ResponseStream {
     }
 }
 
-/// What [`HttpClient::send_streaming`] gives: a 2xx to read as it comes, or any other
-/// answer read whole (for its error).
+/// What [`HttpClient::send_streaming`] gives: a 2xx (or an error answer larger than the
+/// limit) to read as it comes, or any other answer read whole (for its error).
 #[derive(Debug)]
 pub enum Answer {
     /// A 2xx.
@@ -94,20 +100,31 @@ impl HttpClient {
     ) -> Result<Answer, TransportError> {
         let url = redact_query(&request.uri);
         let (url, parts, body) = self.head(request, &url).await?;
-        if parts.status.is_success() {
-            return Ok(Answer::Streaming(ResponseStream {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body,
-                url,
-                read_timeout: self.config().read_timeout.unwrap_or_default(),
-            }));
-        }
-        let body = self.read_body(body, &url, error_limit).await?;
-        Ok(Answer::Whole(Response {
+        let mut stream = ResponseStream {
             status: parts.status.as_u16(),
             headers: parts.headers,
             body,
+            pending: None,
+            url,
+            read_timeout: self.config().read_timeout.unwrap_or_default(),
+        };
+        if parts.status.is_success() {
+            return Ok(Answer::Streaming(stream));
+        }
+        // Another answer is read whole for its error, unless it is larger than
+        // `error_limit`: then it is handed over as a stream, from what was read.
+        let mut read = Vec::new();
+        while let Some(chunk) = stream.chunk().await? {
+            read.extend_from_slice(&chunk);
+            if read.len() > error_limit {
+                stream.pending = Some(Bytes::from(read));
+                return Ok(Answer::Streaming(stream));
+            }
+        }
+        Ok(Answer::Whole(Response {
+            status: stream.status,
+            headers: stream.headers,
+            body: Bytes::from(read),
         }))
     }
 

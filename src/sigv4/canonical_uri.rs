@@ -27,6 +27,15 @@ pub(crate) fn write_canonical_uri(
     }
 }
 
+/// S3's canonical URI of `path` as sent (single encoding, no normalisation): every byte
+/// that is not unreserved, `/` or an existing `%` escape percent-encoded. What
+/// `aws-login request` puts on the wire for S3, so that what is sent is what is signed.
+pub fn single_encoded(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    write_canonical_uri(&mut out, path, UriEncoding::Single, false);
+    out
+}
+
 /// Whether any segment is empty (other than a trailing slash), `.` or `..`.
 fn needs_normalizing(path: &str) -> bool {
     let rest = path.strip_prefix('/').unwrap_or(path);

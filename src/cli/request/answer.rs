@@ -15,56 +15,88 @@ use crate::http::client::Response;
 /// curl's exit status for `--fail` on a status of 400 or more.
 pub(super) const EXIT_HTTP_ERROR: u8 = 22;
 
-/// Where the body goes.
-enum Sink {
+/// Where the body goes: stdout (no `-o`, or `-o -`); a regular file (or one not there
+/// yet) through a temporary file beside it, renamed over it when the body is complete
+/// (its mode kept; a new one as the umask makes it); anything else (a device such as
+/// `/dev/null`, a FIFO, a symlink to one) written into directly, as curl does.
+pub(super) enum Sink {
     Stdout(std::io::StdoutLock<'static>),
     File {
         file: tempfile::NamedTempFile,
         path: std::path::PathBuf,
     },
+    Direct {
+        file: std::fs::File,
+        path: std::path::PathBuf,
+    },
 }
 
 impl Sink {
-    fn open(output: Option<&str>) -> Result<Self, RequestError> {
-        let Some(path) = output else {
-            return Ok(Self::Stdout(std::io::stdout().lock()));
+    /// Opens where the body goes; before anything is sent, so a path that cannot take
+    /// it is said first.
+    pub(super) fn open(output: Option<&str>) -> Result<Self, RequestError> {
+        let path = match output {
+            None | Some("-") => return Ok(Self::Stdout(std::io::stdout().lock())),
+            Some("") => {
+                return Err(RequestError::Output {
+                    path: "''".into(),
+                    source: std::io::Error::other("-o needs a file name"),
+                });
+            }
+            Some(path) => std::path::PathBuf::from(path),
         };
-        let path = std::path::PathBuf::from(path);
+        let failed = |source| RequestError::Output {
+            path: path.display().to_string(),
+            source,
+        };
+        // Followed through symlinks: a link's target is what is written.
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(failed(std::io::Error::other("it is a folder")));
+            }
+            Ok(meta)
+                if !meta.is_file()
+                    || std::fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(meta.is_file())
+                    .open(&path)
+                    .map_err(failed)?;
+                return Ok(Self::Direct { file, path });
+            }
+            _ => {}
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
             _ => std::path::PathBuf::from("."),
         };
+        use std::os::unix::fs::PermissionsExt as _;
+        // An existing file keeps its mode; a new one gets 0666 less the umask.
+        let mode = std::fs::metadata(&path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
         let file = tempfile::Builder::new()
             .prefix(".aws-login-download-")
+            .permissions(std::fs::Permissions::from_mode(mode))
             .tempfile_in(&dir)
-            .map_err(|source| RequestError::Output {
-                path: path.display().to_string(),
-                source,
-            })?;
+            .map_err(failed)?;
         Ok(Self::File { file, path })
     }
 
-    /// Writes `bytes`; `false` when stdout's reader went away (a closed pipe: stop
-    /// quietly, as `curl | head` does).
+    /// Writes `bytes`, flushed (a stream's pieces reach their reader as they come);
+    /// `false` when stdout's reader went away (a closed pipe).
     fn write(&mut self, bytes: &[u8]) -> Result<bool, RequestError> {
-        match self {
-            Self::Stdout(out) => match out.write_all(bytes) {
-                Ok(()) => Ok(true),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-                Err(source) => Err(RequestError::Output {
-                    path: "stdout".into(),
-                    source,
-                }),
+        let (result, path) = match self {
+            Self::Stdout(out) => match out.write_all(bytes).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(false),
+                other => (other, "stdout".to_owned()),
             },
-            Self::File { file, path } => {
-                file.write_all(bytes)
-                    .map_err(|source| RequestError::Output {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
-                Ok(true)
-            }
-        }
+            Self::File { file, path } => (file.write_all(bytes), path.display().to_string()),
+            Self::Direct { file, path } => (file.write_all(bytes), path.display().to_string()),
+        };
+        result
+            .map(|()| true)
+            .map_err(|source| RequestError::Output { path, source })
     }
 
     /// Ends the output: stdout flushed, a file put in its place.
@@ -77,6 +109,7 @@ impl Sink {
                 }),
                 _ => Ok(()),
             },
+            Self::Direct { .. } => Ok(()),
             Self::File { file, path } => {
                 let shown = path.display().to_string();
                 file.as_file()
@@ -95,6 +128,9 @@ impl Sink {
     }
 }
 
+/// curl's exit status when the output could not be written (its reader went away).
+pub(super) const EXIT_WRITE_ERROR: u8 = 23;
+
 /// The status line and headers as `-i` writes them.
 fn head_text(response: &Response) -> String {
     let reason = hyper::StatusCode::from_u16(response.status)
@@ -110,6 +146,26 @@ fn head_text(response: &Response) -> String {
     }
     text.push_str("\r\n");
     text
+}
+
+/// The message of a JSON error body that names no code: `message`, `Message`, or
+/// `Error.Message` (with `Error.Code` before it when there is one).
+fn json_message(body: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Some(error) = json.get("Error") {
+        let message = text(error, "Message").or_else(|| text(error, "message"));
+        return match (text(error, "Code"), message) {
+            (Some(code), Some(message)) => Some(format!("{code}: {message}")),
+            (Some(code), None) => Some(code),
+            (None, message) => message,
+        };
+    }
+    text(&json, "message").or_else(|| text(&json, "Message"))
 }
 
 /// What an answer that is not a 2xx says, in one line: the status, and for an AWS error
@@ -153,8 +209,13 @@ pub(super) fn summary(response: &Response) -> String {
         if let Some(hint) = error.hint().filter(|_| signing) {
             line.push_str(&format!("; {hint}"));
         }
+    } else if let Some(message) = json_message(&response.body) {
+        line.push_str(&format!(": {message}"));
+        if let Some(id) = header("x-amzn-requestid").or_else(|| header("x-amz-request-id")) {
+            line.push_str(&format!(" (request id {id})"));
+        }
     }
-    if (300..400).contains(&response.status) {
+    if matches!(response.status, 301 | 302 | 303 | 307 | 308) {
         match header("location") {
             Some(to) => line.push_str(&format!(
                 ": a redirect to {to}, not followed (the signature is for this URL only)"
@@ -169,6 +230,7 @@ pub(super) fn summary(response: &Response) -> String {
 pub(super) async fn write(
     args: &RequestArgs,
     ctx: &Context<'_>,
+    sink: Sink,
     mut answer: CallResponse,
     started: std::time::Instant,
 ) -> Result<Output, CliError> {
@@ -176,8 +238,9 @@ pub(super) async fn write(
     let status = response.status;
     let failed = status >= 400 && args.fail;
     let mut written: u64 = 0;
+    let mut reader_gone = false;
     if !failed {
-        let mut sink = Sink::open(args.output.as_deref())?;
+        let mut sink = sink;
         let mut open = true;
         if args.include {
             open = sink.write(head_text(response).as_bytes())?;
@@ -203,10 +266,11 @@ pub(super) async fn write(
             }
             None if open => {
                 written = response.body.len() as u64;
-                sink.write(&response.body)?;
+                open = sink.write(&response.body)?;
             }
             None => {}
         }
+        reader_gone = !open;
         sink.finish()?;
     }
     let mut stderr = String::new();
@@ -221,6 +285,16 @@ pub(super) async fn write(
             if answer.attempts == 1 { "" } else { "s" }
         );
         (ctx.stderr)(&timing);
+    }
+    if reader_gone {
+        if !args.silent {
+            stderr = "the answer could not all be written: stdout's reader went away".to_owned();
+        }
+        return Ok(Output {
+            stderr,
+            exit_code: EXIT_WRITE_ERROR,
+            ..Output::default()
+        });
     }
     Ok(Output {
         stderr,

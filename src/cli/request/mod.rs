@@ -101,10 +101,12 @@ struct Payload {
     body: Body,
     content_type: Option<&'static str>,
     hash: Option<String>,
+    /// A spooled stdin or pipe, removed when the payload is dropped.
+    _spool: Option<tempfile::TempPath>,
 }
 
 /// Assembles the body from `-d`, `--data-binary`, `--json`.
-fn payload(args: &RequestArgs, s3: bool) -> Result<Payload, RequestError> {
+fn payload(args: &RequestArgs) -> Result<Payload, RequestError> {
     let given = [
         !args.data.is_empty(),
         args.data_binary.is_some(),
@@ -133,14 +135,15 @@ fn payload(args: &RequestArgs, s3: bool) -> Result<Payload, RequestError> {
         (Data::Bytes(Vec::new()), None)
     };
     let unsigned = args.unsigned_payload.then(|| UNSIGNED_PAYLOAD.to_owned());
-    Ok(match data {
-        Data::Bytes(bytes) => Payload {
+    let path = data.path().map(std::path::Path::to_owned);
+    Ok(match (data, path) {
+        (Data::Bytes(bytes), _) => Payload {
             body: Body::Bytes(bytes.into()),
             content_type,
-            // S3 signs UNSIGNED-PAYLOAD when asked; elsewhere the bytes are hashed.
-            hash: unsigned.filter(|_| s3),
+            hash: unsigned,
+            _spool: None,
         },
-        Data::File(path) => {
+        (data, Some(path)) => {
             let (len, hash) = match unsigned {
                 Some(unsigned) => (
                     std::fs::metadata(&path)
@@ -157,10 +160,24 @@ fn payload(args: &RequestArgs, s3: bool) -> Result<Payload, RequestError> {
                 body: Body::File { path, len },
                 content_type,
                 hash: Some(hash),
+                _spool: match data {
+                    Data::Spooled(temp) => Some(temp),
+                    _ => None,
+                },
             }
         }
+        (_, None) => Payload {
+            body: Body::default(),
+            content_type,
+            hash: unsigned,
+            _spool: None,
+        },
     })
 }
+
+/// Headers sent as given but never signed: hop-by-hop ones a proxy may change, and
+/// the client's name (botocore leaves them out too).
+const UNSIGNED_HEADERS: [&str; 3] = ["connection", "expect", "user-agent"];
 
 /// Runs `request`.
 pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
@@ -172,51 +189,111 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         .map_err(|e: hyper::http::uri::InvalidUri| RequestError::Url(e.to_string()))?;
     let host = uri.host().unwrap_or_default().to_owned();
     let inferred = infer(&host);
+    let mut identity = args.identity();
+    identity.debug |= args.verbose;
+    let session = Session::open(&identity, ctx)?;
     let service = args
         .service
         .clone()
         .or_else(|| inferred.as_ref().map(|i| i.service.clone()))
-        .ok_or_else(|| RequestError::CannotInfer(host.clone()))?;
+        .ok_or_else(|| {
+            RequestError::CannotInfer(format!(
+                "cannot tell the service to sign for from the host {host:?}: give --service"
+            ))
+        })?;
+    let scope_part = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    if !scope_part(&service) {
+        return Err(RequestError::Scope(format!(
+            "--service {service:?} cannot be signed for: letters, digits, '-', '_' and '.' only"
+        ))
+        .into());
+    }
     let s3 = service == "s3" || service == "s3-object-lambda";
     let sigv4a =
         args.sigv4a || args.region_set.is_some() || inferred.as_ref().is_some_and(|i| i.sigv4a);
     let region = if sigv4a {
-        args.region_set.clone().unwrap_or_else(|| "*".to_owned())
+        let set = args.region_set.clone().unwrap_or_else(|| "*".to_owned());
+        let valid = set.split(',').all(|r| {
+            !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'*')
+        });
+        if !valid {
+            return Err(RequestError::Scope(format!(
+                "--region-set {set:?} is not regions (or *) separated by commas, without spaces"
+            ))
+            .into());
+        }
+        set
     } else {
-        args.region
+        // --region, else the host's, else the session's (AWS_REGION, the profile's).
+        let region = args
+            .region
             .clone()
             .filter(|r| !r.trim().is_empty())
             .or_else(|| inferred.as_ref().map(|i| i.region.clone()))
-            .ok_or_else(|| RequestError::CannotInfer(host.clone()))?
+            .or_else(|| session.region())
+            .ok_or_else(|| {
+                RequestError::CannotInfer(format!(
+                    "cannot tell the region to sign for from the host {host:?}: give --region (or set AWS_REGION)"
+                ))
+            })?;
+        crate::endpoints::check_region(&region)?;
+        region
     };
-    let mut headers = Vec::new();
+    let mut signed_headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)> =
+        Vec::new();
+    let mut unsigned_headers = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for text in &args.header {
         let (name, value) = parts::header(text)?;
-        let name = hyper::header::HeaderName::from_bytes(name.as_bytes())
+        let lower = name.to_ascii_lowercase();
+        if names.contains(&lower) {
+            return Err(RequestError::RepeatedHeader(name).into());
+        }
+        names.push(lower.clone());
+        let Some(value) = value else {
+            removed.push(lower);
+            continue;
+        };
+        let header_name = hyper::header::HeaderName::from_bytes(lower.as_bytes())
             .map_err(|_| RequestError::Header(format!("{name:?} is not a header name")))?;
-        let value = hyper::header::HeaderValue::from_str(&value)
+        let header_value = hyper::header::HeaderValue::from_str(&value)
             .map_err(|_| RequestError::Header(format!("{name}'s value cannot be sent")))?;
-        headers.push((name, value));
+        if UNSIGNED_HEADERS.contains(&lower.as_str()) {
+            unsigned_headers.push((header_name, header_value));
+        } else {
+            signed_headers.push((header_name, header_value));
+        }
     }
-    let payload = payload(args, s3)?;
-    let given_type = headers
+    let payload = payload(args)?;
+    let given_type = signed_headers
         .iter()
         .position(|(n, _)| n == hyper::header::CONTENT_TYPE);
     let content_type = match given_type {
-        Some(i) => headers
+        Some(i) => signed_headers
             .remove(i)
             .1
             .to_str()
             .map(str::to_owned)
             .unwrap_or_default(),
+        None if removed.iter().any(|r| r == "content-type") => String::new(),
         None => payload.content_type.unwrap_or_default().to_owned(),
     };
-    if args.json.is_some() && !headers.iter().any(|(n, _)| n == hyper::header::ACCEPT) {
-        headers.push((
+    if args.json.is_some() && !names.iter().any(|n| n == "accept") {
+        signed_headers.push((
             hyper::header::ACCEPT,
             hyper::header::HeaderValue::from_static("application/json"),
         ));
     }
+    // Where the answer goes is opened before anything is sent: a path that cannot take
+    // it is said while the request can still be left unsent.
+    let sink = answer::Sink::open(args.output.as_deref())?;
     let mut settings = if s3 {
         SigningSettings::s3()
     } else {
@@ -225,25 +302,27 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     if sigv4a {
         settings = settings.sigv4a();
     }
-    let mut identity = args.identity();
-    identity.debug |= args.verbose;
-    let session = Session::open(&identity, ctx)?;
     let idempotent = args.retry_all
         || matches!(
             method.as_str(),
             "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
         );
-    let (endpoint, path) = match uri.path_and_query() {
-        Some(pq) => (
-            format!(
-                "{}://{}",
-                uri.scheme_str().unwrap_or("https"),
-                uri.authority().map_or("", |a| a.as_str())
-            ),
-            pq.as_str().to_owned(),
-        ),
-        None => (url.clone(), "/".to_owned()),
+    let endpoint = format!(
+        "{}://{}",
+        uri.scheme_str().unwrap_or("https"),
+        uri.authority().map_or("", |a| a.as_str())
+    );
+    // S3 signs each byte of the key that is not unreserved percent-encoded: the path goes
+    // on the wire as it is signed, so a server that checks what it receives agrees.
+    let mut path = if s3 {
+        crate::sigv4::canonical_uri::single_encoded(uri.path())
+    } else {
+        uri.path().to_owned()
     };
+    if let Some(query) = uri.query() {
+        path.push('?');
+        path.push_str(query);
+    }
     let method = hyper::Method::from_bytes(method.as_bytes())
         .map_err(|_| RequestError::Method(method.clone()))?;
     super::block_on(async {
@@ -268,8 +347,8 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
             payload_hash: payload.hash.as_deref(),
             content_type: &content_type,
             signing: Some((&credentials, &region, &service)),
-            headers: Vec::new(),
-            signed_headers: headers.clone(),
+            headers: unsigned_headers.clone(),
+            signed_headers: signed_headers.clone(),
             signing_settings: Some(&settings),
             per_attempt: None,
             idempotent,
@@ -284,6 +363,6 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
                 step: "the request",
                 source: Box::new(e.into()),
             })?;
-        answer::write(args, ctx, answer, started).await
+        answer::write(args, ctx, sink, answer, started).await
     })?
 }

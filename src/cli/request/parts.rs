@@ -31,6 +31,10 @@ pub enum RequestError {
     },
     /// The service and region cannot be told from the host.
     CannotInfer(String),
+    /// The same header given twice.
+    RepeatedHeader(String),
+    /// `--service` or `--region-set` cannot go in a signature.
+    Scope(String),
     /// An output file cannot be written.
     Output {
         /// The file.
@@ -51,10 +55,12 @@ impl fmt::Display for RequestError {
             Self::Header(why) => write!(f, "-H {why}"),
             Self::MixedData => f.write_str("-d, --data-binary and --json exclude each other"),
             Self::Data { source_name, .. } => write!(f, "cannot read the data of {source_name}"),
-            Self::CannotInfer(host) => write!(
+            Self::CannotInfer(what) => write!(f, "{what}"),
+            Self::RepeatedHeader(name) => write!(
                 f,
-                "cannot tell the service and region to sign for from the host {host:?}: give --service and --region"
+                "-H {name} is given twice: give it once, its values joined with ', ' if it takes several"
             ),
+            Self::Scope(why) => f.write_str(why),
             Self::Output { path, .. } => write!(f, "cannot write the answer to {path}"),
         }
     }
@@ -104,6 +110,11 @@ pub fn target(words: &[String], has_data: bool) -> Result<(String, String), Requ
 /// quotes...) percent-encoded, everything else (existing `%XX`, reserved characters)
 /// as written. A fragment is refused: it is never sent.
 pub fn wire_url(url: &str) -> Result<String, RequestError> {
+    if !url.starts_with("https://") && !url.starts_with("http://") {
+        return Err(RequestError::Url(
+            "it must start with https:// or http://".into(),
+        ));
+    }
     if url.contains('#') {
         return Err(RequestError::Url("a #fragment is never sent".into()));
     }
@@ -120,10 +131,13 @@ pub fn wire_url(url: &str) -> Result<String, RequestError> {
     let uri: hyper::Uri = out
         .parse()
         .map_err(|e: hyper::http::uri::InvalidUri| RequestError::Url(e.to_string()))?;
-    if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none() {
+    if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none_or(str::is_empty) {
         return Err(RequestError::Url(
             "it must be an http:// or https:// URL with a host".into(),
         ));
+    }
+    if !crate::http::client::port_ok(&uri) {
+        return Err(RequestError::Url("its port is not one (1 to 65535)".into()));
     }
     Ok(out)
 }
@@ -138,11 +152,22 @@ const SET_BY_US: [&str; 6] = [
     "x-amz-content-sha256",
 ];
 
-/// A `-H 'Name: value'`: the name as given and the value trimmed.
-pub fn header(text: &str) -> Result<(String, String), RequestError> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| RequestError::Header(format!("{text:?} is not 'Name: value'")))?;
+/// A `-H` as curl reads it: `Name: value` (the value trimmed), `Name:` (no such header:
+/// one aws-login would add, such as `--json`'s `Accept`, is left out), `Name;` (the header
+/// with an empty value). `None` as the value: leave the header out.
+pub fn header(text: &str) -> Result<(String, Option<String>), RequestError> {
+    let (name, value) = match text.split_once(':') {
+        Some((name, value)) => (name, Some(value.trim())),
+        None => match text.strip_suffix(';') {
+            Some(name) => (name, Some("")),
+            None => {
+                return Err(RequestError::Header(format!(
+                    "{text:?} is not 'Name: value' (or 'Name;' for an empty value)"
+                )));
+            }
+        },
+    };
+    let empty_means_remove = text.contains(':');
     let name = name.trim();
     let valid = !name.is_empty()
         && name
@@ -158,22 +183,44 @@ pub fn header(text: &str) -> Result<(String, String), RequestError> {
             "{name} is set by aws-login (the URL's host, the signature, the body's length)"
         )));
     }
-    let value = value.trim();
+    let value = value.unwrap_or_default();
     if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
         return Err(RequestError::Header(format!(
             "{name}'s value holds a control character"
         )));
     }
-    Ok((name.to_owned(), value.to_owned()))
+    if !value.is_ascii() {
+        return Err(RequestError::Header(format!(
+            "{name}'s value is not ASCII, which a signed header cannot be: percent-encode it (or use RFC 2047)"
+        )));
+    }
+    if value.is_empty() && empty_means_remove {
+        return Ok((name.to_owned(), None));
+    }
+    Ok((name.to_owned(), Some(value.to_owned())))
 }
 
 /// Where a body comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Data {
-    /// Bytes (text given, a `-d @FILE` read whole, stdin).
+    /// Bytes (text given, a `-d @FILE` read whole).
     Bytes(Vec<u8>),
     /// A file sent as it is, streamed (`--data-binary @FILE`, `--json @FILE`).
     File(PathBuf),
+    /// Stdin or a pipe (`@-`, `@<(cmd)`), copied to a temporary file first (removed when
+    /// this is dropped), so that it can be hashed, sent and sent again in bounded memory.
+    Spooled(tempfile::TempPath),
+}
+
+impl Data {
+    /// The file the body is sent from, if it is not bytes.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::Bytes(_) => None,
+            Self::File(p) => Some(p),
+            Self::Spooled(p) => Some(p),
+        }
+    }
 }
 
 /// Reads `-d` values: each text, `@FILE` (its line breaks dropped, as curl does) or `@-`
@@ -198,28 +245,32 @@ pub fn form_data(
     Ok(out)
 }
 
-/// Reads a `--data-binary` or `--json` value: text as given, `@-` all of stdin, `@FILE`
-/// the file, left on disk to be streamed.
+/// Reads a `--data-binary` or `--json` value: text as given, `@FILE` a regular file left
+/// on disk to be streamed, `@-` (stdin) or a pipe (`@<(cmd)`) copied to a temporary file.
 pub fn binary_data(value: &str, stdin: &mut dyn std::io::Read) -> Result<Data, RequestError> {
-    match value.strip_prefix('@') {
-        Some("-") => Ok(Data::Bytes(read_source("-", stdin)?)),
-        Some(name) => {
-            let path = PathBuf::from(name);
-            std::fs::metadata(&path)
-                .and_then(|m| {
-                    if m.is_file() {
-                        Ok(())
-                    } else {
-                        Err(std::io::Error::other("not a regular file"))
-                    }
-                })
-                .map_err(|source| RequestError::Data {
-                    source_name: format!("@{name}"),
-                    source,
-                })?;
-            Ok(Data::File(path))
-        }
-        None => Ok(Data::Bytes(value.as_bytes().to_vec())),
+    let Some(name) = value.strip_prefix('@') else {
+        return Ok(Data::Bytes(value.as_bytes().to_vec()));
+    };
+    let failed = |source| RequestError::Data {
+        source_name: format!("@{name}"),
+        source,
+    };
+    let spool = |from: &mut dyn std::io::Read| -> Result<Data, RequestError> {
+        let mut file = tempfile::NamedTempFile::new().map_err(failed)?;
+        std::io::copy(from, &mut file).map_err(failed)?;
+        Ok(Data::Spooled(file.into_temp_path()))
+    };
+    if name == "-" {
+        return spool(stdin);
+    }
+    let path = PathBuf::from(name);
+    let meta = std::fs::metadata(&path).map_err(failed)?;
+    if meta.is_file() {
+        Ok(Data::File(path))
+    } else if meta.is_dir() {
+        Err(failed(std::io::Error::other("it is a folder")))
+    } else {
+        spool(&mut std::fs::File::open(&path).map_err(failed)?)
     }
 }
 
@@ -291,8 +342,14 @@ mod tests {
     fn headers_and_data() {
         assert_eq!(
             header("X-Custom:  a b ").unwrap(),
-            ("X-Custom".to_owned(), "a b".to_owned())
+            ("X-Custom".to_owned(), Some("a b".to_owned()))
         );
+        assert_eq!(header("Accept:").unwrap(), ("Accept".to_owned(), None));
+        assert_eq!(
+            header("X-Empty;").unwrap(),
+            ("X-Empty".to_owned(), Some(String::new()))
+        );
+        assert!(header("X-U: \u{fc}").is_err());
         for bad in [
             "nocolon",
             "Bad Name: v",
@@ -313,15 +370,17 @@ mod tests {
         ];
         assert_eq!(form_data(&values, &mut stdin).unwrap(), b"x=0&a=1b=2&c=3");
         let mut none: &[u8] = b"";
-        assert_eq!(
+        assert!(matches!(
             binary_data(&format!("@{}", file.display()), &mut none).unwrap(),
-            Data::File(file.clone())
-        );
+            Data::File(f) if f == file
+        ));
         let mut raw: &[u8] = b"\x00\x01\n";
+        let spooled = binary_data("@-", &mut raw).unwrap();
         assert_eq!(
-            binary_data("@-", &mut raw).unwrap(),
-            Data::Bytes(b"\x00\x01\n".to_vec())
+            std::fs::read(spooled.path().unwrap()).unwrap(),
+            b"\x00\x01\n"
         );
+        assert!(binary_data(&format!("@{}", dir.path().display()), &mut none).is_err());
         assert!(binary_data("@/nonexistent", &mut none).is_err());
         assert_eq!(
             hash_file(&file).unwrap(),
