@@ -20,6 +20,10 @@ import tempfile
 import threading
 import urllib.request
 
+# A scratch HOME for the binary: its caches (the assumed-role cache) never reach
+# the CI machine's home.
+SCRATCH_HOME = tempfile.mkdtemp(prefix="aws-login-ci-home-")
+
 import botocore.session
 
 BINARY, MOTO = sys.argv[1], sys.argv[2].rstrip("/")
@@ -241,7 +245,7 @@ def run_botocore(config, credentials, env, profile, via):
 
 
 def run_aws_login(config, credentials, env, profile, via):
-    full = {"PATH": os.environ.get("PATH", ""), "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials,
+    full = {"PATH": os.environ.get("PATH", ""), "HOME": SCRATCH_HOME, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials,
             "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": MOTO, "AWS_REGION": REGION, **env}
     args = [BINARY, "getcallerid", "--debug"]
     if via == "env":
@@ -274,7 +278,7 @@ def botocore_under_credentials_server(tmp, users, roles):
              "import botocore.session; s = botocore.session.Session(); c = s.get_credentials(); "
              f"print(c.method, s.create_client('sts', region_name='{REGION}', endpoint_url='{MOTO}')"
              ".get_caller_identity()['Arn'])")
-    env = {"PATH": os.environ.get("PATH", ""), "AWS_CONFIG_FILE": config,
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": SCRATCH_HOME, "AWS_CONFIG_FILE": config,
            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "none"), "AWS_EC2_METADATA_DISABLED": "true",
            "AWS_ENDPOINT_URL_STS": MOTO, "AWS_REGION": REGION}
     out = subprocess.run([BINARY, "runas", "--profile", "app", "--credentials-server", "--", sys.executable, "-c", child],

@@ -21,6 +21,10 @@ import sys
 import tempfile
 import urllib.request
 
+# A scratch HOME for the binary: its caches (the assumed-role cache) never reach
+# the CI machine's home.
+SCRATCH_HOME = tempfile.mkdtemp(prefix="aws-login-ci-home-")
+
 import botocore.session
 
 BINARY, MOTO = sys.argv[1], sys.argv[2].rstrip("/")
@@ -47,7 +51,7 @@ def setup():
 
 def env_for(key):
     return {
-        "PATH": os.environ.get("PATH", ""),
+        "PATH": os.environ.get("PATH", ""), "HOME": SCRATCH_HOME,
         "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
         "AWS_REGION": REGION,

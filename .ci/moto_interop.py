@@ -22,6 +22,10 @@ import sys
 import tempfile
 import urllib.request
 
+# A scratch HOME for the binary: its caches (the assumed-role cache) never reach
+# the CI machine's home.
+SCRATCH_HOME = tempfile.mkdtemp(prefix="aws-login-ci-home-")
+
 import botocore.session
 
 BINARY, MOTO = sys.argv[1], sys.argv[2].rstrip("/")
@@ -62,7 +66,7 @@ def setup():
 
 def env_for(key_id, secret):
     return {
-        "PATH": os.environ.get("PATH", ""),
+        "PATH": os.environ.get("PATH", ""), "HOME": SCRATCH_HOME,
         "AWS_ACCESS_KEY_ID": key_id,
         "AWS_SECRET_ACCESS_KEY": secret,
         "AWS_REGION": REGION,
@@ -95,7 +99,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "config")
-        helper = (f"env AWS_ACCESS_KEY_ID={key['AccessKeyId']} AWS_SECRET_ACCESS_KEY={key['SecretAccessKey']} "
+        helper = (f"env HOME={SCRATCH_HOME} AWS_ACCESS_KEY_ID={key['AccessKeyId']} AWS_SECRET_ACCESS_KEY={key['SecretAccessKey']} "
                   f"AWS_REGION={REGION} AWS_ENDPOINT_URL_STS={MOTO} "
                   f"{BINARY} dumpcreds --credential-helper --assume-roles {role1['Arn']}")
         with open(config, "w") as f:

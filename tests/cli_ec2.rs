@@ -728,6 +728,7 @@ async fn the_wait_shows_a_bar_on_a_terminal() {
     let out = tokio::process::Command::new("script")
         .args(["-q", "-e", "-c", &command, "/dev/null"])
         .env_clear()
+        .env("HOME", "/dev/null/home")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ACCESS_KEY_ID", "AKIAUSER")

@@ -177,6 +177,7 @@ async fn without_home_a_folder_named_tilde_is_never_read() {
         .arg("dumpcreds")
         .current_dir(&dir.0)
         .env_clear()
+        .env("HOME", "/dev/null/home")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(std::process::Stdio::null())

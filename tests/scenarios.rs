@@ -237,6 +237,7 @@ async fn launch(s: &Scenario, env: Vec<(String, String)>) -> Outcome {
             let mut child = tokio::process::Command::new(binary)
                 .args(&args)
                 .env_clear()
+                .env("HOME", "/dev/null/home")
                 .envs(env)
                 .stdin(if s.stdin.is_some() {
                     std::process::Stdio::piped()
@@ -266,6 +267,7 @@ async fn launch(s: &Scenario, env: Vec<(String, String)>) -> Outcome {
             let mut child = tokio::process::Command::new("script")
                 .args(["-q", "-e", "-c", &command, "/dev/null"])
                 .env_clear()
+                .env("HOME", "/dev/null/home")
                 .envs(env)
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())

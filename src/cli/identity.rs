@@ -103,6 +103,10 @@ macro_rules! command_with_identity {
             /// sign in for a token that cannot be refreshed (register without scopes)
             #[argh(switch)]
             pub nrt: bool,
+            /// neither use nor write the assumed-role cache (~/.aws/cli/cache, shared with
+            /// the AWS CLI): every role is assumed again
+            #[argh(switch)]
+            pub no_cache: bool,
             /// sign in with the device code flow instead of the browser redirect
             #[argh(switch)]
             pub use_device_code: bool,
@@ -145,6 +149,7 @@ macro_rules! command_with_identity {
                     accesstoken_cache: self.accesstoken_cache.clone(),
                     use_cache: self.use_cache,
                     refresh: self.refresh,
+                    no_cache: self.no_cache,
                     nrt: self.nrt,
                     use_device_code: self.use_device_code,
                     no_browser: self.no_browser,
@@ -208,6 +213,8 @@ pub struct IdentityArgs {
     pub use_cache: bool,
     /// `--refresh`.
     pub refresh: Option<crate::provider::sso_token::RefreshMode>,
+    /// `--no-cache`: the assumed-role cache neither read nor written.
+    pub no_cache: bool,
     /// `--nrt`.
     pub nrt: bool,
     /// `--use-device-code`.

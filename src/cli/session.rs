@@ -43,6 +43,36 @@ pub struct Session<'a> {
     connection: Connection<'a>,
 }
 
+/// Whether every MFA hop of `plan` is a profile hop with a lasting answer in the role
+/// cache (and the cache is on).
+fn mfa_hops_cached(args: &IdentityArgs, plan: &Plan, ctx: &Context<'_>) -> bool {
+    let Some(dir) = role_cache_dir(args, ctx) else {
+        return false;
+    };
+    let now = ctx.clock.now();
+    plan.hops
+        .iter()
+        .filter(|h| h.mfa_serial().is_some())
+        .all(|h| match h {
+            Hop::AssumeRole(role) => {
+                crate::provider::role_cache::profile_hop_cached(&dir, role, now)
+            }
+            _ => false,
+        })
+}
+
+/// The AWS CLI's cache of assumed roles (`~/.aws/cli/cache`, botocore's JSONFileCache
+/// folder), unless `--no-cache`.
+fn role_cache_dir(args: &IdentityArgs, ctx: &Context<'_>) -> Option<std::path::PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    crate::config::files::expand_user(
+        "~/.aws/cli/cache",
+        &crate::config::files::system_home_of(ctx.env),
+    )
+}
+
 impl<'a> Session<'a> {
     /// Reads the settings and makes the whole plan (the profile's chain, then the flags'
     /// hops), checking everything that needs no request: the flags against each other,
@@ -111,7 +141,9 @@ impl<'a> Session<'a> {
                 )
                 .into());
             }
-            (None, [first, ..]) if !ctx.can_prompt => {
+            // Without a terminal, only when every hop that needs a code has its answer
+            // in the role cache (a profile's hop, whose key is known before it runs).
+            (None, [first, ..]) if !ctx.can_prompt && !mfa_hops_cached(args, &plan, ctx) => {
                 return Err(ExecuteError::NoMfaCode {
                     serial: (*first).to_owned(),
                     asked: false,
@@ -278,6 +310,7 @@ impl<'a> Session<'a> {
             self.learn_region(caller).await;
         }
         let endpoint = self.endpoint(Service::Sts)?;
+        let role_cache = role_cache_dir(&self.args, self.ctx);
         let mfa_code = |serial: &str| {
             self.token_code
                 .as_ref()
@@ -318,6 +351,7 @@ impl<'a> Session<'a> {
             sso_refresh: self.args.refresh.unwrap_or_default(),
             sign_in: kit.as_ref(),
             warn: Some(self.ctx.stderr),
+            role_cache: role_cache.as_deref(),
         };
         Ok(match goal {
             Goal::Plan => Reached::Plan(executor.run_to_end(&self.plan).await?),

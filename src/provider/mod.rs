@@ -10,6 +10,7 @@ pub mod login_cache;
 pub mod plan;
 pub mod process;
 pub mod refresh;
+pub mod role_cache;
 pub mod sso_token;
 pub mod sso_token_cache;
 

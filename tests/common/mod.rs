@@ -133,8 +133,9 @@ impl Drop for TempDir {
     }
 }
 
-/// The built binary with a clean environment: only `PATH`, no shared files, no instance
-/// metadata (a test that wants IMDS removes `AWS_EC2_METADATA_DISABLED`), stdin closed.
+/// The built binary with a clean environment: only `PATH`, no shared files, a home that
+/// does not exist, no instance metadata (a test that wants IMDS removes
+/// `AWS_EC2_METADATA_DISABLED`), stdin closed.
 /// The test adds its own arguments and variables.
 pub fn aws_login_command(args: &[&str]) -> tokio::process::Command {
     aws_login_command_via(&[], args)
@@ -157,6 +158,9 @@ pub fn aws_login_command_via(wrapper: &[&str], args: &[&str]) -> tokio::process:
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        // Never the real home's caches (the assumed-role cache, the SSO cache): a test
+        // that wants a home sets its own.
+        .env("HOME", "/dev/null/home")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
         .stdin(std::process::Stdio::null());
     cmd

@@ -89,6 +89,9 @@ pub struct Executor<'e, 'c> {
     pub sign_in: Option<&'e crate::sso::login::SignInKit<'e>>,
     /// Where warnings the user must see go (stderr).
     pub warn: Option<&'e (dyn Fn(&str) + Sync)>,
+    /// The AWS CLI's role cache folder (`~/.aws/cli/cache`), shared with it; `None`:
+    /// nothing read or written (`--no-cache`, no home).
+    pub role_cache: Option<&'e std::path::Path>,
 }
 
 /// The base credentials when they are at hand, without a request or a helper: keys
@@ -257,6 +260,83 @@ impl Executor<'_, '_> {
     /// One hop on top of `creds`: its request (checked again now that the MFA code is
     /// known) and the new credentials, traced.
     async fn hop(
+        &self,
+        hop: &Hop,
+        creds: &Credentials,
+    ) -> Result<(Credentials, Option<String>), ExecuteError> {
+        match (hop, self.role_cache) {
+            (Hop::AssumeRole(role), Some(dir)) => self.cached_role(hop, role, creds, dir).await,
+            _ => self.call_hop(hop, creds).await,
+        }
+    }
+
+    /// A role hop through the AWS CLI's cache ([`crate::provider::role_cache`]): a
+    /// cached answer while it lasts (no MFA code asked, no request), else the hop made
+    /// under the cache file's lock (a process that waited uses the answer the other one
+    /// wrote) and written there. A cache that cannot be read, locked or written is
+    /// passed by, never an error.
+    async fn cached_role(
+        &self,
+        hop: &Hop,
+        role: &crate::provider::plan::RoleHop,
+        creds: &Credentials,
+        dir: &std::path::Path,
+    ) -> Result<(Credentials, Option<String>), ExecuteError> {
+        use crate::provider::role_cache;
+        use std::os::unix::fs::DirBuilderExt as _;
+        let path = dir.join(format!("{}.json", role_cache::role_key(role, creds)));
+        let cached = || {
+            let text = std::fs::read_to_string(&path).ok()?;
+            role_cache::read(&text, creds, self.caller.now())
+        };
+        let hit = |found: role_cache::CachedRole| {
+            self.step(&format!(
+                "{hop} -> {} (from the cache {}, until {})",
+                found.arn.as_deref().unwrap_or("?"),
+                path.display(),
+                crate::provider::sso_token_cache::document::format_time(found.expires_at)
+            ));
+            Ok((found.credentials, found.arn))
+        };
+        if let Some(found) = cached() {
+            return hit(found);
+        }
+        let made = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
+        let lock = match made {
+            Ok(()) => crate::provider::sso_token_cache::lock::lock(
+                &path,
+                std::time::Duration::from_secs(120),
+                &crate::time::TokioSleep,
+            )
+            .await
+            .ok(),
+            Err(_) => None,
+        };
+        if lock.is_some()
+            && let Some(found) = cached()
+        {
+            return hit(found);
+        }
+        let (assumed, arn) = self.call_hop(hop, creds).await?;
+        if let Some(arn) = &arn
+            && assumed.expiration().is_some()
+        {
+            let text = role_cache::document(&assumed, arn, creds);
+            match crate::private_file::write_private(&path, text.expose().as_bytes()) {
+                Ok(()) => self.step(&format!("cached in {}", path.display())),
+                Err(e) => self.step(&format!("not cached ({}): {e}", path.display())),
+            }
+        }
+        drop(lock);
+        Ok((assumed, arn))
+    }
+
+    /// One hop made: the MFA code asked for (when the hop uses one), the request checked
+    /// and sent.
+    async fn call_hop(
         &self,
         hop: &Hop,
         creds: &Credentials,

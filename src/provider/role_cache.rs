@@ -1,0 +1,264 @@
+//! The AWS CLI's cache of assumed roles, shared with it: `~/.aws/cli/cache/<key>.json`,
+//! one AssumeRole answer per file, so that a role (and its MFA code) is asked for once
+//! between aws-login and the AWS CLI while its credentials last.
+//!
+//! - The key of a profile's role hop is botocore's
+//!   (`AssumeRoleCredentialFetcher._create_cache_key`): the SHA-1 (hex) of
+//!   `json.dumps(args, sort_keys=True)`, `args` being the AssumeRole arguments the profile
+//!   gives (`RoleArn`, and `RoleSessionName`, `ExternalId`, `SerialNumber`,
+//!   `DurationSeconds` when set; never the MFA code; no session name when it is the
+//!   default).
+//! - A hop of the command line (`--assume-roles`) has the same kind of key, with what
+//!   identifies the credentials under it added (the SHA-256 of their access key id), so a
+//!   hop cached under other credentials is another file.
+//! - The file is the answer as botocore writes it: `Credentials` (`AccessKeyId`,
+//!   `SecretAccessKey`, `SessionToken`, `Expiration`, `AccountId`) and `AssumedRoleUser`
+//!   (`Arn`); aws-login adds `AwsLogin.Source` (that SHA-256), and a file that names
+//!   other source credentials is not used. A file without it (the AWS CLI's) is used as
+//!   the AWS CLI uses it.
+//! - A cached answer is used while more than 15 minutes of it are left (botocore's
+//!   `CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
+//!
+//! Pure: the key, the reading and the writing of a document; the files are the
+//! executor's. No secret in a key or a file name.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sha1::Digest as _;
+
+use crate::credentials::Credentials;
+use crate::provider::plan::{Origin, RoleHop};
+use crate::provider::sso_token_cache::document::{format_time, parse_time};
+use crate::secret::SecretString;
+
+/// How much of a cached answer must be left for it to be used.
+pub const EXPIRY_WINDOW: TimeDelta = TimeDelta::minutes(15);
+
+/// A string as Python's `json.dumps` writes it (`ensure_ascii`: non-ASCII as `\uXXXX`,
+/// UTF-16 surrogate pairs past the BMP).
+fn py_json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// What identifies source credentials in a key or a file: the SHA-256 (hex) of their
+/// access key id.
+pub fn source_id(source: &Credentials) -> String {
+    hex::encode(sha2::Sha256::digest(source.access_key_id().as_bytes()))
+}
+
+/// The cache key of a role hop (see the module's rules), `source` being the credentials
+/// the hop is made with. A hop that names no session name has none in its key (as
+/// botocore leaves out the name it generates).
+pub fn role_key(hop: &RoleHop, source: &Credentials) -> String {
+    let mut args: Vec<(&str, String)> = Vec::new();
+    if let Some(d) = hop.duration_seconds {
+        args.push(("DurationSeconds", d.to_string()));
+    }
+    if let Some(e) = &hop.external_id {
+        args.push(("ExternalId", py_json_string(e)));
+    }
+    args.push(("RoleArn", py_json_string(&hop.role_arn)));
+    if let Some(n) = &hop.role_session_name {
+        args.push(("RoleSessionName", py_json_string(n)));
+    }
+    if let Some(s) = &hop.mfa_serial {
+        args.push(("SerialNumber", py_json_string(s)));
+    }
+    if let Some(s) = &hop.source_identity {
+        args.push(("SourceIdentity", py_json_string(s)));
+    }
+    if hop.origin == Origin::Flags {
+        // Sorted before every AssumeRole argument (`a` > `D`... all are capitalised).
+        args.push(("aws-login-source", py_json_string(&source_id(source))));
+    }
+    args.sort_by(|a, b| a.0.cmp(b.0));
+    let body: Vec<String> = args
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", py_json_string(k)))
+        .collect();
+    let json = format!("{{{}}}", body.join(", "));
+    hex::encode(sha1::Sha1::digest(json.as_bytes()))
+}
+
+/// A cached answer, read.
+#[derive(Debug, Clone)]
+pub struct CachedRole {
+    /// The credentials, with their expiry.
+    pub credentials: Credentials,
+    /// `AssumedRoleUser.Arn`, when the file has it.
+    pub arn: Option<String>,
+    /// When they end.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Reads a cache file's text for a hop made with `source`: `None` when it is not an
+/// answer (an unreadable or corrupt file is a miss, never an error), names other source
+/// credentials, or has less than [`EXPIRY_WINDOW`] left at `now`.
+pub fn read(text: &str, source: &Credentials, now: DateTime<Utc>) -> Option<CachedRole> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    if let Some(cached_source) = json.pointer("/AwsLogin/Source") {
+        if cached_source.as_str() != Some(source_id(source).as_str()) {
+            return None;
+        }
+    }
+    let field = |name: &str| {
+        json.pointer(&format!("/Credentials/{name}"))
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let expires_at = parse_time(field("Expiration")?)?;
+    if expires_at - now <= EXPIRY_WINDOW {
+        return None;
+    }
+    Some(CachedRole {
+        credentials: Credentials::new(
+            field("AccessKeyId")?,
+            field("SecretAccessKey")?,
+            Some(SecretString::new(field("SessionToken")?)),
+            Some(expires_at),
+        ),
+        arn: json
+            .pointer("/AssumedRoleUser/Arn")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        expires_at,
+    })
+}
+
+/// Whether a profile's role hop has an answer in `dir` that lasts past `now` plus the
+/// window, whatever credentials it was made under (a profile hop's key does not depend
+/// on them): what lets a run without a terminal go ahead when its MFA hops are cached.
+pub fn profile_hop_cached(dir: &std::path::Path, hop: &RoleHop, now: DateTime<Utc>) -> bool {
+    if !matches!(hop.origin, Origin::Profile(_)) {
+        return false;
+    }
+    let any = Credentials::new("-", "-", None, None);
+    let path = dir.join(format!("{}.json", role_key(hop, &any)));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    if let Some(object) = json.as_object_mut() {
+        object.remove("AwsLogin");
+    }
+    read(&json.to_string(), &any, now).is_some()
+}
+
+/// The file of an answer: `credentials` (which must expire) and the role session's
+/// `arn`, as botocore writes it, with the source it was made with. A secret.
+pub fn document(credentials: &Credentials, arn: &str, source: &Credentials) -> SecretString {
+    let account = arn.split(':').nth(4).filter(|a| !a.is_empty());
+    let mut creds = serde_json::json!({
+        "AccessKeyId": credentials.access_key_id(),
+        "SecretAccessKey": credentials.secret_access_key().expose(),
+        "SessionToken": credentials.session_token().map(SecretString::expose).unwrap_or_default(),
+        "Expiration": credentials.expiration().map(format_time).unwrap_or_default(),
+    });
+    if let Some(account) = account {
+        creds["AccountId"] = account.into();
+    }
+    let role_id = arn.rsplit('/').nth(1).unwrap_or_default();
+    SecretString::new(
+        serde_json::json!({
+            "Credentials": creds,
+            "AssumedRoleUser": {"Arn": arn, "AssumedRoleId": role_id},
+            "AwsLogin": {"Source": source_id(source)},
+        })
+        .to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(origin: Origin) -> RoleHop {
+        RoleHop {
+            origin,
+            role_arn: "arn:aws:iam::111122223333:role/Admin".into(),
+            role_session_name: None,
+            external_id: None,
+            mfa_serial: Some("arn:aws:iam::111122223333:mfa/alice".into()),
+            duration_seconds: Some(3600),
+            source_identity: None,
+        }
+    }
+
+    #[test]
+    fn profile_hops_have_botocores_key() {
+        // sha1(json.dumps({"RoleArn": ..., "SerialNumber": ..., "DurationSeconds": 3600},
+        // sort_keys=True)) as botocore computes it.
+        let source = Credentials::new("AKIDSOURCE", "s", None, None);
+        let key = role_key(&hop(Origin::Profile("dev".into())), &source);
+        let json = r#"{"DurationSeconds": 3600, "RoleArn": "arn:aws:iam::111122223333:role/Admin", "SerialNumber": "arn:aws:iam::111122223333:mfa/alice"}"#;
+        assert_eq!(key, hex::encode(sha1::Sha1::digest(json.as_bytes())));
+        // The source does not change a profile hop's key; it does change a flag hop's.
+        let other = Credentials::new("AKIDOTHER", "s", None, None);
+        assert_eq!(key, role_key(&hop(Origin::Profile("dev".into())), &other));
+        assert_ne!(
+            role_key(&hop(Origin::Flags), &source),
+            role_key(&hop(Origin::Flags), &other)
+        );
+        assert_eq!(
+            py_json_string("é\u{1F600}\""),
+            "\"\\u00e9\\ud83d\\ude00\\\"\""
+        );
+    }
+
+    #[test]
+    fn answers_are_read_only_while_they_last_and_for_their_source() {
+        let now = parse_time("2026-11-30T10:00:00Z").unwrap();
+        let source = Credentials::new("AKIDSOURCE", "s", None, None);
+        let assumed = Credentials::new(
+            "ASIACACHED",
+            "SECRET",
+            Some(SecretString::new("TOKEN")),
+            Some(parse_time("2026-11-30T11:00:00Z").unwrap()),
+        );
+        let arn = "arn:aws:sts::111122223333:assumed-role/Admin/aws-login";
+        let text = document(&assumed, arn, &source);
+        let read_back = read(text.expose(), &source, now).unwrap();
+        assert_eq!(read_back.credentials.access_key_id(), "ASIACACHED");
+        assert_eq!(read_back.arn.as_deref(), Some(arn));
+        let json: serde_json::Value = serde_json::from_str(text.expose()).unwrap();
+        assert_eq!(json["Credentials"]["AccountId"], "111122223333");
+        // Other source credentials: not used.
+        let other = Credentials::new("AKIDOTHER", "s", None, None);
+        assert!(read(text.expose(), &other, now).is_none());
+        // 15 minutes or less left: not used.
+        let late = parse_time("2026-11-30T10:45:00Z").unwrap();
+        assert!(read(text.expose(), &source, late).is_none());
+        // The AWS CLI's own file (no AwsLogin, botocore's time format): used.
+        let cli = r#"{"Credentials": {"AccessKeyId": "ASIACLI", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2026-11-30T11:00:00UTC"}, "AssumedRoleUser": {"Arn": "arn:aws:sts::1:assumed-role/r/s"}}"#;
+        assert_eq!(
+            read(cli, &other, now).unwrap().credentials.access_key_id(),
+            "ASIACLI"
+        );
+        for corrupt in ["", "{", "[]", r#"{"Credentials": {}}"#] {
+            assert!(read(corrupt, &source, now).is_none());
+        }
+        assert!(!format!("{text:?}").contains("SECRET"));
+    }
+}
