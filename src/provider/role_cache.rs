@@ -116,10 +116,10 @@ pub struct CachedRole {
 /// credentials, or has less than [`EXPIRY_WINDOW`] left at `now`.
 pub fn read(text: &str, source: &Credentials, now: DateTime<Utc>) -> Option<CachedRole> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    if let Some(cached_source) = json.pointer("/AwsLogin/Source") {
-        if cached_source.as_str() != Some(source_id(source).as_str()) {
-            return None;
-        }
+    if let Some(cached_source) = json.pointer("/AwsLogin/Source")
+        && cached_source.as_str() != Some(source_id(source).as_str())
+    {
+        return None;
     }
     let field = |name: &str| {
         json.pointer(&format!("/Credentials/{name}"))
