@@ -24,6 +24,7 @@ mod cli_metadata;
 mod cli_process;
 mod cli_profiles;
 mod cli_request;
+mod cli_role_cache;
 mod cli_runas;
 mod cli_sso;
 mod cli_sts;
