@@ -148,9 +148,10 @@ async fn near_expiry_corrupt_and_foreign_answers_are_not_used() {
         }
         doc.to_string()
     };
-    let soon = (chrono::Utc::now() + chrono::TimeDelta::minutes(10))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let soon = (aws_login::time::Clock::now(&aws_login::time::SystemClock)
+        + chrono::TimeDelta::minutes(10))
+    .format("%Y-%m-%dT%H:%M:%SZ")
+    .to_string();
     for (text, why) in [
         (with(&soon, None), "near its end"),
         ("{not json".to_owned(), "corrupt"),
