@@ -317,3 +317,43 @@ print(json.dumps({"method": c.method, "key": c.get_frozen_credentials().access_k
     );
     assert_eq!(assume_roles(&log), 2);
 }
+
+/// GetSessionToken with MFA is cached too (per source keys): the second run makes no
+/// call; other keys make their own.
+#[tokio::test]
+async fn a_session_token_with_mfa_is_made_once_per_source() {
+    let (sts, log) = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    config(home.path());
+    let calls = || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("GetSessionToken"))
+            .count()
+    };
+    let mut keys = Vec::new();
+    for (key, want) in [("AKIAONE", 1), ("AKIAONE", 1), ("AKIATWO", 2)] {
+        let out = run(
+            home.path(),
+            sts,
+            &[
+                "--get-session-token",
+                "--mfa-serial",
+                MFA,
+                "--token-code",
+                "123456",
+            ],
+        )
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", "s")
+        .output()
+        .await
+        .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(calls(), want, "{key}");
+        keys.push(key_id(&out));
+    }
+    assert_eq!(keys[0], keys[1]);
+    assert_ne!(keys[1], keys[2]);
+}

@@ -26,7 +26,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sha1::Digest as _;
 
 use crate::credentials::Credentials;
-use crate::provider::plan::{Origin, RoleHop};
+use crate::provider::plan::{Hop, Origin, RoleHop};
 use crate::provider::sso_token_cache::document::{format_time, parse_time};
 use crate::secret::SecretString;
 
@@ -100,6 +100,53 @@ pub fn role_key(hop: &RoleHop, source: &Credentials) -> String {
     hex::encode(sha1::Sha1::digest(json.as_bytes()))
 }
 
+/// The cache key of any hop made with `source`: a role hop's ([`role_key`]); for
+/// GetSessionToken and GetFederationToken (always the command line's) the same kind of
+/// key over their arguments, the operation and the source.
+pub fn hop_key(hop: &Hop, source: &Credentials) -> String {
+    let mut args: Vec<(&str, String)> = match hop {
+        Hop::AssumeRole(role) => return role_key(role, source),
+        Hop::SessionToken(token) => {
+            let mut args = vec![("aws-login-operation", py_json_string("GetSessionToken"))];
+            if let Some(d) = token.duration_seconds {
+                args.push(("DurationSeconds", d.to_string()));
+            }
+            if let Some(s) = &token.mfa_serial {
+                args.push(("SerialNumber", py_json_string(s)));
+            }
+            args
+        }
+        Hop::FederationToken(federation) => {
+            let mut args = vec![
+                ("aws-login-operation", py_json_string("GetFederationToken")),
+                ("Name", py_json_string(&federation.name)),
+            ];
+            if let Some(d) = federation.duration_seconds {
+                args.push(("DurationSeconds", d.to_string()));
+            }
+            if let Some(p) = &federation.policy {
+                args.push(("Policy", py_json_string(p)));
+            }
+            if !federation.policy_arns.is_empty() {
+                args.push((
+                    "PolicyArns",
+                    py_json_string(&federation.policy_arns.join(",")),
+                ));
+            }
+            args
+        }
+    };
+    args.push(("aws-login-source", py_json_string(&source_id(source))));
+    args.sort_by(|a, b| a.0.cmp(b.0));
+    let body: Vec<String> = args
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", py_json_string(k)))
+        .collect();
+    hex::encode(sha1::Sha1::digest(
+        format!("{{{}}}", body.join(", ")).as_bytes(),
+    ))
+}
+
 /// A cached answer, read.
 #[derive(Debug, Clone)]
 pub struct CachedRole {
@@ -139,6 +186,7 @@ pub fn read(text: &str, source: &Credentials, now: DateTime<Utc>) -> Option<Cach
         ),
         arn: json
             .pointer("/AssumedRoleUser/Arn")
+            .or_else(|| json.pointer("/FederatedUser/Arn"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned),
         expires_at,
@@ -166,10 +214,16 @@ pub fn profile_hop_cached(dir: &std::path::Path, hop: &RoleHop, now: DateTime<Ut
     read(&json.to_string(), &any, now).is_some()
 }
 
-/// The file of an answer: `credentials` (which must expire) and the role session's
-/// `arn`, as botocore writes it, with the source it was made with. A secret.
-pub fn document(credentials: &Credentials, arn: &str, source: &Credentials) -> SecretString {
-    let account = arn.split(':').nth(4).filter(|a| !a.is_empty());
+/// The file of an answer: `credentials` (which must expire) and, for a role, the role
+/// session's `arn` (as botocore writes it; a federated user's goes in `FederatedUser`),
+/// with the source it was made with. A secret.
+pub fn document(
+    credentials: &Credentials,
+    arn: Option<&str>,
+    source: &Credentials,
+) -> SecretString {
+    let arn_text = arn.unwrap_or_default();
+    let account = arn_text.split(':').nth(4).filter(|a| !a.is_empty());
     let mut creds = serde_json::json!({
         "AccessKeyId": credentials.access_key_id(),
         "SecretAccessKey": credentials.secret_access_key().expose(),
@@ -179,15 +233,19 @@ pub fn document(credentials: &Credentials, arn: &str, source: &Credentials) -> S
     if let Some(account) = account {
         creds["AccountId"] = account.into();
     }
-    let role_id = arn.rsplit('/').nth(1).unwrap_or_default();
-    SecretString::new(
-        serde_json::json!({
-            "Credentials": creds,
-            "AssumedRoleUser": {"Arn": arn, "AssumedRoleId": role_id},
-            "AwsLogin": {"Source": source_id(source)},
-        })
-        .to_string(),
-    )
+    let mut doc = serde_json::json!({
+        "Credentials": creds,
+        "AwsLogin": {"Source": source_id(source)},
+    });
+    if let Some(arn) = arn {
+        if arn.contains(":federated-user/") {
+            doc["FederatedUser"] = serde_json::json!({"Arn": arn});
+        } else {
+            let role_id = arn.rsplit('/').nth(1).unwrap_or_default();
+            doc["AssumedRoleUser"] = serde_json::json!({"Arn": arn, "AssumedRoleId": role_id});
+        }
+    }
+    SecretString::new(doc.to_string())
 }
 
 #[cfg(test)]
@@ -238,7 +296,7 @@ mod tests {
             Some(parse_time("2026-11-30T11:00:00Z").unwrap()),
         );
         let arn = "arn:aws:sts::111122223333:assumed-role/Admin/aws-login";
-        let text = document(&assumed, arn, &source);
+        let text = document(&assumed, Some(arn), &source);
         let read_back = read(text.expose(), &source, now).unwrap();
         assert_eq!(read_back.credentials.access_key_id(), "ASIACACHED");
         assert_eq!(read_back.arn.as_deref(), Some(arn));

@@ -264,27 +264,26 @@ impl Executor<'_, '_> {
         hop: &Hop,
         creds: &Credentials,
     ) -> Result<(Credentials, Option<String>), ExecuteError> {
-        match (hop, self.role_cache) {
-            (Hop::AssumeRole(role), Some(dir)) => self.cached_role(hop, role, creds, dir).await,
-            _ => self.call_hop(hop, creds).await,
+        match self.role_cache {
+            Some(dir) => self.cached_hop(hop, creds, dir).await,
+            None => self.call_hop(hop, creds).await,
         }
     }
 
-    /// A role hop through the AWS CLI's cache ([`crate::provider::role_cache`]): a
-    /// cached answer while it lasts (no MFA code asked, no request), else the hop made
-    /// under the cache file's lock (a process that waited uses the answer the other one
-    /// wrote) and written there. A cache that cannot be read, locked or written is
-    /// passed by, never an error.
-    async fn cached_role(
+    /// A hop through the AWS CLI's cache ([`crate::provider::role_cache`]): a cached
+    /// answer while it lasts (no MFA code asked, no request), else the hop made under
+    /// the cache file's lock (a process that waited uses the answer the other one wrote)
+    /// and written there. A cache that cannot be read, locked or written is passed by,
+    /// never an error.
+    async fn cached_hop(
         &self,
         hop: &Hop,
-        role: &crate::provider::plan::RoleHop,
         creds: &Credentials,
         dir: &std::path::Path,
     ) -> Result<(Credentials, Option<String>), ExecuteError> {
         use crate::provider::role_cache;
         use std::os::unix::fs::DirBuilderExt as _;
-        let path = dir.join(format!("{}.json", role_cache::role_key(role, creds)));
+        let path = dir.join(format!("{}.json", role_cache::hop_key(hop, creds)));
         let cached = || {
             let text = std::fs::read_to_string(&path).ok()?;
             role_cache::read(&text, creds, self.caller.now())
@@ -292,7 +291,7 @@ impl Executor<'_, '_> {
         let hit = |found: role_cache::CachedRole| {
             self.step(&format!(
                 "{hop} -> {} (from the cache {}, until {})",
-                found.arn.as_deref().unwrap_or("?"),
+                found.arn.as_deref().unwrap_or("credentials"),
                 path.display(),
                 crate::provider::sso_token_cache::document::format_time(found.expires_at)
             ));
@@ -321,10 +320,8 @@ impl Executor<'_, '_> {
             return hit(found);
         }
         let (assumed, arn) = self.call_hop(hop, creds).await?;
-        if let Some(arn) = &arn
-            && assumed.expiration().is_some()
-        {
-            let text = role_cache::document(&assumed, arn, creds);
+        if assumed.expiration().is_some() {
+            let text = role_cache::document(&assumed, arn.as_deref(), creds);
             match crate::private_file::write_private(&path, text.expose().as_bytes()) {
                 Ok(()) => self.step(&format!("cached in {}", path.display())),
                 Err(e) => self.step(&format!("not cached ({}): {e}", path.display())),
