@@ -357,3 +357,62 @@ async fn a_session_token_with_mfa_is_made_once_per_source() {
     assert_eq!(keys[0], keys[1]);
     assert_ne!(keys[1], keys[2]);
 }
+
+/// `mfa_arn` (what a widely shared guide says to write) is named with the key it should
+/// be; `cache clear` removes what aws-login cached and keeps the AWS CLI's.
+#[tokio::test]
+async fn look_alike_keys_are_said_and_cache_clear_keeps_the_aws_clis() {
+    let (sts, _) = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    let path = config(home.path());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!(
+        "\n[profile guide]\nrole_arn = {ROLE}\nsource_profile = base\nmfa_arn = {MFA}\n"
+    ));
+    std::fs::write(&path, text).unwrap();
+    let out = run(home.path(), sts, &["--profile", "guide"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: profile \"guide\" has mfa_arn, which no AWS tool reads: the key is mfa_serial"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Another profile does not warn about this one.
+    let out = run(home.path(), sts, &["--profile", "base"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!stderr(&out).contains("mfa_arn"));
+    // cache clear: aws-login's answer goes, the AWS CLI's stays.
+    let dir = home.path().join(".aws/cli/cache");
+    let theirs = dir.join("0000000000000000000000000000000000000000.json");
+    std::fs::write(
+        &theirs,
+        r#"{"Credentials": {"AccessKeyId": "ASIACLI", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2099-01-01T00:00:00UTC"}}"#,
+    )
+    .unwrap();
+    let ours = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path() != theirs && e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    assert_eq!(ours, 1);
+    let out = aws_login_command(&["cache", "clear"])
+        .env("HOME", home.path())
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("Removed 1 cached answer aws-login wrote"));
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(left, [theirs]);
+}

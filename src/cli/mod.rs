@@ -7,6 +7,7 @@ use argh::FromArgs;
 use crate::time::Clock;
 
 mod args;
+pub mod cache;
 mod config_file;
 pub mod configure;
 pub mod connection;
@@ -74,6 +75,8 @@ pub struct Cli {
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand)]
 pub enum Command {
+    /// `cache clear`
+    Cache(cache::CacheArgs),
     /// `console`
     Console(console::ConsoleArgs),
     /// `configure sso`
@@ -257,6 +260,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::ImportCache(args)) => importcache::run(args, ctx),
         Some(Command::Login(args)) => login::run(args, ctx),
         Some(Command::Logout(args)) => logout::run(args, ctx),
+        Some(Command::Cache(args)) => cache::run(args, ctx),
         Some(Command::Request(args)) => request::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),
     }

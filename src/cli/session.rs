@@ -43,6 +43,36 @@ pub struct Session<'a> {
     connection: Connection<'a>,
 }
 
+/// Keys people write that no AWS tool reads, and the key they mean: `mfa_arn` (which a
+/// widely shared guide tells users to write, so MFA silently never happens) is
+/// `mfa_serial`.
+pub const LOOK_ALIKES: [(&str, &str); 9] = [
+    ("mfa_arn", "mfa_serial"),
+    ("mfa_device", "mfa_serial"),
+    ("mfa_serial_number", "mfa_serial"),
+    ("role-arn", "role_arn"),
+    ("rolearn", "role_arn"),
+    ("source-profile", "source_profile"),
+    ("aws_region", "region"),
+    ("session_name", "role_session_name"),
+    ("external-id", "external_id"),
+];
+
+/// One line per key of profile `name` that no AWS tool reads but looks like one that is.
+pub fn look_alike_warnings<'k>(name: &str, keys: impl Iterator<Item = &'k str>) -> Vec<String> {
+    keys.filter_map(|key| {
+        LOOK_ALIKES
+            .iter()
+            .find(|(wrong, _)| key.eq_ignore_ascii_case(wrong))
+            .map(|(wrong, right)| {
+                format!(
+                    "warning: profile {name:?} has {wrong}, which no AWS tool reads: the key is {right}"
+                )
+            })
+    })
+    .collect()
+}
+
 /// Whether every MFA hop of `plan` is a profile hop with a lasting answer in the role
 /// cache (and the cache is on).
 fn mfa_hops_cached(args: &IdentityArgs, plan: &Plan, ctx: &Context<'_>) -> bool {
@@ -113,6 +143,11 @@ impl<'a> Session<'a> {
         let settings = Settings::resolve(args, ctx);
         if let Some(t) = &sink {
             settings.explain(ctx, t.as_ref());
+        }
+        if let Some(profile) = settings.profile() {
+            for line in look_alike_warnings(&settings.profile_name, profile.keys()) {
+                (ctx.stderr)(&line);
+            }
         }
         let plan = match sso_source {
             Some(source) => crate::provider::plan::sso_flags_plan(source),
