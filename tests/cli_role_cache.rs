@@ -416,3 +416,42 @@ async fn look_alike_keys_are_said_and_cache_clear_keeps_the_aws_clis() {
         .collect();
     assert_eq!(left, [theirs]);
 }
+
+/// A web identity role is cached under botocore's key; a new token is a new answer.
+#[tokio::test]
+async fn a_web_identity_role_is_cached_per_token() {
+    use sha1::Digest as _;
+    let (sts, log) = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    let token = home.path().join("token");
+    let calls = || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("AssumeRoleWithWebIdentity"))
+            .count()
+    };
+    for (text, want) in [("TOKEN-1", 1), ("TOKEN-1", 1), ("TOKEN-2", 2)] {
+        std::fs::write(&token, text).unwrap();
+        let out = aws_login_command(&["dumpcreds", "--credential-helper"])
+            .env("HOME", home.path())
+            .env("AWS_ROLE_ARN", ROLE)
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+            .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+            .env("AWS_REGION", "eu-west-1")
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(calls(), want, "{text}");
+    }
+    // sha1(json.dumps({"RoleArn": ROLE}, sort_keys=True)), as botocore names it.
+    let key = hex::encode(sha1::Sha1::digest(
+        format!(r#"{{"RoleArn": "{ROLE}"}}"#).as_bytes(),
+    ));
+    assert!(
+        home.path()
+            .join(format!(".aws/cli/cache/{key}.json"))
+            .exists()
+    );
+}

@@ -147,6 +147,28 @@ pub fn hop_key(hop: &Hop, source: &Credentials) -> String {
     ))
 }
 
+/// The cache key of a web identity role (botocore's `AssumeRoleWithWebIdentity`
+/// fetcher: the role and, when set, its session name; never the token).
+pub fn web_identity_key(role_arn: &str, session_name: Option<&str>) -> String {
+    let mut body = format!("{{\"RoleArn\": {}", py_json_string(role_arn));
+    if let Some(name) = session_name {
+        body.push_str(&format!(", \"RoleSessionName\": {}", py_json_string(name)));
+    }
+    body.push('}');
+    hex::encode(sha1::Sha1::digest(body.as_bytes()))
+}
+
+/// What stands for the source of a web identity answer: the token's SHA-256 (a new
+/// token, a new answer).
+pub fn token_source(token: &SecretString) -> Credentials {
+    Credentials::new(
+        hex::encode(sha2::Sha256::digest(token.expose().as_bytes())),
+        "-",
+        None,
+        None,
+    )
+}
+
 /// A cached answer, read.
 #[derive(Debug, Clone)]
 pub struct CachedRole {

@@ -194,13 +194,35 @@ impl Executor<'_, '_> {
                     }
                 })?;
                 let token = SecretString::new(token.trim());
-                let req = web_identity_request(role_arn, session_name.as_deref(), Some(&token));
-                sts::assume_role_with_web_identity(self.caller, self.endpoint, &req)
-                    .await
-                    .map(|r| r.credentials)
-                    .map_err(|e| {
-                        ExecuteError::call(format!("AssumeRoleWithWebIdentity {role_arn}"), e)
-                    })
+                let call = || async {
+                    let req = web_identity_request(role_arn, session_name.as_deref(), Some(&token));
+                    sts::assume_role_with_web_identity(self.caller, self.endpoint, &req)
+                        .await
+                        .map(|r| (r.credentials, Some(r.arn)))
+                        .map_err(|e| {
+                            ExecuteError::call(format!("AssumeRoleWithWebIdentity {role_arn}"), e)
+                        })
+                };
+                match self.role_cache {
+                    // botocore's key (the role and its session name); the token's hash
+                    // stands for the source, so a new token is a new answer.
+                    Some(dir) => {
+                        let key = crate::provider::role_cache::web_identity_key(
+                            role_arn,
+                            session_name.as_deref(),
+                        );
+                        let source = crate::provider::role_cache::token_source(&token);
+                        self.through_cache(
+                            &dir.join(format!("{key}.json")),
+                            &source,
+                            &format!("AssumeRoleWithWebIdentity {role_arn}"),
+                            call,
+                        )
+                        .await
+                        .map(|(creds, _)| creds)
+                    }
+                    None => call().await.map(|(creds, _)| creds),
+                }
             }
             Base::Sso(source) => self.sso(source).await,
             Base::SsoFlags(source) => self.sso_flags(source).await,
@@ -281,16 +303,36 @@ impl Executor<'_, '_> {
         creds: &Credentials,
         dir: &std::path::Path,
     ) -> Result<(Credentials, Option<String>), ExecuteError> {
+        let path = dir.join(format!(
+            "{}.json",
+            crate::provider::role_cache::hop_key(hop, creds)
+        ));
+        self.through_cache(&path, creds, &hop.to_string(), || self.call_hop(hop, creds))
+            .await
+    }
+
+    /// `call` through the cache file `path` for answers made with `source` (see
+    /// [`Executor::cached_hop`]); `what` names the step in traces.
+    async fn through_cache<F, Fut>(
+        &self,
+        path: &std::path::Path,
+        source: &Credentials,
+        what: &str,
+        call: F,
+    ) -> Result<(Credentials, Option<String>), ExecuteError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(Credentials, Option<String>), ExecuteError>>,
+    {
         use crate::provider::role_cache;
         use std::os::unix::fs::DirBuilderExt as _;
-        let path = dir.join(format!("{}.json", role_cache::hop_key(hop, creds)));
         let cached = || {
-            let text = std::fs::read_to_string(&path).ok()?;
-            role_cache::read(&text, creds, self.caller.now())
+            let text = std::fs::read_to_string(path).ok()?;
+            role_cache::read(&text, source, self.caller.now())
         };
         let hit = |found: role_cache::CachedRole| {
             self.step(&format!(
-                "{hop} -> {} (from the cache {}, until {})",
+                "{what} -> {} (from the cache {}, until {})",
                 found.arn.as_deref().unwrap_or("credentials"),
                 path.display(),
                 crate::provider::sso_token_cache::document::format_time(found.expires_at)
@@ -300,13 +342,16 @@ impl Executor<'_, '_> {
         if let Some(found) = cached() {
             return hit(found);
         }
-        let made = std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir);
+        let made = match path.parent() {
+            Some(dir) => std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir),
+            None => Err(std::io::Error::other("no folder")),
+        };
         let lock = match made {
             Ok(()) => crate::provider::sso_token_cache::lock::lock(
-                &path,
+                path,
                 std::time::Duration::from_secs(120),
                 &crate::time::TokioSleep,
             )
@@ -319,16 +364,16 @@ impl Executor<'_, '_> {
         {
             return hit(found);
         }
-        let (assumed, arn) = self.call_hop(hop, creds).await?;
-        if assumed.expiration().is_some() {
-            let text = role_cache::document(&assumed, arn.as_deref(), creds);
-            match crate::private_file::write_private(&path, text.expose().as_bytes()) {
+        let (made, arn) = call().await?;
+        if made.expiration().is_some() {
+            let text = role_cache::document(&made, arn.as_deref(), source);
+            match crate::private_file::write_private(path, text.expose().as_bytes()) {
                 Ok(()) => self.step(&format!("cached in {}", path.display())),
                 Err(e) => self.step(&format!("not cached ({}): {e}", path.display())),
             }
         }
         drop(lock);
-        Ok((assumed, arn))
+        Ok((made, arn))
     }
 
     /// One hop made: the MFA code asked for (when the hop uses one), the request checked
