@@ -12,7 +12,10 @@ role2 trusts role1's sessions), then switches moto's signature checking on and r
   4. `aws-login request` POSTs GetCallerIdentity as a form (moto checks the signature):
      with the user's keys, then as role1 (the session token signed), then with a wrong
      secret (`--fail`: exit 22, SignatureDoesNotMatch said);
-  5. a wrong secret makes aws-login exit non-zero with SignatureDoesNotMatch.
+  5. the assumed-role cache shared with the AWS CLI: a profile role aws-login assumed is
+     used by botocore with the AWS CLI's JSONFileCache (the same access key, no second
+     AssumeRole), and one botocore cached is used by aws-login;
+  6. a wrong secret makes aws-login exit non-zero with SignatureDoesNotMatch.
 Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
 import json
@@ -133,6 +136,39 @@ def main():
     check("request with a wrong secret: --fail exits 22 and says SignatureDoesNotMatch",
           out.returncode == 22 and "SignatureDoesNotMatch" in out.stderr and not out.stdout,
           f"rc={out.returncode} {out.stderr}")
+
+    with tempfile.TemporaryDirectory() as home:
+        config = os.path.join(home, "config")
+        with open(config, "w") as f:
+            f.write(f"[profile base]\naws_access_key_id = {key['AccessKeyId']}\n"
+                    f"aws_secret_access_key = {key['SecretAccessKey']}\n\n"
+                    f"[profile r1]\nrole_arn = {role1['Arn']}\nsource_profile = base\nregion = {REGION}\n"
+                    f"[profile r1b]\nrole_arn = {role1['Arn']}\nsource_profile = base\nregion = {REGION}\n"
+                    f"role_session_name = from-botocore\n")
+        shared = {"PATH": os.environ.get("PATH", ""), "HOME": home, "AWS_CONFIG_FILE": config,
+                  "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none"),
+                  "AWS_ENDPOINT_URL_STS": MOTO, "AWS_EC2_METADATA_DISABLED": "true"}
+
+        def botocore_key(profile):
+            script = ("import os, sys, botocore.session\n"
+                      "from botocore.utils import JSONFileCache\n"
+                      "s = botocore.session.Session(profile=sys.argv[1])\n"
+                      "p = s.get_component('credential_provider').get_provider('assume-role')\n"
+                      "p.cache = JSONFileCache(os.path.expanduser('~/.aws/cli/cache'))\n"
+                      "print(s.get_credentials().get_frozen_credentials().access_key)\n")
+            return subprocess.run([sys.executable, "-c", script, profile], env=shared,
+                                  capture_output=True, text=True, timeout=60)
+
+        out = aws_login(["dumpcreds", "--credential-helper", "--profile", "r1"], shared)
+        ours = json.loads(out.stdout or "{}").get("AccessKeyId", "")
+        theirs = botocore_key("r1")
+        check("botocore (the AWS CLI's cache) uses the role aws-login cached",
+              ours.startswith("ASIA") and theirs.stdout.strip() == ours, out.stderr + theirs.stderr)
+        theirs = botocore_key("r1b")
+        out = aws_login(["dumpcreds", "--credential-helper", "--profile", "r1b"], shared)
+        ours = json.loads(out.stdout or "{}").get("AccessKeyId", "")
+        check("aws-login uses the role botocore cached",
+              ours.startswith("ASIA") and theirs.stdout.strip() == ours, out.stderr + theirs.stderr)
 
     out = aws_login(["getcallerid"], env_for(key["AccessKeyId"], "wrong" + key["SecretAccessKey"]))
     check("a wrong secret fails with SignatureDoesNotMatch",
