@@ -455,3 +455,65 @@ async fn a_web_identity_role_is_cached_per_token() {
             .exists()
     );
 }
+
+/// On a terminal: a 3-hop chain with an MFA hop asks for the code on the first run
+/// only, and the second run makes no STS call at all.
+#[tokio::test]
+async fn on_a_terminal_the_code_is_asked_for_once() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (sts, log) = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    config(home.path());
+    let mut screens = Vec::new();
+    for _ in 0..2 {
+        let command = format!(
+            "{} dumpcreds --credential-helper --profile three",
+            env!("CARGO_BIN_EXE_aws-login")
+        );
+        let mut child = tokio::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", home.path().join(".aws/config"))
+            .env("AWS_ENDPOINT_URL_STS", format!("http://{sts}"))
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut screen = String::new();
+        let mut buf = [0u8; 4096];
+        // Answer a prompt if one comes; the run ends either way.
+        loop {
+            let n = tokio::time::timeout(std::time::Duration::from_secs(60), stdout.read(&mut buf))
+                .await
+                .expect("the run went quiet")
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            screen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if screen.contains("MFA code for") && !screen.contains("123456") {
+                stdin.write_all(b"123456\n").await.unwrap();
+                screen.push_str("123456");
+            }
+        }
+        assert!(child.wait().await.unwrap().success(), "{screen}");
+        screens.push(screen);
+    }
+    assert!(
+        screens[0].contains(&format!("MFA code for {MFA}: ")),
+        "{}",
+        screens[0]
+    );
+    assert!(
+        !screens[1].contains("MFA code"),
+        "asked again: {}",
+        screens[1]
+    );
+    assert_eq!(assume_roles(&log), 3, "{:?}", log.lock().unwrap());
+}
