@@ -517,3 +517,83 @@ async fn on_a_terminal_the_code_is_asked_for_once() {
     );
     assert_eq!(assume_roles(&log), 3, "{:?}", log.lock().unwrap());
 }
+
+/// The chain's start, not the hop's immediate source, decides: an outer MFA hop stays
+/// cached when an inner hop is made again; a command-line MFA hop that is cached runs
+/// without a terminal; a cache file others may write is not trusted.
+#[tokio::test]
+async fn a_chain_keeps_its_outer_answers_and_untrusted_files_are_passed_by() {
+    let (sts, log) = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    let path = config(home.path());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!(
+        "\n[profile inner]\nrole_arn = arn:aws:iam::111122223333:role/Inner\nsource_profile = base\n\n\
+         [profile outer]\nrole_arn = arn:aws:iam::111122223333:role/Outer\nsource_profile = inner\nmfa_serial = {MFA}\n"
+    ));
+    std::fs::write(&path, text).unwrap();
+    let out = run(
+        home.path(),
+        sts,
+        &["--profile", "outer", "--token-code", "123456"],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outer_key = key_id(&out);
+    assert_eq!(assume_roles(&log), 2);
+    // The inner hop's answer goes (as when it expires): only it is made again, and
+    // without a terminal the outer MFA hop's answer still serves.
+    use sha1::Digest as _;
+    let inner = hex::encode(sha1::Sha1::digest(
+        br#"{"RoleArn": "arn:aws:iam::111122223333:role/Inner"}"#,
+    ));
+    let dir = home.path().join(".aws/cli/cache");
+    std::fs::remove_file(dir.join(format!("{inner}.json"))).unwrap();
+    let out = run(home.path(), sts, &["--profile", "outer"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(key_id(&out), outer_key);
+    assert_eq!(assume_roles(&log), 3);
+    // A command-line MFA hop, cached: no terminal needed the second time.
+    let flag = [
+        "--assume-roles",
+        "arn:aws:iam::111122223333:role/Flag",
+        "--mfa-serial",
+        MFA,
+    ];
+    let mut with_code = flag.to_vec();
+    with_code.extend(["--token-code", "123456"]);
+    for args in [with_code.as_slice(), flag.as_slice()] {
+        let out = run(home.path(), sts, args)
+            .env("AWS_ACCESS_KEY_ID", "AKIAFLAG")
+            .env("AWS_SECRET_ACCESS_KEY", "s")
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(assume_roles(&log), 4);
+    // A file others may write: passed by (and replaced by a new answer).
+    let admin = dir.join(format!("{}.json", admin_key()));
+    std::fs::write(
+        &admin,
+        r#"{"Credentials": {"AccessKeyId": "ASIAPLANTED", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2099-01-01T00:00:00UTC"}}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&admin, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = run(
+        home.path(),
+        sts,
+        &["--profile", "admin", "--token-code", "123456"],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(key_id(&out), "ASIAPLANTED");
+    assert_eq!(assume_roles(&log), 5);
+}

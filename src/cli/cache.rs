@@ -66,7 +66,10 @@ pub fn run(args: &CacheArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         let ours = std::fs::read_to_string(&path)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .is_some_and(|j| j.get("AwsLogin").is_some());
+            .is_some_and(|j| {
+                j.pointer("/AwsLogin/Source")
+                    .is_some_and(serde_json::Value::is_string)
+            });
         if !ours {
             continue;
         }

@@ -46,16 +46,25 @@ pub struct Session<'a> {
 /// Keys people write that no AWS tool reads, and the key they mean: `mfa_arn` (which a
 /// widely shared guide tells users to write, so MFA silently never happens) is
 /// `mfa_serial`.
-pub const LOOK_ALIKES: [(&str, &str); 9] = [
+pub const LOOK_ALIKES: [(&str, &str); 18] = [
     ("mfa_arn", "mfa_serial"),
+    ("mfa-serial", "mfa_serial"),
+    ("mfaserial", "mfa_serial"),
+    ("mfa_serial_arn", "mfa_serial"),
     ("mfa_device", "mfa_serial"),
     ("mfa_serial_number", "mfa_serial"),
+    ("role-session-name", "role_session_name"),
+    ("duration-seconds", "duration_seconds"),
+    ("credential-source", "credential_source"),
+    ("web-identity-token-file", "web_identity_token_file"),
     ("role-arn", "role_arn"),
     ("rolearn", "role_arn"),
     ("source-profile", "source_profile"),
     ("aws_region", "region"),
     ("session_name", "role_session_name"),
     ("external-id", "external_id"),
+    ("aws_access_key", "aws_access_key_id"),
+    ("aws_secret_key", "aws_secret_access_key"),
 ];
 
 /// One line per key of profile `name` that no AWS tool reads but looks like one that is.
@@ -73,22 +82,30 @@ pub fn look_alike_warnings<'k>(name: &str, keys: impl Iterator<Item = &'k str>) 
     .collect()
 }
 
-/// Whether every MFA hop of `plan` is a profile hop with a lasting answer in the role
-/// cache (and the cache is on).
+/// Whether every MFA hop of `plan` has a lasting answer in the role cache for this
+/// chain (and the cache is on): the chain's keys are worked out as the executor will
+/// (a base of keys needs them at hand; another base is named by its description).
 fn mfa_hops_cached(args: &IdentityArgs, plan: &Plan, ctx: &Context<'_>) -> bool {
+    use crate::provider::role_cache;
     let Some(dir) = role_cache_dir(args, ctx) else {
         return false;
     };
+    let base_creds = match crate::provider::execute::at_hand(&plan.base, ctx.env) {
+        Some(Ok(creds)) => creds,
+        Some(Err(_)) => return false,
+        None => crate::credentials::Credentials::new("-", "-", None, None),
+    };
+    let starting = role_cache::starting_id(&plan.base, &base_creds);
     let now = ctx.clock.now();
-    plan.hops
-        .iter()
-        .filter(|h| h.mfa_serial().is_some())
-        .all(|h| match h {
-            Hop::AssumeRole(role) => {
-                crate::provider::role_cache::profile_hop_cached(&dir, role, now)
-            }
-            _ => false,
-        })
+    let mut chain = starting.clone();
+    for hop in &plan.hops {
+        let key = role_cache::hop_key(hop, &chain);
+        if hop.mfa_serial().is_some() && !role_cache::hop_cached(&dir, &key, &starting, now) {
+            return false;
+        }
+        chain = role_cache::chain_after(&chain, &key);
+    }
+    true
 }
 
 /// The AWS CLI's cache of assumed roles (`~/.aws/cli/cache`, botocore's JSONFileCache

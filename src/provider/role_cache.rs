@@ -66,10 +66,10 @@ pub fn source_id(source: &Credentials) -> String {
     hex::encode(sha2::Sha256::digest(source.access_key_id().as_bytes()))
 }
 
-/// The cache key of a role hop (see the module's rules), `source` being the credentials
-/// the hop is made with. A hop that names no session name has none in its key (as
-/// botocore leaves out the name it generates).
-pub fn role_key(hop: &RoleHop, source: &Credentials) -> String {
+/// The cache key of a role hop (see the module's rules), `chain` being what identifies
+/// the chain before it ([`chain_after`]). A hop that names no session name has none in
+/// its key (as botocore leaves out the name it generates).
+pub fn role_key(hop: &RoleHop, chain: &str) -> String {
     let mut args: Vec<(&str, String)> = Vec::new();
     if let Some(d) = hop.duration_seconds {
         args.push(("DurationSeconds", d.to_string()));
@@ -88,8 +88,7 @@ pub fn role_key(hop: &RoleHop, source: &Credentials) -> String {
         args.push(("SourceIdentity", py_json_string(s)));
     }
     if hop.origin == Origin::Flags {
-        // Sorted before every AssumeRole argument (`a` > `D`... all are capitalised).
-        args.push(("aws-login-source", py_json_string(&source_id(source))));
+        args.push(("aws-login-source", py_json_string(chain)));
     }
     args.sort_by(|a, b| a.0.cmp(b.0));
     let body: Vec<String> = args
@@ -103,9 +102,9 @@ pub fn role_key(hop: &RoleHop, source: &Credentials) -> String {
 /// The cache key of any hop made with `source`: a role hop's ([`role_key`]); for
 /// GetSessionToken and GetFederationToken (always the command line's) the same kind of
 /// key over their arguments, the operation and the source.
-pub fn hop_key(hop: &Hop, source: &Credentials) -> String {
+pub fn hop_key(hop: &Hop, chain: &str) -> String {
     let mut args: Vec<(&str, String)> = match hop {
-        Hop::AssumeRole(role) => return role_key(role, source),
+        Hop::AssumeRole(role) => return role_key(role, chain),
         Hop::SessionToken(token) => {
             let mut args = vec![("aws-login-operation", py_json_string("GetSessionToken"))];
             if let Some(d) = token.duration_seconds {
@@ -136,7 +135,7 @@ pub fn hop_key(hop: &Hop, source: &Credentials) -> String {
             args
         }
     };
-    args.push(("aws-login-source", py_json_string(&source_id(source))));
+    args.push(("aws-login-source", py_json_string(chain)));
     args.sort_by(|a, b| a.0.cmp(b.0));
     let body: Vec<String> = args
         .iter()
@@ -145,6 +144,23 @@ pub fn hop_key(hop: &Hop, source: &Credentials) -> String {
     hex::encode(sha1::Sha1::digest(
         format!("{{{}}}", body.join(", ")).as_bytes(),
     ))
+}
+
+/// What identifies the credentials a chain starts from: the SHA-256 of their access
+/// key id for keys (the environment's, a profile's), else of the base's description
+/// (`SSO of profile "dev"`, `credential_process of profile "x"`...), whose credentials
+/// change on every run while the source they come from does not.
+pub fn starting_id(base: &crate::provider::plan::Base, credentials: &Credentials) -> String {
+    use crate::provider::plan::Base;
+    match base {
+        Base::Environment | Base::StaticKeys { .. } => source_id(credentials),
+        other => hex::encode(sha2::Sha256::digest(other.to_string().as_bytes())),
+    }
+}
+
+/// What identifies the chain after one more hop (whose cache key is `key`).
+pub fn chain_after(chain: &str, key: &str) -> String {
+    hex::encode(sha2::Sha256::digest(format!("{chain}:{key}").as_bytes()))
 }
 
 /// The cache key of a web identity role (botocore's `AssumeRoleWithWebIdentity`
@@ -158,15 +174,10 @@ pub fn web_identity_key(role_arn: &str, session_name: Option<&str>) -> String {
     hex::encode(sha1::Sha1::digest(body.as_bytes()))
 }
 
-/// What stands for the source of a web identity answer: the token's SHA-256 (a new
-/// token, a new answer).
-pub fn token_source(token: &SecretString) -> Credentials {
-    Credentials::new(
-        hex::encode(sha2::Sha256::digest(token.expose().as_bytes())),
-        "-",
-        None,
-        None,
-    )
+/// What stands for the start of a web identity answer's chain: the token's SHA-256 (a
+/// new token, a new answer).
+pub fn token_source(token: &SecretString) -> String {
+    hex::encode(sha2::Sha256::digest(token.expose().as_bytes()))
 }
 
 /// A cached answer, read.
@@ -180,13 +191,15 @@ pub struct CachedRole {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Reads a cache file's text for a hop made with `source`: `None` when it is not an
-/// answer (an unreadable or corrupt file is a miss, never an error), names other source
-/// credentials, or has less than [`EXPIRY_WINDOW`] left at `now`.
-pub fn read(text: &str, source: &Credentials, now: DateTime<Utc>) -> Option<CachedRole> {
+/// Reads a cache file's text for a chain that started from `starting`
+/// ([`starting_id`]; `None`: not checked): `None` when it is not an answer (an
+/// unreadable or corrupt file is a miss, never an error), was made by aws-login for a
+/// chain that started elsewhere, or has less than [`EXPIRY_WINDOW`] left at `now`.
+pub fn read(text: &str, starting: Option<&str>, now: DateTime<Utc>) -> Option<CachedRole> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    if let Some(cached_source) = json.pointer("/AwsLogin/Source")
-        && cached_source.as_str() != Some(source_id(source).as_str())
+    // aws-login's own answer says where its chain started: it must be this one's.
+    if let (Some(ours), Some(starting)) = (json.get("AwsLogin"), starting)
+        && ours.get("Source").and_then(serde_json::Value::as_str) != Some(starting)
     {
         return None;
     }
@@ -215,35 +228,42 @@ pub fn read(text: &str, source: &Credentials, now: DateTime<Utc>) -> Option<Cach
     })
 }
 
-/// Whether a profile's role hop has an answer in `dir` that lasts past `now` plus the
-/// window, whatever credentials it was made under (a profile hop's key does not depend
-/// on them): what lets a run without a terminal go ahead when its MFA hops are cached.
-pub fn profile_hop_cached(dir: &std::path::Path, hop: &RoleHop, now: DateTime<Utc>) -> bool {
-    if !matches!(hop.origin, Origin::Profile(_)) {
-        return false;
-    }
-    let any = Credentials::new("-", "-", None, None);
-    let path = dir.join(format!("{}.json", role_key(hop, &any)));
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
+/// Whether the hop whose key is `key` has a lasting answer in `dir` for a chain that
+/// started from `starting`: what lets a run without a terminal go ahead when its MFA
+/// hops are cached.
+pub fn hop_cached(dir: &std::path::Path, key: &str, starting: &str, now: DateTime<Utc>) -> bool {
+    trusted_text(&dir.join(format!("{key}.json")))
+        .is_some_and(|text| read(&text, Some(starting), now).is_some())
+}
+
+/// Our user id (the owner of `/proc/self`), when it can be told.
+fn our_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// The text of cache file `path`, when it can be trusted: a regular file (not a link,
+/// FIFO or device) that nobody but its owner may write, in a folder nobody but its
+/// owner may write, both owned by this user (another user's answer would hand over
+/// their credentials, or planted ones). `None` otherwise, and for a file not there.
+pub fn trusted_text(path: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let uid = our_uid();
+    let private = |m: &std::fs::Metadata| {
+        m.permissions().mode() & 0o022 == 0 && uid.is_none_or(|u| m.uid() == u)
     };
-    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return false;
-    };
-    if let Some(object) = json.as_object_mut() {
-        object.remove("AwsLogin");
+    let file = std::fs::symlink_metadata(path).ok()?;
+    let folder = std::fs::metadata(path.parent()?).ok()?;
+    if !file.is_file() || !private(&file) || !private(&folder) {
+        return None;
     }
-    read(&json.to_string(), &any, now).is_some()
+    std::fs::read_to_string(path).ok()
 }
 
 /// The file of an answer: `credentials` (which must expire) and, for a role, the role
 /// session's `arn` (as botocore writes it; a federated user's goes in `FederatedUser`),
 /// with the source it was made with. A secret.
-pub fn document(
-    credentials: &Credentials,
-    arn: Option<&str>,
-    source: &Credentials,
-) -> SecretString {
+pub fn document(credentials: &Credentials, arn: Option<&str>, starting: &str) -> SecretString {
     let arn_text = arn.unwrap_or_default();
     let account = arn_text.split(':').nth(4).filter(|a| !a.is_empty());
     let mut creds = serde_json::json!({
@@ -257,15 +277,15 @@ pub fn document(
     }
     let mut doc = serde_json::json!({
         "Credentials": creds,
-        "AwsLogin": {"Source": source_id(source)},
+        "AwsLogin": {"Source": starting},
     });
     if let Some(arn) = arn {
-        if arn.contains(":federated-user/") {
-            doc["FederatedUser"] = serde_json::json!({"Arn": arn});
+        let member = if arn.contains(":federated-user/") {
+            "FederatedUser"
         } else {
-            let role_id = arn.rsplit('/').nth(1).unwrap_or_default();
-            doc["AssumedRoleUser"] = serde_json::json!({"Arn": arn, "AssumedRoleId": role_id});
-        }
+            "AssumedRoleUser"
+        };
+        doc[member] = serde_json::json!({"Arn": arn});
     }
     SecretString::new(doc.to_string())
 }
@@ -290,16 +310,17 @@ mod tests {
     fn profile_hops_have_botocores_key() {
         // sha1(json.dumps({"RoleArn": ..., "SerialNumber": ..., "DurationSeconds": 3600},
         // sort_keys=True)) as botocore computes it.
-        let source = Credentials::new("AKIDSOURCE", "s", None, None);
-        let key = role_key(&hop(Origin::Profile("dev".into())), &source);
+        let key = role_key(&hop(Origin::Profile("dev".into())), "chain-a");
         let json = r#"{"DurationSeconds": 3600, "RoleArn": "arn:aws:iam::111122223333:role/Admin", "SerialNumber": "arn:aws:iam::111122223333:mfa/alice"}"#;
         assert_eq!(key, hex::encode(sha1::Sha1::digest(json.as_bytes())));
-        // The source does not change a profile hop's key; it does change a flag hop's.
-        let other = Credentials::new("AKIDOTHER", "s", None, None);
-        assert_eq!(key, role_key(&hop(Origin::Profile("dev".into())), &other));
+        // The chain does not change a profile hop's key; it does change a flag hop's.
+        assert_eq!(
+            key,
+            role_key(&hop(Origin::Profile("dev".into())), "chain-b")
+        );
         assert_ne!(
-            role_key(&hop(Origin::Flags), &source),
-            role_key(&hop(Origin::Flags), &other)
+            role_key(&hop(Origin::Flags), "chain-a"),
+            role_key(&hop(Origin::Flags), "chain-b")
         );
         assert_eq!(
             py_json_string("é\u{1F600}\""),
@@ -310,7 +331,7 @@ mod tests {
     #[test]
     fn answers_are_read_only_while_they_last_and_for_their_source() {
         let now = parse_time("2026-11-30T10:00:00Z").unwrap();
-        let source = Credentials::new("AKIDSOURCE", "s", None, None);
+        let source = "start-a";
         let assumed = Credentials::new(
             "ASIACACHED",
             "SECRET",
@@ -318,27 +339,34 @@ mod tests {
             Some(parse_time("2026-11-30T11:00:00Z").unwrap()),
         );
         let arn = "arn:aws:sts::111122223333:assumed-role/Admin/aws-login";
-        let text = document(&assumed, Some(arn), &source);
-        let read_back = read(text.expose(), &source, now).unwrap();
+        let text = document(&assumed, Some(arn), source);
+        let read_back = read(text.expose(), Some(source), now).unwrap();
         assert_eq!(read_back.credentials.access_key_id(), "ASIACACHED");
         assert_eq!(read_back.arn.as_deref(), Some(arn));
         let json: serde_json::Value = serde_json::from_str(text.expose()).unwrap();
         assert_eq!(json["Credentials"]["AccountId"], "111122223333");
-        // Other source credentials: not used.
-        let other = Credentials::new("AKIDOTHER", "s", None, None);
-        assert!(read(text.expose(), &other, now).is_none());
+        // A chain that started elsewhere: not used.
+        assert!(read(text.expose(), Some("start-b"), now).is_none());
         // 15 minutes or less left: not used.
         let late = parse_time("2026-11-30T10:45:00Z").unwrap();
-        assert!(read(text.expose(), &source, late).is_none());
+        assert!(read(text.expose(), Some(source), late).is_none());
         // The AWS CLI's own file (no AwsLogin, botocore's time format): used.
         let cli = r#"{"Credentials": {"AccessKeyId": "ASIACLI", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2026-11-30T11:00:00UTC"}, "AssumedRoleUser": {"Arn": "arn:aws:sts::1:assumed-role/r/s"}}"#;
         assert_eq!(
-            read(cli, &other, now).unwrap().credentials.access_key_id(),
+            read(cli, Some("start-b"), now)
+                .unwrap()
+                .credentials
+                .access_key_id(),
             "ASIACLI"
         );
         for corrupt in ["", "{", "[]", r#"{"Credentials": {}}"#] {
-            assert!(read(corrupt, &source, now).is_none());
+            assert!(read(corrupt, Some(source), now).is_none());
         }
+        // aws-login's member without a source: not trusted.
+        let odd = text
+            .expose()
+            .replace(r#""Source":"start-a""#, r#""Other":1"#);
+        assert!(read(&odd, Some(source), now).is_none());
         assert!(!format!("{text:?}").contains("SECRET"));
     }
 }

@@ -285,38 +285,31 @@ impl Executor<'_, '_> {
         &self,
         hop: &Hop,
         creds: &Credentials,
+        key: &str,
+        starting: &str,
     ) -> Result<(Credentials, Option<String>), ExecuteError> {
         match self.role_cache {
-            Some(dir) => self.cached_hop(hop, creds, dir).await,
+            Some(dir) => {
+                let path = dir.join(format!("{key}.json"));
+                self.through_cache(&path, starting, &hop.to_string(), || {
+                    self.call_hop(hop, creds)
+                })
+                .await
+            }
             None => self.call_hop(hop, creds).await,
         }
     }
 
-    /// A hop through the AWS CLI's cache ([`crate::provider::role_cache`]): a cached
-    /// answer while it lasts (no MFA code asked, no request), else the hop made under
+    /// `call` through the AWS CLI's cache ([`crate::provider::role_cache`]): a cached
+    /// answer while it lasts (no MFA code asked, no request), else the call made under
     /// the cache file's lock (a process that waited uses the answer the other one wrote)
-    /// and written there. A cache that cannot be read, locked or written is passed by,
-    /// never an error.
-    async fn cached_hop(
-        &self,
-        hop: &Hop,
-        creds: &Credentials,
-        dir: &std::path::Path,
-    ) -> Result<(Credentials, Option<String>), ExecuteError> {
-        let path = dir.join(format!(
-            "{}.json",
-            crate::provider::role_cache::hop_key(hop, creds)
-        ));
-        self.through_cache(&path, creds, &hop.to_string(), || self.call_hop(hop, creds))
-            .await
-    }
-
-    /// `call` through the cache file `path` for answers made with `source` (see
-    /// [`Executor::cached_hop`]); `what` names the step in traces.
+    /// and its answer written there for chains that started from `starting`. A cache
+    /// that cannot be trusted, read, locked or written is passed by, never an error;
+    /// `what` names the step in traces.
     async fn through_cache<F, Fut>(
         &self,
         path: &std::path::Path,
-        source: &Credentials,
+        starting: &str,
         what: &str,
         call: F,
     ) -> Result<(Credentials, Option<String>), ExecuteError>
@@ -327,8 +320,15 @@ impl Executor<'_, '_> {
         use crate::provider::role_cache;
         use std::os::unix::fs::DirBuilderExt as _;
         let cached = || {
-            let text = std::fs::read_to_string(path).ok()?;
-            role_cache::read(&text, source, self.caller.now())
+            let text = role_cache::trusted_text(path)?;
+            let found = role_cache::read(&text, Some(starting), self.caller.now());
+            if found.is_none() {
+                self.step(&format!(
+                    "{} not used: not an answer, within 15 minutes of its end, or made for a chain that started elsewhere",
+                    path.display()
+                ));
+            }
+            found
         };
         let hit = |found: role_cache::CachedRole| {
             self.step(&format!(
@@ -346,13 +346,22 @@ impl Executor<'_, '_> {
             Some(dir) => std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
-                .create(dir),
+                .create(dir)
+                .and_then(|()| {
+                    // A folder others may write is not one to keep credentials in.
+                    use std::os::unix::fs::PermissionsExt as _;
+                    let mode = std::fs::metadata(dir)?.permissions().mode();
+                    if mode & 0o077 != 0 {
+                        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+                    }
+                    Ok(())
+                }),
             None => Err(std::io::Error::other("no folder")),
         };
         let lock = match made {
             Ok(()) => crate::provider::sso_token_cache::lock::lock(
                 path,
-                std::time::Duration::from_secs(120),
+                std::time::Duration::from_secs(30),
                 &crate::time::TokioSleep,
             )
             .await
@@ -366,7 +375,7 @@ impl Executor<'_, '_> {
         }
         let (made, arn) = call().await?;
         if made.expiration().is_some() {
-            let text = role_cache::document(&made, arn.as_deref(), source);
+            let text = role_cache::document(&made, arn.as_deref(), starting);
             match crate::private_file::write_private(path, text.expose().as_bytes()) {
                 Ok(()) => self.step(&format!("cached in {}", path.display())),
                 Err(e) => self.step(&format!("not cached ({}): {e}", path.display())),
@@ -440,6 +449,9 @@ impl Executor<'_, '_> {
             creds = self.base(&plan.base).await?;
         }
         let mut creds = usable(&plan.base, creds, self.caller.now(), self.trace)?;
+        // Where the chain starts, and each hop's place in it, for the role cache.
+        let starting = crate::provider::role_cache::starting_id(&plan.base, &creds);
+        let mut chain = starting.clone();
         let mut under = plan.base.to_string();
         let mut provenance = Provenance::Base;
         let mut arn = None;
@@ -456,7 +468,9 @@ impl Executor<'_, '_> {
                 Hop::SessionToken(_) => Provenance::SessionToken,
                 Hop::FederationToken(_) => Provenance::FederationToken,
             };
-            let (next, next_arn) = self.hop(hop, &creds).await?;
+            let key = crate::provider::role_cache::hop_key(hop, &chain);
+            let (next, next_arn) = self.hop(hop, &creds, &key, &starting).await?;
+            chain = crate::provider::role_cache::chain_after(&chain, &key);
             creds = next;
             arn = next_arn;
             under = hop.to_string();
