@@ -4,7 +4,9 @@
 
 use argh::FromArgs;
 
+use super::identity::IdentityArgs;
 use super::{CliError, Context, Output};
+use crate::provider::plan::Plan;
 
 /// the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)
 #[derive(FromArgs, Debug, PartialEq)]
@@ -28,6 +30,44 @@ pub enum CacheCommand {
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "clear")]
 pub struct ClearArgs {}
+
+/// Whether every MFA hop of `plan` has a lasting answer in the role cache for this
+/// chain (and the cache is on): the chain's keys are worked out as the executor will
+/// (a base of keys needs them at hand; another base is named by its description).
+pub(crate) fn mfa_hops_cached(args: &IdentityArgs, plan: &Plan, ctx: &Context<'_>) -> bool {
+    use crate::provider::role_cache;
+    let Some(dir) = role_cache_dir(args, ctx) else {
+        return false;
+    };
+    let base_creds = match crate::provider::execute::at_hand(&plan.base, ctx.env) {
+        Some(Ok(creds)) => creds,
+        Some(Err(_)) => return false,
+        None => crate::credentials::Credentials::new("-", "-", None, None),
+    };
+    let starting = role_cache::starting_id(&plan.base, &base_creds);
+    let now = ctx.clock.now();
+    let mut chain = starting.clone();
+    for hop in &plan.hops {
+        let key = role_cache::hop_key(hop, &chain);
+        if hop.mfa_serial().is_some() && !role_cache::hop_cached(&dir, &key, &starting, now) {
+            return false;
+        }
+        chain = role_cache::chain_after(&chain, &key);
+    }
+    true
+}
+
+/// The AWS CLI's cache of assumed roles (`~/.aws/cli/cache`, botocore's JSONFileCache
+/// folder), unless `--no-cache`.
+pub(crate) fn role_cache_dir(args: &IdentityArgs, ctx: &Context<'_>) -> Option<std::path::PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    crate::config::files::expand_user(
+        "~/.aws/cli/cache",
+        &crate::config::files::system_home_of(ctx.env),
+    )
+}
 
 /// Runs `cache clear`.
 pub fn run(args: &CacheArgs, ctx: &Context<'_>) -> Result<Output, CliError> {

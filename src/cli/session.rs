@@ -43,83 +43,6 @@ pub struct Session<'a> {
     connection: Connection<'a>,
 }
 
-/// Keys people write that no AWS tool reads, and the key they mean: `mfa_arn` (which a
-/// widely shared guide tells users to write, so MFA silently never happens) is
-/// `mfa_serial`.
-pub const LOOK_ALIKES: [(&str, &str); 18] = [
-    ("mfa_arn", "mfa_serial"),
-    ("mfa-serial", "mfa_serial"),
-    ("mfaserial", "mfa_serial"),
-    ("mfa_serial_arn", "mfa_serial"),
-    ("mfa_device", "mfa_serial"),
-    ("mfa_serial_number", "mfa_serial"),
-    ("role-session-name", "role_session_name"),
-    ("duration-seconds", "duration_seconds"),
-    ("credential-source", "credential_source"),
-    ("web-identity-token-file", "web_identity_token_file"),
-    ("role-arn", "role_arn"),
-    ("rolearn", "role_arn"),
-    ("source-profile", "source_profile"),
-    ("aws_region", "region"),
-    ("session_name", "role_session_name"),
-    ("external-id", "external_id"),
-    ("aws_access_key", "aws_access_key_id"),
-    ("aws_secret_key", "aws_secret_access_key"),
-];
-
-/// One line per key of profile `name` that no AWS tool reads but looks like one that is.
-pub fn look_alike_warnings<'k>(name: &str, keys: impl Iterator<Item = &'k str>) -> Vec<String> {
-    keys.filter_map(|key| {
-        LOOK_ALIKES
-            .iter()
-            .find(|(wrong, _)| key.eq_ignore_ascii_case(wrong))
-            .map(|(wrong, right)| {
-                format!(
-                    "warning: profile {name:?} has {wrong}, which no AWS tool reads: the key is {right}"
-                )
-            })
-    })
-    .collect()
-}
-
-/// Whether every MFA hop of `plan` has a lasting answer in the role cache for this
-/// chain (and the cache is on): the chain's keys are worked out as the executor will
-/// (a base of keys needs them at hand; another base is named by its description).
-fn mfa_hops_cached(args: &IdentityArgs, plan: &Plan, ctx: &Context<'_>) -> bool {
-    use crate::provider::role_cache;
-    let Some(dir) = role_cache_dir(args, ctx) else {
-        return false;
-    };
-    let base_creds = match crate::provider::execute::at_hand(&plan.base, ctx.env) {
-        Some(Ok(creds)) => creds,
-        Some(Err(_)) => return false,
-        None => crate::credentials::Credentials::new("-", "-", None, None),
-    };
-    let starting = role_cache::starting_id(&plan.base, &base_creds);
-    let now = ctx.clock.now();
-    let mut chain = starting.clone();
-    for hop in &plan.hops {
-        let key = role_cache::hop_key(hop, &chain);
-        if hop.mfa_serial().is_some() && !role_cache::hop_cached(&dir, &key, &starting, now) {
-            return false;
-        }
-        chain = role_cache::chain_after(&chain, &key);
-    }
-    true
-}
-
-/// The AWS CLI's cache of assumed roles (`~/.aws/cli/cache`, botocore's JSONFileCache
-/// folder), unless `--no-cache`.
-fn role_cache_dir(args: &IdentityArgs, ctx: &Context<'_>) -> Option<std::path::PathBuf> {
-    if args.no_cache {
-        return None;
-    }
-    crate::config::files::expand_user(
-        "~/.aws/cli/cache",
-        &crate::config::files::system_home_of(ctx.env),
-    )
-}
-
 impl<'a> Session<'a> {
     /// Reads the settings and makes the whole plan (the profile's chain, then the flags'
     /// hops), checking everything that needs no request: the flags against each other,
@@ -162,7 +85,8 @@ impl<'a> Session<'a> {
             settings.explain(ctx, t.as_ref());
         }
         if let Some(profile) = settings.profile() {
-            for line in look_alike_warnings(&settings.profile_name, profile.keys()) {
+            for line in crate::config::look_alikes::warnings(&settings.profile_name, profile.keys())
+            {
                 (ctx.stderr)(&line);
             }
         }
@@ -195,7 +119,9 @@ impl<'a> Session<'a> {
             }
             // Without a terminal, only when every hop that needs a code has its answer
             // in the role cache (a profile's hop, whose key is known before it runs).
-            (None, [first, ..]) if !ctx.can_prompt && !mfa_hops_cached(args, &plan, ctx) => {
+            (None, [first, ..])
+                if !ctx.can_prompt && !super::cache::mfa_hops_cached(args, &plan, ctx) =>
+            {
                 return Err(ExecuteError::NoMfaCode {
                     serial: (*first).to_owned(),
                     asked: false,
@@ -362,7 +288,7 @@ impl<'a> Session<'a> {
             self.learn_region(caller).await;
         }
         let endpoint = self.endpoint(Service::Sts)?;
-        let role_cache = role_cache_dir(&self.args, self.ctx);
+        let role_cache = super::cache::role_cache_dir(&self.args, self.ctx);
         let mfa_code = |serial: &str| {
             self.token_code
                 .as_ref()

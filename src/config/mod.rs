@@ -13,6 +13,7 @@
 pub mod edit;
 pub mod files;
 pub mod generate;
+pub mod look_alikes;
 mod normalize;
 mod parse;
 

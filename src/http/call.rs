@@ -103,16 +103,14 @@ impl<'a> Caller<'a> {
         self
     }
 
-    /// One attempt only, whatever the policy says (`aws-login request` for a method that
-    /// may act twice when sent twice: POST, PATCH).
+    /// One attempt only, whatever the policy says (`request`'s POST and PATCH).
     pub fn without_retries(mut self) -> Self {
         self.policy.max_attempts = 1;
         self
     }
 
     /// The trace also shows each attempt's request headers (`> name: value`) and the
-    /// answer's (`< name: value`): the signature and the session token redacted
-    /// (`aws-login request -v`).
+    /// answer's (`< name: value`), the signature and session token redacted (`-v`).
     pub fn with_header_trace(mut self) -> Self {
         self.trace_headers = true;
         self
