@@ -244,12 +244,19 @@ fn classic(case: &str) {
 
 macro_rules! c_auth_cases {
     ($($test:ident => $case:literal,)*) => {
-        const C_AUTH_CASES: &[&str] = &[$($case),*];
+        pub(crate) const C_AUTH_CASES: &[&str] = &[$($case),*];
         mod c_auth_v4_header {
             $( #[test] fn $test() { super::c_auth($case, super::Mode::Header) } )*
         }
         mod c_auth_v4_query {
             $( #[test] fn $test() { super::c_auth($case, super::Mode::Query) } )*
+        }
+        // The SigV4a folder holds the same 38 cases (plus two stubs).
+        mod c_auth_v4a_header {
+            $( #[test] fn $test() { super::c_auth_in(super::Suite::V4a, $case, super::Mode::Header) } )*
+        }
+        mod c_auth_v4a_query {
+            $( #[test] fn $test() { super::c_auth_in(super::Suite::V4a, $case, super::Mode::Query) } )*
         }
     };
 }

@@ -33,30 +33,10 @@ use crate::secret::SecretString;
 /// How much of a cached answer must be left for it to be used.
 pub const EXPIRY_WINDOW: TimeDelta = TimeDelta::minutes(15);
 
-/// A string as Python's `json.dumps` writes it (`ensure_ascii`: non-ASCII as `\uXXXX`,
-/// UTF-16 surrogate pairs past the BMP).
+/// A string as Python's `json.dumps` writes it (`ensure_ascii`).
 fn py_json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::provider::sso_token_cache::registration::python_json_string(&mut out, s);
     out
 }
 

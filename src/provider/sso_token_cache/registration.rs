@@ -26,8 +26,9 @@ pub struct RegistrationKey<'a> {
     pub session_name: Option<&'a str>,
 }
 
-/// A string as Python's `json.dumps` writes it (`ensure_ascii=True`).
-fn python_json_string(out: &mut String, s: &str) {
+/// A string as Python's `json.dumps` writes it (`ensure_ascii=True`): what the AWS CLI
+/// and botocore hash for their cache keys (this one's, the assumed-role cache's).
+pub(crate) fn python_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
