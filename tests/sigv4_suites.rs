@@ -28,13 +28,12 @@ pub(crate) enum Mode {
     Query,
 }
 
-/// Which algorithm's folder of the CRT suite.
+/// Which folder of the CRT suite: `v4` (every output compared byte for byte) or `v4a`
+/// (the canonical request and string to sign byte for byte, the randomised signature
+/// verified with the case's public key).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Suite {
-    /// `sigv4-c-auth/v4`: every output compared byte for byte.
     V4,
-    /// `sigv4-c-auth/v4a`: the canonical request and string to sign byte for byte; the
-    /// (randomised) signature verified with the case's public key.
     V4a,
 }
 
