@@ -27,6 +27,9 @@ pub mod sigv4a;
 pub mod string_to_sign;
 mod validate;
 
+pub(crate) use canonical_headers::is_valid_name as is_http_token;
+pub(crate) use validate::{is_region_set, is_scope_part};
+
 pub use encode::encode_query_component;
 pub use error::SigningError;
 pub use request::{Payload, SignableRequest};

@@ -12,7 +12,9 @@ use super::sign::{
     EMPTY_PAYLOAD_SHA256, MAX_EXPIRES_SECS, PayloadHash, SigningParams, UNSIGNED_PAYLOAD,
 };
 
-pub(super) fn is_scope_part(s: &str) -> bool {
+/// Whether `s` can be a part of a credential scope (a region, a service name):
+/// unreserved characters only, not empty.
+pub(crate) fn is_scope_part(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_unreserved)
 }
 
@@ -51,7 +53,7 @@ pub(super) fn validate_params(params: &SigningParams<'_>) -> Result<(), SigningE
 }
 
 /// A SigV4a region set: `*`, or regions (with `*` wildcards) separated by commas.
-fn is_region_set(s: &str) -> bool {
+pub(crate) fn is_region_set(s: &str) -> bool {
     !s.is_empty()
         && s.split(',').all(|r| {
             !r.is_empty()

@@ -201,14 +201,9 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
                 "cannot tell the service to sign for from the host {host:?}: give --service"
             ))
         })?;
-    let scope_part = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    };
-    if !scope_part(&service) {
+    if !crate::sigv4::is_scope_part(&service) {
         return Err(RequestError::Scope(format!(
-            "--service {service:?} cannot be signed for: letters, digits, '-', '_' and '.' only"
+            "--service {service:?} cannot be signed for: letters, digits, '-', '_', '.' and '~' only"
         ))
         .into());
     }
@@ -217,12 +212,7 @@ pub fn run(args: &RequestArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         args.sigv4a || args.region_set.is_some() || inferred.as_ref().is_some_and(|i| i.sigv4a);
     let region = if sigv4a {
         let set = args.region_set.clone().unwrap_or_else(|| "*".to_owned());
-        let valid = set.split(',').all(|r| {
-            !r.is_empty()
-                && r.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'*')
-        });
-        if !valid {
+        if !crate::sigv4::is_region_set(&set) {
             return Err(RequestError::Scope(format!(
                 "--region-set {set:?} is not regions (or *) separated by commas, without spaces"
             ))

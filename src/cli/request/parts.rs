@@ -95,12 +95,7 @@ pub fn target(words: &[String], has_data: bool) -> Result<(String, String), Requ
         [method, url] => (method.clone(), url.clone()),
         _ => return Err(RequestError::Target),
     };
-    let token = |m: &str| {
-        !m.is_empty()
-            && m.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    };
-    if !token(&method) {
+    if !crate::sigv4::is_http_token(&method) {
         return Err(RequestError::Method(method));
     }
     Ok((method, url))
@@ -169,11 +164,7 @@ pub fn header(text: &str) -> Result<(String, Option<String>), RequestError> {
     };
     let empty_means_remove = text.contains(':');
     let name = name.trim();
-    let valid = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !valid {
+    if !crate::sigv4::is_http_token(name) {
         return Err(RequestError::Header(format!(
             "{name:?} is not a header name"
         )));
