@@ -277,6 +277,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "profile default{} !config:2:profile default ?config:3:profile x",
     ),
     (
+        "an indented header under a property past a comment and a blank line (the config_model fuzz target's find: configparser keeps blank lines in values)",
+        "[default]\rk =  \n # between\n\n [profile x]\n",
+        "",
+        "profile default{k=||[profile x]} !config:2:profile default ?config:5:profile x",
+    ),
+    (
         "an indented header whose keys repeat the ones above: the profile is refused",
         "",
         "[default]\naws_access_key_id = ADEF\naws_secret_access_key = SDEF\n\t[dev]\naws_access_key_id = ADEV\naws_secret_access_key = SDEV\n",

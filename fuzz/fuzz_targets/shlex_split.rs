@@ -12,9 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(words) = aws_login::shlex::split(text) else {
         return;
     };
-    let plain = words.iter().all(|w| {
-        !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || "'\"\\#".contains(c))
-    });
+    let plain = words
+        .iter()
+        .all(|w| !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || "'\"\\#".contains(c)));
     if plain {
         let again = aws_login::shlex::split(&words.join(" ")).expect("plain words split");
         assert_eq!(again, words);

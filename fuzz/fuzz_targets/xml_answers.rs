@@ -9,7 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, body)) = data.split_first() else {
         return;
     };
-    let status = if first & 1 == 0 { 200 } else { 400 + u16::from(first) };
+    let status = if first & 1 == 0 {
+        200
+    } else {
+        400 + u16::from(first)
+    };
     let _ = sts::parse_get_caller_identity(status, body);
     let _ = sts::parse_assume_role(status, body);
     let _ = sts::parse_get_session_token(status, body);

@@ -69,7 +69,7 @@ pub(crate) fn credentials_in(
 }
 
 /// Reads the JSON of IMDS or a container endpoint.
-pub(crate) fn parse_credentials(body: &[u8]) -> Result<Credentials, DocumentError> {
+pub fn parse_credentials(body: &[u8]) -> Result<Credentials, DocumentError> {
     let json: serde_json::Value =
         serde_json::from_slice(body).map_err(|_| DocumentError::NotJson)?;
     if let Some(code) = json.get("Code").and_then(serde_json::Value::as_str)

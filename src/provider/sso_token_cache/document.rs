@@ -44,12 +44,19 @@ const KNOWN: [&str; 8] = [
     "registrationExpiresAt",
 ];
 
-/// A time in the forms the AWS CLI and older tools write.
+/// A time in the forms the AWS CLI and older tools write: RFC 3339
+/// (`2026-11-30T10:00:00Z`, fractions and offsets allowed) or `2026-11-30T10:00:00UTC`,
+/// both with a four-digit year (so that every time read is written back in a form read
+/// again: the `json_answers` fuzz target found `-026-…UTC` read as the year -26).
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
     let bare = text.strip_suffix("UTC")?;
+    let shape = bare.len() == 19 && bare.bytes().take(4).all(|b| b.is_ascii_digit());
+    if !shape {
+        return None;
+    }
     NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S")
         .ok()
         .map(|t| t.and_utc())
@@ -192,6 +199,20 @@ mod tests {
         )
         .unwrap();
         assert!(!legacy.refreshable(DateTime::UNIX_EPOCH));
+    }
+
+    #[test]
+    fn only_four_digit_years_are_read() {
+        // The json_answers fuzz target's find: chrono's %Y reads a sign and any width.
+        for text in [
+            "-026-11-30T10:00:00UTC",
+            "+2026-11-30T10:00:00UTC",
+            "12026-11-30T10:00:00UTC",
+        ] {
+            assert_eq!(parse_time(text), None, "{text}");
+        }
+        let t = parse_time("2026-11-30T10:00:00UTC").unwrap();
+        assert_eq!(parse_time(&format_time(t)), Some(t));
     }
 
     #[test]
