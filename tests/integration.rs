@@ -31,6 +31,7 @@ mod cli_sts;
 mod config_generate;
 mod config_parser;
 mod credential_plan;
+mod fault_matrix;
 mod http_transport;
 mod output_shells;
 mod scenarios;

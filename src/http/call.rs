@@ -169,7 +169,8 @@ impl<'a> Caller<'a> {
                 Err(e) => format!("{} {shown} -> {e} (attempt {attempt})", request.method),
             });
             let again = match &result {
-                Ok(r) => r.status >= 500,
+                // 429: IMDS and the container agents throttle with it.
+                Ok(r) => r.status >= 500 || r.status == 429,
                 Err(_) => true,
             };
             if !again || attempt >= policy.attempts {

@@ -326,8 +326,8 @@ pub fn backoff(
 
 /// How a metadata endpoint (IMDS, the container credentials endpoint) is retried, as data:
 /// botocore's fetchers do not use the standard mode but a number of attempts, each within
-/// its own time limit, with a fixed pause between them. A connection failure, a timeout
-/// or a 5xx answer is tried again; any other answer is final.
+/// its own time limit, with a fixed pause between them. A connection failure, a timeout,
+/// a 5xx or a 429 (throttling) answer is tried again; any other answer is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FetchPolicy {
     /// Attempts in all, the first included (at least 1 is made).

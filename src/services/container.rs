@@ -105,8 +105,11 @@ impl ContainerError {
                 crate::error_kind::ErrorKind::Usage
             }
             Self::TokenFile { .. } => crate::error_kind::ErrorKind::Failure,
-            // It answered: a refusal (401, a wrong token) is not the network's.
-            Self::Status(status) if *status < 500 => crate::error_kind::ErrorKind::Failure,
+            // It answered: a refusal (401, a wrong token) is not the network's; a redirect
+            // (never followed) is not what the protocol promises.
+            Self::Status(status) if (400..500).contains(status) => {
+                crate::error_kind::ErrorKind::Failure
+            }
             _ => crate::error_kind::ErrorKind::Network,
         }
     }
@@ -183,7 +186,8 @@ impl ContainerConfig {
 
 /// How the endpoint is retried: 3 attempts with a second between them, as botocore's
 /// `ContainerMetadataFetcher` (each attempt gets 5 s here, against botocore's 2: an EKS
-/// Pod Identity agent under load answers slowly). A 4xx answer (a wrong token) is final.
+/// Pod Identity agent under load answers slowly). A 429 is retried; any other 4xx (a wrong
+/// token) is final, where botocore would ask twice more.
 pub const FETCH_POLICY: FetchPolicy = FetchPolicy {
     attempts: 3,
     attempt_timeout: std::time::Duration::from_secs(5),

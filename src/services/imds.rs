@@ -95,6 +95,14 @@ pub enum ImdsError {
     InvalidEndpoint(String),
     /// IMDS did not answer (not on EC2, or blocked).
     Unreachable(TransportError),
+    /// IMDS answered an earlier request of this run (the session token or the role
+    /// name), then this one failed: it is there, so this is not "not on EC2".
+    Interrupted {
+        /// What was asked.
+        what: &'static str,
+        /// How it failed.
+        source: TransportError,
+    },
     /// The token call was refused and IMDSv1 is disabled.
     V1Disabled,
     /// The token call got no answer in time and IMDSv1 is disabled.
@@ -124,6 +132,10 @@ impl fmt::Display for ImdsError {
                 crate::secret::redact_userinfo(e)
             ),
             Self::Unreachable(_) => f.write_str("the instance metadata service did not answer"),
+            Self::Interrupted { what, .. } => write!(
+                f,
+                "the instance metadata service answered, then failed when asked for the {what}"
+            ),
             Self::V1Disabled => f.write_str(
                 "the instance metadata service refused a session token, and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED or the profile's ec2_metadata_v1_disabled)",
             ),
@@ -148,7 +160,9 @@ impl ImdsError {
             Self::InvalidEndpoint(_) => crate::error_kind::ErrorKind::Usage,
             Self::NoRole => crate::error_kind::ErrorKind::Failure,
             // It answered: a refusal (4xx) is not the network's.
-            Self::Status { status, .. } if *status < 500 => crate::error_kind::ErrorKind::Failure,
+            Self::Status { status, .. } if (400..500).contains(status) => {
+                crate::error_kind::ErrorKind::Failure
+            }
             _ => crate::error_kind::ErrorKind::Network,
         }
     }
@@ -157,7 +171,7 @@ impl ImdsError {
 impl std::error::Error for ImdsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Unreachable(e) => Some(e),
+            Self::Unreachable(e) | Self::Interrupted { source: e, .. } => Some(e),
             _ => None,
         }
     }
@@ -264,14 +278,23 @@ async fn token(caller: &Caller<'_>, config: &ImdsConfig) -> Result<Option<String
     }
 }
 
+/// GETs `path`; `answered`: IMDS answered an earlier request of this run, so a transport
+/// failure is [`ImdsError::Interrupted`] rather than [`ImdsError::Unreachable`].
 async fn get(
     caller: &Caller<'_>,
     config: &ImdsConfig,
     path: &str,
     token: Option<&str>,
     what: &'static str,
+    answered: bool,
 ) -> Result<Bytes, ImdsError> {
-    let (status, body) = send(caller, config, request(config, Method::GET, path, token)?).await?;
+    let sent = send(caller, config, request(config, Method::GET, path, token)?).await;
+    let (status, body) = match sent {
+        Err(ImdsError::Unreachable(source)) if answered => {
+            return Err(ImdsError::Interrupted { what, source });
+        }
+        other => other?,
+    };
     match status {
         200 => Ok(body),
         404 if what == "role name" => Err(ImdsError::NoRole),
@@ -287,7 +310,7 @@ pub async fn credentials(
     let token = token(caller, config).await?;
     let token = token.as_deref();
     let base = "/latest/meta-data/iam/security-credentials/";
-    let roles = get(caller, config, base, token, "role name").await?;
+    let roles = get(caller, config, base, token, "role name", token.is_some()).await?;
     let role = String::from_utf8_lossy(&roles)
         .lines()
         .next()
@@ -303,6 +326,7 @@ pub async fn credentials(
         &format!("{base}{role}"),
         token,
         "credentials",
+        true,
     )
     .await?;
     parse_credentials(&body).map_err(ImdsError::BadCredentials)
@@ -317,6 +341,7 @@ pub async fn region(caller: &Caller<'_>, config: &ImdsConfig) -> Result<String, 
         "/latest/meta-data/placement/region",
         token.as_deref(),
         "region",
+        token.is_some(),
     )
     .await?;
     Ok(String::from_utf8_lossy(&body).trim().to_owned())

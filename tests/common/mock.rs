@@ -4,8 +4,8 @@
 //! (fakes that behave like a service: IMDSv2, the container endpoint, STS, the SSO
 //! portal), else with a 500 `NoAnswerQueued`. Answers include the faults a real network
 //! has: throttling and 5xx (as AWS sends them), a server that never answers, one that
-//! answers a byte at a time, a body cut off, an oversized one, bytes that are not HTTP,
-//! and a connection closed without an answer.
+//! answers a byte at a time, a body cut off, an oversized one (declared or endless), bytes
+//! that are not HTTP, a connection closed without an answer, and one reset (RST).
 //!
 //! Written on raw TCP (not a server library) so that it can send what a correct server
 //! never would.
@@ -36,6 +36,11 @@ pub enum Answer {
     Raw(&'static [u8]),
     /// The connection closes without an answer.
     Close,
+    /// The connection is reset (`SO_LINGER` 0, then closed: the client reads RST).
+    Reset,
+    /// A 200 declaring `declared` bytes, then `x`s in 64 KiB writes until the client stops
+    /// reading (a body no client should read whole).
+    Oversized { declared: u64 },
 }
 
 impl Answer {
@@ -223,8 +228,26 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut BufReader<S>) -> Option
     })
 }
 
+/// A connection that can be reset.
+trait Resettable {
+    /// Makes closing it send RST.
+    fn set_reset(&self);
+}
+
+impl Resettable for tokio::net::TcpStream {
+    fn set_reset(&self) {
+        let _ = self.set_zero_linger();
+    }
+}
+
+impl Resettable for tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    fn set_reset(&self) {
+        self.get_ref().0.set_reset();
+    }
+}
+
 /// Serves one connection until the client closes it or an answer ends it.
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mock: Arc<Mock>, stream: S) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin + Resettable>(mock: Arc<Mock>, stream: S) {
     let mut stream = BufReader::new(stream);
     while let Some(request) = read_request(&mut stream).await {
         mock.seen.lock().unwrap().push(request.clone());
@@ -273,6 +296,25 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mock: Arc<Mock>, stream: S) {
                 return;
             }
             Answer::Close => return,
+            Answer::Reset => {
+                stream.get_ref().set_reset();
+                return;
+            }
+            Answer::Oversized { declared } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\n\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut sent = 0u64;
+                while sent < declared {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    sent += chunk.len() as u64;
+                }
+                Ok(())
+            }
         };
         if written.is_err() || stream.flush().await.is_err() {
             return;

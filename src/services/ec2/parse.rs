@@ -73,13 +73,32 @@ fn instance(status: u16, item: &Leaves) -> Result<Instance, ResponseError> {
     })
 }
 
+/// `body` read, if its root element is one of `roots` (the action's `…Response`): a 200
+/// of some other XML or of HTML (a captive portal, a proxy's page) is not an answer with
+/// nothing in it. The fault matrix found an HTML page read as "no instances".
+fn answer_of(status: u16, body: &[u8], roots: &[&str]) -> Result<Leaves, ResponseError> {
+    let leaves = read_response(status, body)?;
+    if roots.contains(&leaves.root()) {
+        Ok(leaves)
+    } else {
+        Err(ResponseError::Malformed {
+            status,
+            detail: format!("not a {} answer", roots.join(" or ")),
+        })
+    }
+}
+
 /// The instances of a RunInstances or DescribeInstances answer, and the `nextToken` of
 /// the next page.
 pub fn parse_instances(
     status: u16,
     body: &[u8],
 ) -> Result<(Vec<Instance>, Option<String>), ResponseError> {
-    let leaves = read_response(status, body)?;
+    let leaves = answer_of(
+        status,
+        body,
+        &["DescribeInstancesResponse", "RunInstancesResponse"],
+    )?;
     let instances = leaves
         .sections("instancesSet/item")
         .iter()
@@ -107,7 +126,7 @@ pub struct Image {
 
 /// The images of a DescribeImages answer.
 pub fn parse_images(status: u16, body: &[u8]) -> Result<Vec<Image>, ResponseError> {
-    let leaves = read_response(status, body)?;
+    let leaves = answer_of(status, body, &["DescribeImagesResponse"])?;
     leaves
         .sections("imagesSet/item")
         .iter()
@@ -139,7 +158,7 @@ pub struct StateChange {
 
 /// The state changes of a TerminateInstances answer.
 pub fn parse_terminate(status: u16, body: &[u8]) -> Result<Vec<StateChange>, ResponseError> {
-    let leaves = read_response(status, body)?;
+    let leaves = answer_of(status, body, &["TerminateInstancesResponse"])?;
     leaves
         .sections("instancesSet/item")
         .iter()
@@ -165,7 +184,7 @@ pub fn parse_terminate(status: u16, body: &[u8]) -> Result<Vec<StateChange>, Res
 /// The value of a DescribeInstanceAttribute answer (`userData/value`, or the first
 /// `.../value`); `None` when the attribute is empty.
 pub fn parse_instance_attribute(status: u16, body: &[u8]) -> Result<Option<String>, ResponseError> {
-    let leaves = read_response(status, body)?;
+    let leaves = answer_of(status, body, &["DescribeInstanceAttributeResponse"])?;
     Ok(leaves.get("value").map(str::to_owned))
 }
 

@@ -169,3 +169,15 @@ fn filter_values_match_exactly() {
     assert_eq!(exact("a?b\\c"), "a\\?b\\\\c");
     assert_eq!(exact("plain"), "plain");
 }
+
+#[test]
+fn a_200_that_is_not_the_actions_answer_is_an_error() {
+    // The fault matrix's find: an HTML page (a captive portal) was read as no instances.
+    let html = b"<!DOCTYPE html><html><body>Sign in to the Wi-Fi</body></html>";
+    assert!(parse_instances(200, html).is_err());
+    assert!(parse_images(200, b"<DescribeInstancesResponse/>").is_err());
+    assert!(parse_terminate(200, b"<html/>").is_err());
+    assert!(parse_instance_attribute(200, b"<html><value>x</value></html>").is_err());
+    let empty = b"<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><reservationSet/></DescribeInstancesResponse>";
+    assert_eq!(parse_instances(200, empty).unwrap(), (vec![], None));
+}
