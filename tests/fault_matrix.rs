@@ -490,12 +490,12 @@ async fn run(kind: &Kind, fault: Fault) -> Seen {
             Fault::Imds401 if !imds_token_put => return reply(401, ""),
             _ => {}
         }
-        if hit(req) {
-            if let Some(answer) = queue.lock().unwrap().pop_front() {
-                return answer;
-            }
-        }
-        fake(req)
+        let queued = if hit(req) {
+            queue.lock().unwrap().pop_front()
+        } else {
+            None
+        };
+        queued.unwrap_or_else(|| fake(req))
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
