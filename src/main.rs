@@ -96,7 +96,38 @@ fn prompt(question: &str) -> Option<String> {
     Some(line.trim().to_owned()).filter(|c| !c.is_empty())
 }
 
+/// The exit status after an internal error (a panic): Rust's own for a panic.
+const EXIT_PANIC: i32 = 101;
+
+/// Keeps secrets out of what a panic leaves behind: it prints where it happened and that
+/// it is a bug, never its message (which could hold a value being formatted), then ends
+/// the process with [`EXIT_PANIC`] at once, so that a release build (`panic = "abort"`)
+/// never raises SIGABRT, whose core dump would hold the process's memory and its secrets.
+fn protect_secrets() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        write_or_ignore_broken_pipe(
+            std::io::stderr(),
+            &format!(
+                "error: aws-login stopped on an internal error{location} (aws-login {}); this is a bug: please report it. Its message is not shown: it may hold a secret.\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        );
+        // No unwinding, no abort: helpers started by this process are not waited for.
+        std::process::exit(EXIT_PANIC);
+    }));
+    // Debug builds only: how the tests make the binary panic with a planted secret.
+    #[cfg(debug_assertions)]
+    if let Ok(text) = std::env::var("AWS_LOGIN_TEST_PANIC") {
+        panic!("{text}");
+    }
+}
+
 fn main() -> ExitCode {
+    protect_secrets();
     let args: Vec<String> = match std::env::args_os()
         .skip(1)
         .map(OsString::into_string)

@@ -17,8 +17,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_login::provider::sso_token_cache::cache_file_name;
 use aws_login::time::Clock as _;
+use common::homes::{SsoSecrets, login_session_home, sso_home};
 use common::mock::{Answer, Mock, Request, reply, serve_with};
 use common::{aws_login_command, stderr};
 
@@ -30,8 +30,6 @@ const ROLE_CREDENTIALS: &str = r#"{"roleCredentials":{"accessKeyId":"ASIASSO","s
 const OIDC_TOKEN: &str = r#"{"accessToken":"NEW-ACCESS","tokenType":"Bearer","expiresIn":28800,"refreshToken":"NEW-REFRESH"}"#;
 const SIGNIN_TOKEN: &str = r#"{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"NEWSECRET","sessionToken":"NEWTOKEN"},"tokenType":"aws_sigv4","expiresIn":900,"refreshToken":"REFRESH-2"}"#;
 const METADATA_CREDENTIALS: &str = r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAMETA","SecretAccessKey":"METASECRET","Token":"METATOKEN","Expiration":"2099-01-01T00:00:00Z"}"#;
-const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = eu-west-1\n[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n";
-const LOGIN_SESSION: &str = "arn:aws:iam::111122223333:user/alice";
 
 /// What a row does to the endpoint.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,29 +164,11 @@ fn signed(args: &[&str], endpoint_variable: &str, addr: SocketAddr) -> tokio::pr
     cmd
 }
 
-fn in_minutes(minutes: i64) -> String {
-    (aws_login::time::SystemClock.now() + chrono::TimeDelta::minutes(minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-/// A HOME with the SSO profile `dev` and a cached token ending in `minutes`.
-fn sso_home(dir: &Path, minutes: i64) {
-    let cache = dir.join(".aws/sso/cache");
-    std::fs::create_dir_all(&cache).unwrap();
-    std::fs::write(dir.join(".aws/config"), SSO_CONFIG).unwrap();
-    let token = serde_json::json!({
-        "startUrl": "https://d-1234567890.awsapps.com/start",
-        "region": "us-east-1",
-        "accessToken": "SSO-ACCESS-TOKEN",
-        "expiresAt": in_minutes(minutes),
-        "clientId": "cid",
-        "clientSecret": "SSO-CLIENT-SECRET",
-        "registrationExpiresAt": in_minutes(60 * 24 * 80),
-        "refreshToken": "SSO-REFRESH-TOKEN",
-    });
-    std::fs::write(cache.join(cache_file_name("corp")), token.to_string()).unwrap();
-}
+const SSO_SECRETS: SsoSecrets<'static> = SsoSecrets {
+    access_token: "SSO-ACCESS-TOKEN",
+    refresh_token: "SSO-REFRESH-TOKEN",
+    client_secret: "SSO-CLIENT-SECRET",
+};
 
 fn sso_command(dir: &Path, addr: SocketAddr) -> tokio::process::Command {
     let mut cmd = aws_login_command(&["dumpcreds", "--profile", "dev"]);
@@ -228,7 +208,7 @@ fn kinds() -> Vec<Kind> {
             fake: |_| reply(200, ROLE_CREDENTIALS).with_header("content-type", "application/json"),
             error: json_error,
             command: |addr, dir| {
-                sso_home(dir, 60);
+                sso_home(dir, 60, &SSO_SECRETS);
                 sso_command(dir, addr)
             },
         },
@@ -245,7 +225,7 @@ fn kinds() -> Vec<Kind> {
             },
             error: oauth_error,
             command: |addr, dir| {
-                sso_home(dir, -5);
+                sso_home(dir, -5, &SSO_SECRETS);
                 sso_command(dir, addr)
             },
         },
@@ -255,33 +235,11 @@ fn kinds() -> Vec<Kind> {
             fake: |_| reply(200, SIGNIN_TOKEN).with_header("content-type", "application/json"),
             error: signin_error,
             command: |addr, dir| {
-                let cache_dir = dir.join("login-cache");
-                std::fs::create_dir_all(&cache_dir).unwrap();
-                let config =
-                    format!("[profile dev]\nlogin_session = {LOGIN_SESSION}\nregion = eu-west-1\n");
-                std::fs::write(dir.join("config"), config).unwrap();
-                let key = aws_login::services::signin::dpop::DpopKey::from_bytes(&[7u8; 32])
-                    .unwrap()
-                    .to_sec1_pem()
-                    .unwrap();
-                let document = serde_json::json!({
-                    "accessToken": {
-                        "accessKeyId": "ASIALOGIN",
-                        "secretAccessKey": "LOGIN-OLD-SECRET",
-                        "sessionToken": "LOGIN-OLD-TOKEN",
-                        "accountId": "111122223333",
-                        "expiresAt": in_minutes(-5),
-                    },
-                    "refreshToken": "LOGIN-REFRESH-TOKEN",
-                    "idToken": "ID",
-                    "clientId": "arn:aws:signin:::devtools/same-device",
-                    "dpopKey": key.expose(),
-                });
-                let cache = aws_login::provider::login_cache::cache_path(&cache_dir, LOGIN_SESSION);
-                std::fs::write(cache, document.to_string()).unwrap();
+                let (config, cache_dir) =
+                    login_session_home(dir, -5, "LOGIN-REFRESH-TOKEN", "LOGIN-OLD-SECRET");
                 let mut cmd = aws_login_command(&["dumpcreds", "--profile", "dev"]);
                 cmd.env("HOME", dir)
-                    .env("AWS_CONFIG_FILE", dir.join("config"))
+                    .env("AWS_CONFIG_FILE", config)
                     .env("AWS_LOGIN_CACHE_DIRECTORY", &cache_dir)
                     .env("AWS_ENDPOINT_URL_SIGNIN", format!("http://{addr}"));
                 cmd

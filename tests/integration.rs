@@ -35,6 +35,7 @@ mod fault_matrix;
 mod http_transport;
 mod output_shells;
 mod scenarios;
+mod secrets_sweep;
 mod signin;
 mod sigv4_no_panic;
 mod sigv4_suites;

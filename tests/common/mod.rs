@@ -7,6 +7,7 @@ pub mod botocore;
 pub mod browser;
 pub mod caller;
 pub mod endpoints;
+pub mod homes;
 pub mod identity_center;
 pub mod mock;
 pub mod sign_in_service;
