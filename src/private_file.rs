@@ -6,10 +6,45 @@
 //! sees the old file or the new one, never half of one; a crash leaves the old one. The
 //! directory, when missing, is created with mode 0700 (as the AWS CLI creates
 //! `~/.aws/sso/cache`).
+//!
+//! A process killed between creating its temporary file and renaming it (SIGKILL, power
+//! loss) leaves that file behind, with secrets in it: each write removes the temporary
+//! files of this module in its directory that are over [`STALE_AFTER`] old (no write
+//! takes that long).
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
+
+/// The name every temporary file of this module starts with.
+const TEMPORARY_PREFIX: &str = ".aws-login-";
+
+/// The age after which a temporary file of this module was left by a write that died.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files in `dir` that writes killed midway left (over
+/// [`STALE_AFTER`] old). Best effort: what cannot be read or removed stays.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMPORARY_PREFIX))
+            && entry.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > STALE_AFTER)
+            });
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
 
 /// Writes `contents` to `path` as described in the module docs. Errors are the I/O
 /// errors of creating the directory, the temporary file, writing, syncing or renaming;
@@ -43,7 +78,7 @@ pub fn write_with_mode_then(
             .create(dir)?;
     }
     let mut file = tempfile::Builder::new()
-        .prefix(".aws-login-")
+        .prefix(TEMPORARY_PREFIX)
         .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
     // Exactly `mode`, whatever the umask took from it at creation.
@@ -53,6 +88,7 @@ pub fn write_with_mode_then(
     file.as_file().sync_all()?;
     prepare(file.path())?;
     file.persist(path).map_err(|e| e.error)?;
+    remove_stale_temporaries(dir);
     Ok(())
 }
 
@@ -105,6 +141,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("config")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn temporary_files_a_killed_write_left_are_removed_once_stale() {
+        let dir = scratch("stale");
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
+        for name in [".aws-login-stale", ".aws-login-fresh", "mine.aws-login-old"] {
+            let file = std::fs::File::create(dir.join(name)).unwrap();
+            if name != ".aws-login-fresh" {
+                file.set_modified(old).unwrap();
+            }
+        }
+        write_private(&dir.join("token.json"), b"{}").unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        // A fresh one may be another process's write in progress; others' files stay.
+        assert_eq!(
+            names,
+            [".aws-login-fresh", "mine.aws-login-old", "token.json"]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -33,6 +33,7 @@ mod config_parser;
 mod credential_plan;
 mod fault_matrix;
 mod http_transport;
+mod kill_mid_write;
 mod output_shells;
 mod scenarios;
 mod secrets_sweep;
