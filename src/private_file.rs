@@ -22,9 +22,10 @@ const TEMPORARY_PREFIX: &str = ".aws-login-";
 /// The age after which a temporary file of this module was left by a write that died.
 pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes the temporary files in `dir` that writes killed midway left (over
-/// [`STALE_AFTER`] old). Best effort: what cannot be read or removed stays.
-fn remove_stale_temporaries(dir: &Path) {
+/// Removes the temporary files in `dir` that writes killed midway left: over
+/// [`STALE_AFTER`] older than `now` (the file system's time of the file just written, so
+/// that no clock is read here). Best effort: what cannot be read or removed stays.
+fn remove_stale_temporaries(dir: &Path, now: std::time::SystemTime) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -37,7 +38,7 @@ fn remove_stale_temporaries(dir: &Path) {
                 m.is_file()
                     && m.modified()
                         .ok()
-                        .and_then(|t| t.elapsed().ok())
+                        .and_then(|t| now.duration_since(t).ok())
                         .is_some_and(|age| age > STALE_AFTER)
             });
         if stale {
@@ -87,8 +88,11 @@ pub fn write_with_mode_then(
     file.write_all(contents)?;
     file.as_file().sync_all()?;
     prepare(file.path())?;
+    let written = file.as_file().metadata().and_then(|m| m.modified());
     file.persist(path).map_err(|e| e.error)?;
-    remove_stale_temporaries(dir);
+    if let Ok(now) = written {
+        remove_stale_temporaries(dir, now);
+    }
     Ok(())
 }
 
@@ -148,10 +152,11 @@ mod tests {
     fn temporary_files_a_killed_write_left_are_removed_once_stale() {
         let dir = scratch("stale");
         std::fs::create_dir_all(&dir).unwrap();
-        let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
         for name in [".aws-login-stale", ".aws-login-fresh", "mine.aws-login-old"] {
             let file = std::fs::File::create(dir.join(name)).unwrap();
             if name != ".aws-login-fresh" {
+                let created = file.metadata().unwrap().modified().unwrap();
+                let old = created - STALE_AFTER - std::time::Duration::from_secs(60);
                 file.set_modified(old).unwrap();
             }
         }
