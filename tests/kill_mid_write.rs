@@ -358,10 +358,13 @@ async fn hammer(scenario: &Scenario, addr: SocketAddr, seed: u64) -> Result<Tall
 #[tokio::test]
 async fn sigkill_at_any_point_leaves_every_file_old_or_new() {
     let (_, addr) = serve_with(fake).await;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
+    let seed = {
+        use aws_login::time::Clock as _;
+        aws_login::time::SystemClock
+            .now()
+            .timestamp_nanos_opt()
+            .unwrap_or(1) as u64
+    };
     let mut failures = Vec::new();
     for scenario in scenarios() {
         match hammer(&scenario, addr, seed).await {
