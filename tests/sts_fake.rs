@@ -337,8 +337,8 @@ async fn throttled_twice_then_answered_in_three_attempts() {
     .await;
     assert_eq!(fake.seen.lock().unwrap().len(), 3);
     let waits: Vec<&String> = trace.iter().filter(|l| l.starts_with("retrying")).collect();
-    // rand * 1 s * 2^(i-1) with rand = 0.001: 1 ms, then 2 ms.
-    assert_eq!(waits, ["retrying in 1 ms", "retrying in 2 ms"]);
+    // Throttled: 1 s * 2^(i-1) * (1 + rand) / 2 with rand = 0.001: 500 ms, then 1001 ms.
+    assert_eq!(waits, ["retrying in 500 ms", "retrying in 1001 ms"]);
     assert!(
         trace.iter().any(|l| l.contains("-> 200 (attempt 3")),
         "{trace:?}"

@@ -4,9 +4,15 @@
 //! - Up to 3 attempts by default (`AWS_MAX_ATTEMPTS`, profile `max_attempts`).
 //! - Retried: throttling error codes and HTTP 429, transient codes, HTTP 500/502/503/504,
 //!   connection failures, resets and timeouts. Never any other 4xx.
-//! - Delay before retry `i` (1-based): `rand(0,1) * min(scale * 2^(i-1), 20 s)`, where
-//!   `scale` is 1 s for throttling and 50 ms otherwise; an `x-amz-retry-after` header
-//!   (milliseconds) raises it, by at most 5 s.
+//! - Delay before retry `i` (1-based), with `ceiling = min(scale * 2^(i-1), 20 s)`:
+//!   `rand(0,1) * ceiling` ("full jitter", botocore's) after a transient failure (`scale`
+//!   50 ms), and `ceiling * (1 + rand(0,1)) / 2` ("equal jitter") after throttling
+//!   (`scale` 1 s). The floor is aws-login's own: with full jitter, a process of a fleet
+//!   that draws small numbers spends its attempts inside the throttled burst and fails
+//!   although the service would serve it a second later (tests/fleet.rs saw 1 in 200
+//!   fail with 5 attempts); half the ceiling guaranteed makes every throttled process wait
+//!   at least 0.5 + 1 + 2 + ... s, while the other half keeps the fleet spread. An
+//!   `x-amz-retry-after` header (milliseconds) raises the delay, by at most 5 s.
 //! - A process-wide retry quota (500 tokens, a retry costs 14, or 5 when throttled, a
 //!   success gives back) stops retry storms when a service is down.
 //!
@@ -317,7 +323,11 @@ pub fn backoff(
     };
     let exponent = attempt.saturating_sub(1).min(30) as i32;
     let ceiling = (scale * 2f64.powi(exponent)).min(MAX_BACKOFF.as_secs_f64());
-    let t = Duration::from_secs_f64(jitter.next_unit().clamp(0.0, 1.0) * ceiling);
+    let u = jitter.next_unit().clamp(0.0, 1.0);
+    let t = Duration::from_secs_f64(match kind {
+        RetryKind::Throttling => ceiling * (1.0 + u) / 2.0,
+        RetryKind::Transient => u * ceiling,
+    });
     match retry_after {
         Some(after) => t.max(after.min(t + Duration::from_secs(5))),
         None => t,

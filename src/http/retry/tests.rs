@@ -62,14 +62,14 @@ fn throttled_twice_then_retried_with_jittered_delays() {
     assert_eq!(
         policy.decide(1, &f, &quota, &mut jitter),
         Decision::Retry {
-            delay: Duration::from_millis(500),
+            delay: Duration::from_millis(750),
             cost: 5
         }
     );
     assert_eq!(
         policy.decide(2, &f, &quota, &mut jitter),
         Decision::Retry {
-            delay: Duration::from_millis(500),
+            delay: Duration::from_millis(1250),
             cost: 5
         }
     );
@@ -83,7 +83,7 @@ fn throttled_twice_then_retried_with_jittered_delays() {
 }
 
 #[test]
-fn transient_failures_back_off_from_50ms_and_cap_at_20s() {
+fn transient_failures_back_off_from_50ms_throttles_from_half_a_second_and_cap_at_20s() {
     let mut one = Scripted(vec![1.0; 8]);
     let delays: Vec<u128> = (1..=4)
         .map(|a| backoff(a, RetryKind::Transient, None, &mut one).as_millis())
@@ -93,8 +93,17 @@ fn transient_failures_back_off_from_50ms_and_cap_at_20s() {
         backoff(40, RetryKind::Throttling, None, &mut one),
         MAX_BACKOFF
     );
+    // Throttling: at least half the ceiling (equal jitter), at most all of it.
     assert_eq!(
         backoff(3, RetryKind::Throttling, None, &mut Scripted(vec![0.0])),
+        Duration::from_secs(2)
+    );
+    assert_eq!(
+        backoff(3, RetryKind::Throttling, None, &mut Scripted(vec![1.0])),
+        Duration::from_secs(4)
+    );
+    assert_eq!(
+        backoff(1, RetryKind::Transient, None, &mut Scripted(vec![0.0])),
         Duration::ZERO
     );
 }
