@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
     let _ = role_cache::read(text, Some("start"), now);
     if let Some(t) = parse_time(text) {
-        let whole = t.with_nanosecond(0).unwrap_or(t);
+        // Whole seconds, a leap second (nanoseconds from 10^9) kept as one.
+        let whole = t
+            .with_nanosecond(t.nanosecond() / 1_000_000_000 * 1_000_000_000)
+            .unwrap_or(t);
         assert_eq!(parse_time(&format_time(t)), Some(whole), "{text:?}");
     }
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {

@@ -216,6 +216,14 @@ mod tests {
     }
 
     #[test]
+    fn a_leap_second_is_written_and_read_back() {
+        // The json_answers fuzz target's second input: chrono reads :60 anywhere.
+        let t = parse_time("2026-11-30T12:00:60UTC").unwrap();
+        assert_eq!(format_time(t), "2026-11-30T12:00:60Z");
+        assert_eq!(parse_time(&format_time(t)), Some(t));
+    }
+
+    #[test]
     fn times_are_written_as_the_aws_cli_writes_them() {
         let t = parse_time("2024-01-02T03:04:05.678+00:00").unwrap();
         assert_eq!(format_time(t), "2024-01-02T03:04:05Z");
