@@ -161,6 +161,8 @@ pub enum CliError {
     ConsoleLogin(Box<super::login::LoginCommandError>),
     /// `request` cannot make or write its request.
     Request(super::request::parts::RequestError),
+    /// `metadata` printed nothing.
+    Metadata(Box<super::metadata::MetadataError>),
     /// `importcache` refused a file.
     Import {
         /// The file.
@@ -244,6 +246,7 @@ impl CliError {
             CliError::Login(e) => e.kind(),
             CliError::ConsoleLogin(e) => e.kind(),
             CliError::Request(e) => e.kind(),
+            CliError::Metadata(e) => e.kind(),
             CliError::Transport(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -263,6 +266,12 @@ impl CliError {
 impl From<super::request::parts::RequestError> for CliError {
     fn from(e: super::request::parts::RequestError) -> Self {
         Self::Request(e)
+    }
+}
+
+impl From<Box<super::metadata::MetadataError>> for CliError {
+    fn from(e: Box<super::metadata::MetadataError>) -> Self {
+        Self::Metadata(e)
     }
 }
 
@@ -308,6 +317,7 @@ impl fmt::Display for CliError {
             CliError::Login(e) => e.fmt(f),
             CliError::ConsoleLogin(e) => e.fmt(f),
             CliError::Request(e) => e.fmt(f),
+            CliError::Metadata(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
             CliError::Output(e) => e.fmt(f),
@@ -340,6 +350,7 @@ impl std::error::Error for CliError {
             CliError::Login(e) => e.source(),
             CliError::ConsoleLogin(e) => e.source(),
             CliError::Request(e) => e.source(),
+            CliError::Metadata(e) => e.source(),
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
             CliError::Runtime(source)

@@ -22,6 +22,7 @@ pub mod identity;
 pub mod importcache;
 pub mod login;
 pub mod logout;
+pub mod metadata;
 pub mod presign;
 pub mod request;
 pub mod runas;
@@ -105,6 +106,8 @@ pub enum Command {
     Login(login::LoginArgs),
     /// `logout`
     Logout(logout::LogoutArgs),
+    /// `metadata`
+    Metadata(metadata::MetadataArgs),
 }
 
 /// Reads an environment variable; the binary passes the process environment, tests a map.
@@ -260,6 +263,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::ImportCache(args)) => importcache::run(args, ctx),
         Some(Command::Login(args)) => login::run(args, ctx),
         Some(Command::Logout(args)) => logout::run(args, ctx),
+        Some(Command::Metadata(args)) => metadata::run(args, ctx),
         Some(Command::Cache(args)) => cache::run(args, ctx),
         Some(Command::Request(args)) => request::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),

@@ -332,6 +332,66 @@ pub async fn credentials(
     parse_credentials(&body).map_err(ImdsError::BadCredentials)
 }
 
+/// A session for reading any path of IMDS (`aws-login metadata`): one session token,
+/// asked for once and reused for every GET (or IMDSv1, by the chain's rules: see
+/// [`credentials`]). Source: the EC2 User Guide, "Use the Instance Metadata Service to
+/// access instance metadata" (IMDSv2 token: PUT `/latest/api/token` with a TTL header,
+/// then the token on each GET).
+pub struct MetadataSession {
+    token: Option<String>,
+}
+
+impl MetadataSession {
+    /// Asks for the session token (or settles on IMDSv1). Errors: IMDS does not answer
+    /// ([`ImdsError::Unreachable`]), refuses a token while IMDSv1 is disabled, or answers
+    /// the token request with another status.
+    pub async fn open(caller: &Caller<'_>, config: &ImdsConfig) -> Result<Self, ImdsError> {
+        Ok(Self {
+            token: token(caller, config).await?,
+        })
+    }
+
+    /// Whether this session uses IMDSv2 (a token).
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// GETs `/latest/{path}` (`path` without its leading slash): the body on 200, `None`
+    /// on 404; another status is [`ImdsError::Status`], a transport failure after the
+    /// token [`ImdsError::Interrupted`].
+    pub async fn get(
+        &self,
+        caller: &Caller<'_>,
+        config: &ImdsConfig,
+        path: &str,
+    ) -> Result<Option<Bytes>, ImdsError> {
+        let full = format!("/latest/{path}");
+        let sent = send(
+            caller,
+            config,
+            request(config, Method::GET, &full, self.token.as_deref())?,
+        )
+        .await;
+        let (status, body) = match sent {
+            Err(ImdsError::Unreachable(source)) if self.token.is_some() => {
+                return Err(ImdsError::Interrupted {
+                    what: "path",
+                    source,
+                });
+            }
+            other => other?,
+        };
+        match status {
+            200 => Ok(Some(body)),
+            404 => Ok(None),
+            status => Err(ImdsError::Status {
+                what: "path",
+                status,
+            }),
+        }
+    }
+}
+
 /// The instance's region (`placement/region`).
 pub async fn region(caller: &Caller<'_>, config: &ImdsConfig) -> Result<String, ImdsError> {
     let token = token(caller, config).await?;

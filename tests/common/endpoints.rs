@@ -31,6 +31,14 @@ pub enum ImdsMode {
 
 pub const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN";
 
+/// The fake instance's id.
+pub const INSTANCE_ID: &str = "i-0123456789abcdef0";
+/// Its user data (no final newline: printed exactly as it is).
+pub const USER_DATA: &str = "#!/bin/bash\necho booted > /tmp/booted";
+/// Its instance identity document.
+pub const IDENTITY_DOCUMENT: &str =
+    r#"{"accountId":"111122223333","instanceId":"i-0123456789abcdef0","region":"ap-northeast-2"}"#;
+
 /// A fake IMDS whose instance role `imds-role` has key id `ASIAIMDS`, in region
 /// `ap-northeast-2`. The log has `METHOD PATH token=BOOL` per request.
 pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
@@ -52,6 +60,21 @@ pub async fn fake_imds(mode: ImdsMode) -> (SocketAddr, Log) {
                 r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"IMDSSECRET","Token":"IMDSTOKEN","Expiration":"2099-01-01T00:00:00Z"}"#,
             ),
             (_, "GET", "/latest/meta-data/placement/region") => reply(200, "ap-northeast-2"),
+            // What `aws-login metadata` reads.
+            (_, "GET", "/latest/meta-data/") => reply(200, "ami-id\niam/\ninstance-id\nplacement/\ntags/\npublic-keys/"),
+            (_, "GET", "/latest/meta-data/iam/") => reply(200, "security-credentials/"),
+            (_, "GET", "/latest/meta-data/ami-id") => reply(200, "ami-0abcdef1234567890"),
+            (_, "GET", "/latest/meta-data/instance-id") => reply(200, INSTANCE_ID),
+            (_, "GET", "/latest/meta-data/placement/") => reply(200, "availability-zone\nregion"),
+            (_, "GET", "/latest/meta-data/placement/availability-zone") => reply(200, "ap-northeast-2a"),
+            (_, "GET", "/latest/meta-data/tags/") => reply(200, "instance/"),
+            (_, "GET", "/latest/meta-data/tags/instance/") => reply(200, "Name"),
+            (_, "GET", "/latest/meta-data/tags/instance/Name") => reply(200, "web-1"),
+            (_, "GET", "/latest/meta-data/public-keys/") => reply(200, "0=deploy-key"),
+            (_, "GET", "/latest/meta-data/public-keys/0/") => reply(200, "openssh-key"),
+            (_, "GET", "/latest/meta-data/public-keys/0/openssh-key") => reply(200, "ssh-ed25519 AAAA deploy"),
+            (_, "GET", "/latest/user-data") => reply(200, USER_DATA),
+            (_, "GET", "/latest/dynamic/instance-identity/document") => reply(200, IDENTITY_DOCUMENT),
             _ => reply(404, "not found"),
         }
     })
