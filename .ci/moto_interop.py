@@ -124,6 +124,35 @@ def main():
             os.environ.pop("AWS_SHARED_CREDENTIALS_FILE", None)
             os.environ.update(saved)
 
+    # dumpcreds --write-profile: botocore reads the written profile and is role1 on moto.
+    with tempfile.TemporaryDirectory() as tmp:
+        credentials = os.path.join(tmp, "credentials")
+        with open(credentials, "w") as f:
+            f.write("# mine\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = kept\n")
+        out = aws_login(["dumpcreds", "--assume-roles", role1["Arn"], "--write-profile", "written"],
+                        {**env, "AWS_SHARED_CREDENTIALS_FILE": credentials})
+        saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("AWS_")}
+        os.environ["AWS_CONFIG_FILE"] = os.path.join(tmp, "none")
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = credentials
+        try:
+            session = botocore.session.Session(profile="written")
+            sts = session.create_client("sts", region_name=REGION, endpoint_url=MOTO)
+            arn = sts.get_caller_identity()["Arn"]
+            text = open(credentials).read()
+            check("botocore reads the profile dumpcreds --write-profile wrote, as role1 on moto",
+                  out.returncode == 0 and ":assumed-role/role1/" in arn
+                  and session.get_credentials().method == "shared-credentials-file"
+                  and text.startswith("# mine\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = kept\n")
+                  and (os.stat(credentials).st_mode & 0o777) == 0o600,
+                  out.stdout + out.stderr + arn)
+        except Exception as e:  # noqa: BLE001 - any failure is the check failing
+            check("botocore reads the profile dumpcreds --write-profile wrote, as role1 on moto", False,
+                  repr(e) + out.stdout + out.stderr)
+        finally:
+            os.environ.pop("AWS_CONFIG_FILE", None)
+            os.environ.pop("AWS_SHARED_CREDENTIALS_FILE", None)
+            os.environ.update(saved)
+
     form = ["POST", f"{MOTO}/", "-d", "Action=GetCallerIdentity&Version=2011-06-15",
             "--service", "sts", "--region", REGION, "--fail"]
     out = aws_login(["request", *form], env)

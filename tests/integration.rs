@@ -28,6 +28,7 @@ mod cli_role_cache;
 mod cli_runas;
 mod cli_sso;
 mod cli_sts;
+mod cli_write_profile;
 mod config_generate;
 mod config_parser;
 mod credential_plan;

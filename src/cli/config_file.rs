@@ -161,6 +161,16 @@ impl ConfigFile {
         })
     }
 
+    /// Makes the file (and its backup) its owner's alone when written: for a file that
+    /// will hold secrets (the shared credentials file). The mode it had, when that was
+    /// wider.
+    pub(crate) fn make_private(&mut self) -> Option<u32> {
+        let wider = self.mode & 0o077 != 0;
+        let before = self.mode;
+        self.mode &= 0o7700;
+        wider.then_some(before)
+    }
+
     /// Writes `text` in its place (atomically, its mode and owner kept), the old text
     /// kept as `FILE.bak`; nothing when `text` is what it holds. Says on stderr what it
     /// did.

@@ -60,6 +60,8 @@ pub enum UsageError {
     RunBoth,
     /// `runas` was given nothing to run.
     RunNothing,
+    /// `--force` without `--write-profile`.
+    ForceWithoutWriteProfile,
     /// `runas --credentials-server` with credentials that do not expire.
     ServerNeedsTemporary,
 }
@@ -71,6 +73,7 @@ impl fmt::Display for UsageError {
                 f.write_str("no command given; run `aws-login --help` for the list")
             }
             Self::Exclusive(a, b) => write!(f, "{a} and {b} exclude each other"),
+            Self::ForceWithoutWriteProfile => f.write_str("--force applies to --write-profile only"),
             Self::FederationPolicyAlone => f.write_str(
                 "--federation-policy and --federation-policy-arns go with --get-federation-token",
             ),
@@ -163,6 +166,8 @@ pub enum CliError {
     Request(super::request::parts::RequestError),
     /// `metadata` printed nothing.
     Metadata(Box<super::metadata::MetadataError>),
+    /// `dumpcreds --write-profile` wrote nothing.
+    WriteProfile(Box<super::write_profile::WriteProfileError>),
     /// `importcache` refused a file.
     Import {
         /// The file.
@@ -247,6 +252,7 @@ impl CliError {
             CliError::ConsoleLogin(e) => e.kind(),
             CliError::Request(e) => e.kind(),
             CliError::Metadata(e) => e.kind(),
+            CliError::WriteProfile(e) => e.kind(),
             CliError::Transport(e) => e.kind(),
             _ => ErrorKind::Failure,
         }
@@ -318,6 +324,7 @@ impl fmt::Display for CliError {
             CliError::ConsoleLogin(e) => e.fmt(f),
             CliError::Request(e) => e.fmt(f),
             CliError::Metadata(e) => e.fmt(f),
+            CliError::WriteProfile(e) => e.fmt(f),
             CliError::Transport(e) => e.fmt(f),
             CliError::Runtime(_) => f.write_str("cannot start"),
             CliError::Output(e) => e.fmt(f),
@@ -351,6 +358,7 @@ impl std::error::Error for CliError {
             CliError::ConsoleLogin(e) => e.source(),
             CliError::Request(e) => e.source(),
             CliError::Metadata(e) => e.source(),
+            CliError::WriteProfile(_) => None,
             CliError::Transport(e) => e.source(),
             CliError::Output(_) => None,
             CliError::Runtime(source)

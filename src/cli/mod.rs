@@ -30,6 +30,7 @@ pub mod session;
 pub mod settings;
 mod sign_in;
 pub mod sso;
+pub mod write_profile;
 
 pub use args::{argparse_style, parse_args};
 pub use error::{CliError, UsageError};

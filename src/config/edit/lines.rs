@@ -100,6 +100,12 @@ pub(super) struct Block {
 }
 
 pub(super) fn blocks(lines: &[Line]) -> Vec<Block> {
+    blocks_by(lines, classify_config)
+}
+
+/// [`blocks`], each header's name classified by `classify` (the credentials file's
+/// `[NAME]` is profile NAME).
+pub(super) fn blocks_by(lines: &[Line], classify: fn(&str) -> Affects) -> Vec<Block> {
     let headers: Vec<usize> = (0..lines.len())
         .filter(|&i| header_name(&lines[i]).is_some())
         .collect();
@@ -117,7 +123,7 @@ pub(super) fn blocks(lines: &[Line]) -> Vec<Block> {
         out.push(Block {
             header,
             end,
-            what: classify_config(name),
+            what: classify(name),
             marked_for,
         });
     }

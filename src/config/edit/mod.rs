@@ -17,7 +17,7 @@
 mod lines;
 mod set;
 
-pub use set::set_profile_keys;
+pub use set::{set_credentials_keys, set_profile_keys};
 
 use super::Affects;
 use super::generate::{Generated, Section};

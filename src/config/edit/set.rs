@@ -6,18 +6,30 @@
 //! section. Everything else stays byte for byte. Pure.
 
 use super::super::Affects;
+use super::super::FileKind;
 use super::super::generate::Section;
-use super::lines::{Line, blocks, dominant_ending, is_blank, split_lines};
+use super::lines::{Line, blocks_by, dominant_ending, is_blank, split_lines};
 use super::update;
 
-/// `text` with `keys` set in profile `profile`'s section, and whether anything changed.
+/// `text` (a config file) with `keys` set in profile `profile`'s section, and whether
+/// anything changed.
 pub fn set_profile_keys(text: &str, profile: &str, keys: &[(&str, &str)]) -> (String, bool) {
+    set_keys(text, FileKind::Config, profile, keys)
+}
+
+/// `text` (a shared credentials file, whose sections are `[NAME]`) with `keys` set in
+/// profile `profile`'s section, and whether anything changed: `dumpcreds
+/// --write-profile`, as `aws configure set` writes the credentials file.
+pub fn set_credentials_keys(text: &str, profile: &str, keys: &[(&str, &str)]) -> (String, bool) {
+    set_keys(text, FileKind::Credentials, profile, keys)
+}
+
+fn set_keys(text: &str, kind: FileKind, profile: &str, keys: &[(&str, &str)]) -> (String, bool) {
     let mut lines = split_lines(text);
     let newline = dominant_ending(&lines);
-    let header = if profile == "default" {
-        "default".to_owned()
-    } else {
-        format!("profile {profile}")
+    let header = match kind {
+        FileKind::Config if profile != "default" => format!("profile {profile}"),
+        _ => profile.to_owned(),
     };
     let section = Section {
         header: header.clone(),
@@ -31,7 +43,11 @@ pub fn set_profile_keys(text: &str, profile: &str, keys: &[(&str, &str)]) -> (St
         assignment: None,
         named_by_user: true,
     };
-    let found = blocks(&lines);
+    let classify: fn(&str) -> Affects = match kind {
+        FileKind::Config => super::super::normalize::classify_config,
+        FileKind::Credentials => |name| Affects::Profile(name.to_owned()),
+    };
+    let found = blocks_by(&lines, classify);
     let changed = match found
         .iter()
         .rev()
