@@ -26,6 +26,7 @@ mod cli_profiles;
 mod cli_request;
 mod cli_role_cache;
 mod cli_runas;
+mod cli_serve;
 mod cli_sso;
 mod cli_sts;
 mod cli_write_profile;

@@ -12,7 +12,6 @@ use super::identity::command_with_identity;
 use super::session::Session;
 use super::{AppendAfter, CliError, Context, Output, UsageError};
 
-
 use crate::output::{OutForm, credential_process_json, github, render};
 use crate::provider::plan::Base;
 

@@ -62,6 +62,10 @@ pub enum UsageError {
     RunNothing,
     /// `--force` without `--write-profile`.
     ForceWithoutWriteProfile,
+    /// `serve --listen`: the address, and what is wrong with it.
+    Listen(String, &'static str),
+    /// `serve` with credentials that do not expire.
+    ServeNeedsTemporary,
     /// `runas --credentials-server` with credentials that do not expire.
     ServerNeedsTemporary,
 }
@@ -74,6 +78,10 @@ impl fmt::Display for UsageError {
             }
             Self::Exclusive(a, b) => write!(f, "{a} and {b} exclude each other"),
             Self::ForceWithoutWriteProfile => f.write_str("--force applies to --write-profile only"),
+            Self::Listen(addr, why) => write!(f, "--listen {addr}: {why}"),
+            Self::ServeNeedsTemporary => f.write_str(
+                "serve needs temporary credentials (a session token and an expiry), as the container protocol does: start from a role, SSO, or add --get-session-token",
+            ),
             Self::FederationPolicyAlone => f.write_str(
                 "--federation-policy and --federation-policy-arns go with --get-federation-token",
             ),
@@ -197,6 +205,13 @@ pub enum CliError {
     },
     /// The credentials endpoint of `runas --credentials-server` cannot be opened.
     Serve(std::io::Error),
+    /// `serve` cannot listen where asked.
+    Listen {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A file could not be written.
     WriteFile {
         /// What the file is for.
@@ -330,6 +345,7 @@ impl fmt::Display for CliError {
             CliError::Output(e) => e.fmt(f),
             CliError::Spawn { program, .. } => write!(f, "cannot run {program:?}"),
             CliError::Serve(_) => f.write_str("cannot open the credentials endpoint on 127.0.0.1"),
+            CliError::Listen { addr, .. } => write!(f, "cannot listen on {addr}"),
             CliError::File { what, path, .. } => write!(f, "cannot read {what} at {path}"),
             CliError::WriteFile { what, path, .. } => {
                 write!(f, "cannot write {what} at {path}")
@@ -366,7 +382,8 @@ impl std::error::Error for CliError {
             | CliError::File { source, .. }
             | CliError::WriteFile { source, .. }
             | CliError::RemoveFile { source, .. }
-            | CliError::Serve(source) => Some(source),
+            | CliError::Serve(source)
+            | CliError::Listen { source, .. } => Some(source),
         }
     }
 }

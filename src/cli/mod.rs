@@ -26,6 +26,7 @@ pub mod metadata;
 pub mod presign;
 pub mod request;
 pub mod runas;
+pub mod serve;
 pub mod session;
 pub mod settings;
 mod sign_in;
@@ -109,6 +110,8 @@ pub enum Command {
     Logout(logout::LogoutArgs),
     /// `metadata`
     Metadata(metadata::MetadataArgs),
+    /// `serve`
+    Serve(serve::ServeArgs),
 }
 
 /// Reads an environment variable; the binary passes the process environment, tests a map.
@@ -265,6 +268,7 @@ pub fn run(cli: &Cli, ctx: &Context<'_>) -> Result<Output, CliError> {
         Some(Command::Login(args)) => login::run(args, ctx),
         Some(Command::Logout(args)) => logout::run(args, ctx),
         Some(Command::Metadata(args)) => metadata::run(args, ctx),
+        Some(Command::Serve(args)) => block_on(serve::run(args, ctx))?,
         Some(Command::Cache(args)) => cache::run(args, ctx),
         Some(Command::Request(args)) => request::run(args, ctx),
         None => Err(UsageError::NoCommand.into()),

@@ -184,7 +184,7 @@ fn forwarded(origin: &Origin, program: Option<Pid>) -> Option<Signal> {
 
 /// The container JSON for the held credentials, renewed (the whole plan carried out
 /// again) when they are due.
-async fn renewed_json(
+pub(super) async fn renewed_json(
     held: &tokio::sync::Mutex<Refreshing>,
     session: &Session<'_>,
     caller: &Caller<'_>,

@@ -49,20 +49,36 @@ impl std::fmt::Debug for CredentialsEndpoint {
     }
 }
 
-/// Binds 127.0.0.1 on a free port, with a 256-bit token from the kernel's random source.
-pub async fn bind() -> std::io::Result<CredentialsEndpoint> {
+/// 256 bits from the kernel's random source, as hex.
+pub fn random_token() -> std::io::Result<crate::secret::SecretString> {
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    Ok(hex::encode(bytes).into())
+}
+
+/// Binds 127.0.0.1 on a free port, with a 256-bit token from the kernel's random source.
+pub async fn bind() -> std::io::Result<CredentialsEndpoint> {
+    bind_to(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+}
+
+/// Binds `addr` (`aws-login serve --listen`), with a 256-bit token; the URL names the
+/// address bound (its port when `addr` asked for any).
+pub async fn bind_to(addr: std::net::SocketAddr) -> std::io::Result<CredentialsEndpoint> {
+    let listener = TcpListener::bind(addr).await?;
     let url = format!("http://{}/credentials", listener.local_addr()?);
     Ok(CredentialsEndpoint {
         listener,
         url,
-        token: hex::encode(bytes).into(),
+        token: random_token()?,
     })
 }
 
 impl CredentialsEndpoint {
+    /// The address bound.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
     /// The next connection.
     pub async fn accept(&self) -> std::io::Result<TcpStream> {
         self.listener.accept().await.map(|(stream, _)| stream)
@@ -81,48 +97,101 @@ pub fn authorized(method: &hyper::Method, authorization: Option<&[u8]>, token: &
     method == hyper::Method::GET && same
 }
 
-fn reply(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
-    let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+/// An answer: status, body and content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: String,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json(status: u16, body: String) -> Self {
+        Self {
+            status,
+            body,
+            content_type: "application/json",
+        }
+    }
+
+    /// A plain-text answer.
+    pub fn text(status: u16, body: String) -> Self {
+        Self {
+            status,
+            body,
+            content_type: "text/plain",
+        }
+    }
+}
+
+fn response(reply: Reply) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or_default();
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
+        hyper::header::HeaderValue::from_static(reply.content_type),
     );
     response
 }
 
-/// Serves one connection: 401 without the token, else the JSON `provide` gives (500 with
-/// its message when it fails); sets `proven` once a request carried the token. Returns
-/// when the connection ends, or after [`CONNECTION_LIMIT`].
+/// The container protocol's answer: 401 without the token, else the JSON `provide`
+/// gives (500 with its message when it fails); and whether the request was authorized.
+pub async fn container_answer(
+    method: &hyper::Method,
+    headers: &hyper::HeaderMap,
+    token: &str,
+    provide: &impl AsyncFn() -> Result<String, String>,
+) -> (Reply, bool) {
+    let auth = headers
+        .get(hyper::header::AUTHORIZATION)
+        .map(hyper::header::HeaderValue::as_bytes);
+    if !authorized(method, auth, token) {
+        let body = r#"{"code":"Unauthorized","message":"wrong or missing Authorization token"}"#;
+        return (Reply::json(401, body.to_owned()), false);
+    }
+    let reply = match provide().await {
+        Ok(json) => Reply::json(200, json),
+        Err(message) => Reply::json(
+            500,
+            serde_json::json!({"code": "CredentialsUnavailable", "message": message}).to_string(),
+        ),
+    };
+    (reply, true)
+}
+
+/// Serves one connection with the container protocol (see [`container_answer`]); sets
+/// `proven` once a request carried the token. Returns when the connection ends, or after
+/// [`CONNECTION_LIMIT`].
 pub async fn serve(
     stream: TcpStream,
     token: &str,
     provide: &impl AsyncFn() -> Result<String, String>,
     proven: Rc<Cell<bool>>,
 ) {
+    let answer = async |method: &hyper::Method, _: &str, headers: &hyper::HeaderMap| {
+        container_answer(method, headers, token, provide).await
+    };
+    serve_with(stream, &answer, proven).await;
+}
+
+/// Serves one connection, each request answered by `answer` (method, path, headers →
+/// the reply, and whether the request proved it may have credentials, which sets
+/// `proven`). HTTP/1.1, no keep-alive, [`HEADER_LIMIT`] for the request headers, the
+/// whole connection within [`CONNECTION_LIMIT`].
+pub async fn serve_with(
+    stream: TcpStream,
+    answer: &impl AsyncFn(&hyper::Method, &str, &hyper::HeaderMap) -> (Reply, bool),
+    proven: Rc<Cell<bool>>,
+) {
     let proven = &*proven;
     let service = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
-        let auth = req
-            .headers()
-            .get(hyper::header::AUTHORIZATION)
-            .map(hyper::header::HeaderValue::as_bytes);
-        let allowed = authorized(req.method(), auth, token);
+        let (reply, allowed) = answer(req.method(), req.uri().path(), req.headers()).await;
         proven.set(allowed);
-        if !allowed {
-            return Ok::<_, Infallible>(reply(
-                401,
-                r#"{"code":"Unauthorized","message":"wrong or missing Authorization token"}"#
-                    .to_owned(),
-            ));
-        }
-        Ok(match provide().await {
-            Ok(json) => reply(200, json),
-            Err(message) => reply(
-                500,
-                serde_json::json!({"code": "CredentialsUnavailable", "message": message})
-                    .to_string(),
-            ),
-        })
+        Ok::<_, Infallible>(response(reply))
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .keep_alive(false)
