@@ -2,7 +2,7 @@
 //! (secret keys, session tokens, SSO access and refresh tokens, the client secret, the
 //! DPoP key, console sign-in refresh tokens, MFA codes, the container endpoint's token,
 //! `credential_process` output) and in every answer of the fakes (role, SSO, OIDC,
-//! sign-in and container credentials, the federation sign-in token). Each command runs
+//! sign-in, container and instance credentials, the federation sign-in token). Each command runs
 //! with the debug trace on (`AWS_LOGIN_DEBUG=1`); its stderr must hold none of them, and
 //! its stdout only what the user asked that command for. Errors, the console link's
 //! command, and a panic are swept the same way.
@@ -38,6 +38,7 @@ const NEW_LOGIN_REFRESH: &str = "PLANTEDnewLoginRefresh17";
 const SIGNIN_TOKEN: &str = "PLANTEDsigninToken18";
 const CONTAINER_SECRET: &str = "PLANTEDcontainerSecret19";
 const PANIC_TEXT: &str = "PLANTEDpanicText20";
+const IMDS_SECRET: &str = "PLANTEDimdsSecret21";
 
 /// Every planted secret, and the DPoP key's PEM lines.
 fn all_secrets() -> Vec<String> {
@@ -63,6 +64,7 @@ fn all_secrets() -> Vec<String> {
         SIGNIN_TOKEN,
         CONTAINER_SECRET,
         PANIC_TEXT,
+        IMDS_SECRET,
     ]
     .map(str::to_owned)
     .to_vec();
@@ -120,6 +122,17 @@ fn fake(req: &Request) -> Answer {
             ),
         ),
         ("GET", "/federation") => json(200, format!(r#"{{"SigninToken":"{SIGNIN_TOKEN}"}}"#)),
+        ("PUT", "/latest/api/token") => reply(200, "IMDS-TOKEN"),
+        ("GET", "/latest/meta-data/") => reply(200, "iam/\ninstance-id"),
+        ("GET", "/latest/meta-data/instance-id") => reply(200, "i-1"),
+        ("GET", "/latest/meta-data/iam/") => reply(200, "security-credentials/"),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => reply(200, "r"),
+        ("GET", "/latest/meta-data/iam/security-credentials/r") => reply(
+            200,
+            &format!(
+                r#"{{"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"{IMDS_SECRET}","Token":"T","Expiration":"2099-01-01T00:00:00Z"}}"#
+            ),
+        ),
         ("GET", "/creds") if req.header("authorization") == Some(CONTAINER_TOKEN) => json(
             200,
             format!(
@@ -222,6 +235,16 @@ fn command(case: &Case, addr: SocketAddr, dir: &Path) -> tokio::process::Command
             )
             .unwrap();
             cmd.env("AWS_CONFIG_FILE", config);
+        }
+        "keys-write" => {
+            cmd.env("AWS_ACCESS_KEY_ID", "AKIAPLANTED")
+                .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+                .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+                .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+        }
+        "imds" => {
+            cmd.env_remove("AWS_EC2_METADATA_DISABLED")
+                .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url);
         }
         "panic" => {
             cmd.env("AWS_LOGIN_TEST_PANIC", format!("formatting {PANIC_TEXT}"))
@@ -415,6 +438,20 @@ async fn no_command_shows_a_secret_it_was_not_asked_for() {
                 &save_token,
             ],
             "long-term-keys",
+            &[],
+            true,
+        ),
+        case(
+            "dumpcreds --write-profile: the file has them, the terminal not",
+            &["dumpcreds", "--write-profile", "swept"],
+            "keys-write",
+            &[],
+            true,
+        ),
+        case(
+            "metadata --recursive walks past the instance role's credentials",
+            &["metadata", "--recursive", "--json", "meta-data/"],
+            "imds",
             &[],
             true,
         ),

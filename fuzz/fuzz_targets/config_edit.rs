@@ -1,10 +1,10 @@
-//! The config editors on any text: `aws-login login`'s `set_profile_keys` and
-//! `dumpconfig --merge`'s `merge`. No panic; a second edit changes nothing; and a merge
+//! The config editors on any text: `aws-login login`'s `set_profile_keys`, `dumpcreds
+//! --write-profile`'s `set_credentials_keys` and `dumpconfig --merge`'s `merge`. No panic; a second edit changes nothing; and a merge
 //! into a file aws-login never wrote (no marker comment) keeps every byte of it: the
 //! result starts with the file as it was.
 #![no_main]
 
-use aws_login::config::edit::{merge, set_profile_keys};
+use aws_login::config::edit::{merge, set_credentials_keys, set_profile_keys};
 use aws_login::config::generate::{Assignment, Generated, MARKER_PREFIX, Options, generate};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -48,6 +48,14 @@ fuzz_target!(|data: &[u8]| {
     let (twice, changed) = set_profile_keys(&once, "fuzz", &keys);
     assert_eq!(once, twice, "a second edit changed the text");
     assert!(!changed, "a second edit says it changed something");
+    // The same for the credentials file's `[NAME]` sections (`dumpcreds --write-profile`).
+    let (once, _) = set_credentials_keys(text, "fuzz", &keys);
+    let (twice, changed) = set_credentials_keys(&once, "fuzz", &keys);
+    assert_eq!(once, twice, "a second credentials edit changed the text");
+    assert!(
+        !changed,
+        "a second credentials edit says it changed something"
+    );
 
     let generated = generated();
     if let Ok((merged, _)) = merge(text, generated, false) {
