@@ -25,6 +25,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// A config file being edited: where it is, its text (`None`: not there yet), the mode
 /// and owner to write it with, and the lock held until it is dropped.
 pub(crate) struct ConfigFile {
+    /// What the file is, for messages ("the config file").
+    what: &'static str,
     pub(crate) path: PathBuf,
     pub(crate) text: Option<String>,
     mode: u32,
@@ -107,6 +109,15 @@ impl ConfigFile {
 
     /// Opens `file` (`~` expanded) for an edit: locked, checked, read.
     pub(crate) fn open(file: &str, ctx: &Context<'_>) -> Result<Self, CliError> {
+        Self::open_as(file, "the config file", ctx)
+    }
+
+    /// [`ConfigFile::open`], the file called `what` in messages.
+    pub(crate) fn open_as(
+        file: &str,
+        what: &'static str,
+        ctx: &Context<'_>,
+    ) -> Result<Self, CliError> {
         let (path, shown) = located(file, ctx);
         let refuse = |why: &str| refusal(&shown, why);
         // Checked before the lock too, so no lock file is made beside a device.
@@ -119,6 +130,7 @@ impl ConfigFile {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Self {
+                    what,
                     path,
                     text: None,
                     mode: 0o600,
@@ -128,7 +140,7 @@ impl ConfigFile {
             }
             Err(source) => {
                 return Err(CliError::File {
-                    what: "the config file".into(),
+                    what: what.into(),
                     path: shown,
                     source,
                 });
@@ -147,12 +159,13 @@ impl ConfigFile {
             ));
         }
         let bytes = std::fs::read(&path).map_err(|source| CliError::File {
-            what: "the config file".into(),
+            what: what.into(),
             path: shown.clone(),
             source,
         })?;
         let text = String::from_utf8(bytes).map_err(|_| DumpConfigError::NotText(shown))?;
         Ok(Self {
+            what,
             path,
             text: Some(text),
             mode,
@@ -207,10 +220,10 @@ impl ConfigFile {
             let backup = PathBuf::from(format!("{shown}.bak"));
             crate::private_file::write_with_mode(&backup, old.as_bytes(), self.mode)
                 .and_then(|()| owned(&backup))
-                .map_err(write_error("the backup of the config file", &backup))?;
+                .map_err(write_error(&format!("the backup of {}", self.what), &backup))?;
         }
         crate::private_file::write_with_mode_then(&self.path, text.as_bytes(), self.mode, &owned)
-            .map_err(write_error("the config file", &self.path))?;
+            .map_err(write_error(self.what, &self.path))?;
         (ctx.stderr)(&format!(
             "Wrote {shown}{}.",
             if self.text.is_some() {

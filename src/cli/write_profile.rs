@@ -108,7 +108,7 @@ pub fn write(
     let (_, path) = crate::config::files::paths(ctx.env, &home_of);
     let path = path.ok_or(refuse(WriteProfileError::NoFile))?;
     let shown = path.display().to_string();
-    let mut file = ConfigFile::open(&shown, ctx)?;
+    let mut file = ConfigFile::open_as(&shown, "the shared credentials file", ctx)?;
     let old = file.text.clone().unwrap_or_default();
     let parsed = crate::config::parse(old.as_bytes(), &shown);
     let long_term = parsed

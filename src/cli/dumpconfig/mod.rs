@@ -163,7 +163,7 @@ impl std::fmt::Display for DumpConfigError {
             }
             Self::NotText(path) => write!(
                 f,
-                "{path} is not UTF-8 text: aws-login does not edit it (--merge)"
+                "{path} is not UTF-8 text: aws-login does not edit it"
             ),
             Self::NothingAssigned => f.write_str(
                 "Identity Center assigns no role to this sign-in: --prune would remove every generated profile, so nothing was changed",
