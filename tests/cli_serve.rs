@@ -224,6 +224,20 @@ async fn the_env_file_is_private_and_removed_on_stop() {
     let status = child.wait().await.unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(!file.exists(), "the env file is removed");
+
+    // A file that is there already is the user's: refused, kept.
+    std::fs::write(&file, "OLD=1\n").unwrap();
+    let out = serve(sts, &["--env-file", file.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("it is there already"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "OLD=1\n");
 }
 
 #[tokio::test]
@@ -316,6 +330,56 @@ print(json.dumps(out))
     let imds = keys("imds");
     assert_eq!(imds[0], "iam-role");
     assert_ne!(imds[1], imds[2], "{imds:?}");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
+}
+
+/// An STS that answers once and then hangs: requests still get the credentials that
+/// work (after at most the 1 s grace), instead of waiting on the renewal.
+#[tokio::test]
+async fn a_hanging_renewal_does_not_hold_up_clients() {
+    let count: Arc<Mutex<usize>> = Arc::default();
+    let n = count.clone();
+    let (_, sts) = serve_with(move |_| {
+        let mut n = n.lock().unwrap();
+        *n += 1;
+        if *n > 1 {
+            return common::mock::Answer::Hang;
+        }
+        let expires = common::homes::in_minutes(4);
+        reply(
+            200,
+            &format!("<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/relay/aws-login</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIAFIRST</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>{expires}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"),
+        )
+    })
+    .await;
+    let mut child = serve(sts, &[]).spawn().unwrap();
+    let vars = exports(&mut child, 2).await;
+    let url = value(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI").to_owned();
+    let token = value(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN").to_owned();
+    let addr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let right = format!("GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: {token}\r\n\r\n");
+    for _ in 0..3 {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), get(&addr, &right))
+            .await
+            .expect("a request waited on the hanging renewal");
+        assert_eq!(answer.0, 200, "{}", answer.1);
+        assert!(answer.1.contains("ASIAFIRST"), "{}", answer.1);
+    }
+    assert_eq!(*count.lock().unwrap(), 2, "one renewal at a time");
+    // Other methods and paths with the token: 405 and 404, not the credentials.
+    let post = format!(
+        "POST /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: {token}\r\nContent-Length: 0\r\n\r\n"
+    );
+    assert_eq!(get(&addr, &post).await.0, 405);
+    let other = format!("GET /other HTTP/1.1\r\nHost: x\r\nAuthorization: {token}\r\n\r\n");
+    assert_eq!(get(&addr, &other).await.0, 404);
     let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     assert_eq!(child.wait().await.unwrap().code(), Some(0));

@@ -220,7 +220,10 @@ impl ConfigFile {
             let backup = PathBuf::from(format!("{shown}.bak"));
             crate::private_file::write_with_mode(&backup, old.as_bytes(), self.mode)
                 .and_then(|()| owned(&backup))
-                .map_err(write_error(&format!("the backup of {}", self.what), &backup))?;
+                .map_err(write_error(
+                    &format!("the backup of {}", self.what),
+                    &backup,
+                ))?;
         }
         crate::private_file::write_with_mode_then(&self.path, text.as_bytes(), self.mode, &owned)
             .map_err(write_error(self.what, &self.path))?;

@@ -66,6 +66,8 @@ pub enum UsageError {
     Listen(String, &'static str),
     /// `serve` with credentials that do not expire.
     ServeNeedsTemporary,
+    /// `serve --env-file` names a file that is there already.
+    EnvFileExists(String),
     /// `runas --credentials-server` with credentials that do not expire.
     ServerNeedsTemporary,
 }
@@ -79,6 +81,10 @@ impl fmt::Display for UsageError {
             Self::Exclusive(a, b) => write!(f, "{a} and {b} exclude each other"),
             Self::ForceWithoutWriteProfile => f.write_str("--force applies to --write-profile only"),
             Self::Listen(addr, why) => write!(f, "--listen {addr}: {why}"),
+            Self::EnvFileExists(file) => write!(
+                f,
+                "--env-file {file}: it is there already; serve writes a new file and removes it when it stops: name a new one"
+            ),
             Self::ServeNeedsTemporary => f.write_str(
                 "serve needs temporary credentials (a session token and an expiry), as the container protocol does: start from a role, SSO, or add --get-session-token",
             ),

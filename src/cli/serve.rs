@@ -21,8 +21,8 @@ use argh::FromArgs;
 use super::identity::command_with_identity;
 use super::session::Session;
 use super::{CliError, Context, Output, UsageError};
+use crate::credentials::Credentials;
 use crate::output::container_credentials_json;
-use crate::provider::refresh::Refreshing;
 use crate::server::credentials_endpoint::{self as endpoint, Connections, Reply};
 use crate::server::imds_emulation::{ImdsEmulation, Step, document};
 
@@ -50,8 +50,8 @@ command_with_identity! {
         /// has the credentials)
         #[argh(switch)]
         pub allow_remote: [bool],
-        /// write the variables to FILE (0600, KEY=VALUE lines as `docker --env-file`
-        /// reads them) instead of printing them; removed when serve stops
+        /// write the variables to FILE, a new file (0600, KEY=VALUE lines as `docker
+        /// --env-file` reads them), instead of printing them; removed when serve stops
         #[argh(option)]
         pub env_file: [Option<String>],
     }
@@ -99,6 +99,67 @@ fn variables(url: &str, token: &str, imds: Option<SocketAddr>) -> Vec<(&'static 
     vars
 }
 
+/// How long a request for expired credentials waits for their renewal.
+const RENEWAL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a request for due (still working) credentials waits for their renewal
+/// before it gets the current ones: under the 2 s SDKs give a credentials endpoint.
+const RENEWAL_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+/// After a failed renewal, how long until the next try.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The credentials served and their renewal, which runs beside the requests (in the
+/// serve loop), one at a time: a request waits at most [`RENEWAL_GRACE`] for a renewal
+/// while the credentials it would get still work, so an STS that hangs cannot hold up a
+/// client; only expired credentials make it wait longer ([`RENEWAL_WAIT`]).
+struct Relay {
+    current: std::cell::RefCell<Credentials>,
+    /// A request found them due: the loop starts a renewal.
+    wanted: tokio::sync::Notify,
+    /// A renewal ended (renewed or not).
+    ended: tokio::sync::Notify,
+    /// The last renewal failed and the next waits ([`RETRY_AFTER`]): requests do not
+    /// wait for one meanwhile.
+    backing_off: std::cell::Cell<bool>,
+    /// Why the last renewal failed, while the current credentials are expired.
+    failure: std::cell::RefCell<Option<String>>,
+}
+
+impl Relay {
+    /// The container JSON to answer with: the current credentials while they work (once
+    /// due, after a renewal of at most [`RENEWAL_GRACE`]); once expired, whatever a
+    /// renewal gives within [`RENEWAL_WAIT`].
+    async fn json(&self, ctx: &Context<'_>) -> Result<String, String> {
+        let deadline = tokio::time::Instant::now() + RENEWAL_WAIT;
+        let mut waited = false;
+        loop {
+            let now = ctx.clock.now();
+            let creds = self.current.borrow().clone();
+            let due = creds.needs_refresh(now);
+            let usable = !creds.is_expired(now);
+            if !due || (usable && (waited || self.backing_off.get())) {
+                return container_credentials_json(&creds)
+                    .ok_or_else(|| "the credentials have no session token or expiry".to_owned());
+            }
+            if !usable && let Some(failure) = self.failure.borrow().clone() {
+                self.wanted.notify_one();
+                return Err(failure);
+            }
+            // Registered before the renewal is asked for, so its end is not missed.
+            let ended = self.ended.notified();
+            self.wanted.notify_one();
+            let until = if usable {
+                tokio::time::Instant::now() + RENEWAL_GRACE
+            } else {
+                deadline
+            };
+            waited = true;
+            if tokio::time::timeout_at(until, ended).await.is_err() && !usable {
+                return Err("the credentials expired and their renewal has not finished".into());
+            }
+        }
+    }
+}
+
 /// Runs `serve` until a stop signal.
 pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let addr = listen_address(args)?;
@@ -125,6 +186,13 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
         args.imds.then_some(bound),
     );
     let mut stop = Stop::new().map_err(CliError::Serve)?;
+    // The env file is serve's own: never one that is there already (it is removed on
+    // stop, which must not take a file of the user's with it).
+    if let Some(file) = &args.env_file
+        && std::fs::symlink_metadata(file).is_ok()
+    {
+        return Err(UsageError::EnvFileExists(file.clone()).into());
+    }
     match &args.env_file {
         Some(file) => {
             let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
@@ -157,19 +225,30 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
     }
     if !bound.ip().is_loopback() {
         (ctx.stderr)(&format!(
-            "aws-login serve: listening on {bound}, which other machines can reach (--allow-remote)."
+            "aws-login serve: listening on {bound}, which other machines can reach (--allow-remote). The SDKs take an http:// container endpoint only on loopback (or ECS's and EKS's link-local addresses): a client elsewhere reaches it through a tunnel or proxy that it sees on loopback, with the host in the URI replaced."
         ));
     }
 
     // The program's terminal signals are ours now: no helper ender that would end
     // aws-login before the env file is removed.
     let _ours = crate::provider::job::passing_on();
-    let held = tokio::sync::Mutex::new(Refreshing::new(creds));
-    let provide = async || super::runas::renewed_json(&held, &session, &caller, ctx).await;
+    let relay = Relay {
+        current: std::cell::RefCell::new(creds),
+        wanted: tokio::sync::Notify::new(),
+        ended: tokio::sync::Notify::new(),
+        backing_off: std::cell::Cell::new(false),
+        failure: std::cell::RefCell::new(None),
+    };
+    let provide = async || relay.json(ctx).await;
+    // The renewal being carried out, and when the next may start after a failure.
+    let mut renewal: Option<
+        std::pin::Pin<Box<dyn Future<Output = Result<Credentials, CliError>> + '_>>,
+    > = None;
+    let mut next_try = tokio::time::Instant::now();
     let token = listening.token.expose();
     let answer = async |method: &hyper::Method, path: &str, headers: &hyper::HeaderMap| {
         let Some(imds) = imds.as_ref().filter(|_| ImdsEmulation::handles(path)) else {
-            return endpoint::container_answer(method, headers, token, &provide).await;
+            return endpoint::container_answer(method, path, headers, token, &provide).await;
         };
         let make = || endpoint::random_token().ok().map(|t| t.expose().to_owned());
         match imds.step(method, path, headers, std::time::Instant::now(), make) {
@@ -197,6 +276,42 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
     loop {
         tokio::select! {
             () = stop.next() => break,
+            () = async {
+                tokio::time::sleep_until(next_try).await;
+                relay.wanted.notified().await;
+            }, if renewal.is_none() => {
+                relay.backing_off.set(false);
+                // Not interactive: a helper does not get the terminal of a background relay.
+                renewal = Some(Box::pin(session.credentials_with(&caller, false)));
+            }
+            result = async {
+                match renewal.as_mut() {
+                    Some(running) => running.await,
+                    None => std::future::pending().await,
+                }
+            }, if renewal.is_some() => {
+                renewal = None;
+                match result {
+                    Ok(renewed) => {
+                        *relay.current.borrow_mut() = renewed;
+                        *relay.failure.borrow_mut() = None;
+                    }
+                    Err(error) => {
+                        let message = super::cause_chain(&error);
+                        let expired = relay.current.borrow().is_expired(ctx.clock.now());
+                        (ctx.stderr)(&format!(
+                            "aws-login serve: renewing the credentials failed{}: {message}",
+                            if expired { "" } else { ", serving the current ones until they expire" }
+                        ));
+                        if expired {
+                            *relay.failure.borrow_mut() = Some(message);
+                        }
+                        relay.backing_off.set(true);
+                        next_try = tokio::time::Instant::now() + RETRY_AFTER;
+                    }
+                }
+                relay.ended.notify_waiters();
+            }
             accepted = async {
                 if let Some(until) = accept_paused_until {
                     tokio::time::sleep_until(until).await;

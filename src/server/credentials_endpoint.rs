@@ -65,7 +65,7 @@ pub async fn bind() -> std::io::Result<CredentialsEndpoint> {
 /// address bound (its port when `addr` asked for any).
 pub async fn bind_to(addr: std::net::SocketAddr) -> std::io::Result<CredentialsEndpoint> {
     let listener = TcpListener::bind(addr).await?;
-    let url = format!("http://{}/credentials", listener.local_addr()?);
+    let url = format!("http://{}{CREDENTIALS_PATH}", listener.local_addr()?);
     Ok(CredentialsEndpoint {
         listener,
         url,
@@ -138,10 +138,16 @@ fn response(reply: Reply) -> hyper::Response<Full<Bytes>> {
     response
 }
 
-/// The container protocol's answer: 401 without the token, else the JSON `provide`
-/// gives (500 with its message when it fails); and whether the request was authorized.
+/// The path of the credentials (`AWS_CONTAINER_CREDENTIALS_FULL_URI`'s).
+pub const CREDENTIALS_PATH: &str = "/credentials";
+
+/// The container protocol's answer: 401 without the token (whatever the method or
+/// path, so nothing is learnt without it), then 405 for a method other than GET and
+/// 404 for another path, else the JSON `provide` gives (500 with its message when it
+/// fails); and whether the request was authorized.
 pub async fn container_answer(
     method: &hyper::Method,
+    path: &str,
     headers: &hyper::HeaderMap,
     token: &str,
     provide: &impl AsyncFn() -> Result<String, String>,
@@ -149,9 +155,17 @@ pub async fn container_answer(
     let auth = headers
         .get(hyper::header::AUTHORIZATION)
         .map(hyper::header::HeaderValue::as_bytes);
-    if !authorized(method, auth, token) {
+    if !authorized(&hyper::Method::GET, auth, token) {
         let body = r#"{"code":"Unauthorized","message":"wrong or missing Authorization token"}"#;
         return (Reply::json(401, body.to_owned()), false);
+    }
+    if method != hyper::Method::GET {
+        let body = r#"{"code":"MethodNotAllowed","message":"GET only"}"#;
+        return (Reply::json(405, body.to_owned()), false);
+    }
+    if path != CREDENTIALS_PATH {
+        let body = r#"{"code":"NotFound","message":"the credentials are at /credentials"}"#;
+        return (Reply::json(404, body.to_owned()), false);
     }
     let reply = match provide().await {
         Ok(json) => Reply::json(200, json),
@@ -172,8 +186,8 @@ pub async fn serve(
     provide: &impl AsyncFn() -> Result<String, String>,
     proven: Rc<Cell<bool>>,
 ) {
-    let answer = async |method: &hyper::Method, _: &str, headers: &hyper::HeaderMap| {
-        container_answer(method, headers, token, provide).await
+    let answer = async |method: &hyper::Method, path: &str, headers: &hyper::HeaderMap| {
+        container_answer(method, path, headers, token, provide).await
     };
     serve_with(stream, &answer, proven).await;
 }
