@@ -158,6 +158,11 @@ async fn metadata_failures_say_what_and_exit_by_kind() {
     for (args, want) in [
         (&["../etc/passwd"][..], "is not an instance metadata path"),
         (
+            &["%2e%2e/user-data"][..],
+            "is not an instance metadata path",
+        ),
+        (&["--profile", "nosuch", "instance-id"][..], "nosuch"),
+        (
             &["--recursive", "instance-id"][..],
             "--recursive walks a listing",
         ),

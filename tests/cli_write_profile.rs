@@ -192,6 +192,26 @@ async fn refusals_write_nothing() {
     );
     unchanged("source profile");
 
+    // The section twice, or spaced: which one is meant cannot be told.
+    for text in [
+        "[ci]\na = 1\n[ci]\nb = 2\n",
+        "[ ci ]\naws_session_token = x\n",
+    ] {
+        let odd = dir.path().join("odd");
+        std::fs::write(&odd, text).unwrap();
+        let out = write_profile(sts, &odd, &["--write-profile", "ci"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{text:?}");
+        assert!(
+            stderr(&out).contains("has [ci] more than once"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read_to_string(&odd).unwrap(), text);
+    }
+
     // --force replaces long-term keys, the old file kept.
     let out = write_profile(sts, &file, &["--write-profile", "default", "--force"])
         .output()

@@ -65,6 +65,9 @@ pub struct MetadataArgs {
     pub debug: bool,
 }
 
+/// The longest path taken.
+const MAX_PATH: usize = 1024;
+
 /// The most requests one `--recursive` walk makes (the whole of `meta-data/` on an
 /// instance is a few hundred).
 const WALK_LIMIT: usize = 2000;
@@ -104,7 +107,8 @@ impl fmt::Display for MetadataError {
             ),
             Self::BadPath(p) => write!(
                 f,
-                "{p:?} is not an instance metadata path (no '..', blanks or control characters)"
+                "{:?} is not an instance metadata path: printable ASCII without '?', '#', '%', '.' or '..' segments or empty ones, at most {MAX_PATH} characters",
+                p.chars().take(80).collect::<String>()
             ),
             Self::RecursiveNeedsListing(p) => write!(
                 f,
@@ -151,15 +155,17 @@ impl MetadataError {
 /// The path under `/latest/` that `arg` names (see the module docs). Pure.
 pub fn resolve_path(arg: Option<&str>) -> Result<String, MetadataError> {
     let raw = arg.unwrap_or("meta-data/").trim();
+    let path = raw.trim_start_matches('/');
+    let segments: Vec<&str> = path.split('/').collect();
     let bad = raw.is_empty()
-        || raw
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '?' || c == '#')
-        || raw.split('/').any(|s| s == ".." || s == ".");
+        || raw.len() > MAX_PATH
+        || !raw.bytes().all(|b| b.is_ascii_graphic())
+        || raw.contains(['?', '#', '%'])
+        || segments.iter().any(|s| *s == ".." || *s == ".")
+        || segments.iter().rev().skip(1).any(|s| s.is_empty());
     if bad {
         return Err(MetadataError::BadPath(raw.to_owned()));
     }
-    let path = raw.trim_start_matches('/');
     let path = path.strip_prefix("latest/").unwrap_or(path);
     let known = ["meta-data", "user-data", "dynamic"]
         .iter()
@@ -173,15 +179,28 @@ pub fn resolve_path(arg: Option<&str>) -> Result<String, MetadataError> {
 }
 
 /// The child paths of a listing's entries: `name/` is a listing, `0=my-key` (the
-/// `public-keys/` form) is the listing `0/` named `0`, anything else a value.
+/// `public-keys/` form) is the listing `0/` named `0`, anything else a value. An entry
+/// that is not one plain path segment (`..`, `a/b`, blanks, `%`, `?`, `#`, non-ASCII)
+/// is left out: an answer must not steer a walk elsewhere.
 fn entries(listing: &str) -> Vec<(String, String)> {
+    let plain = |name: &str| {
+        !name.is_empty()
+            && name != "."
+            && name != ".."
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b"/?#%".contains(&b))
+    };
     listing
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| match l.split_once('=') {
-            Some((index, _)) => (index.to_owned(), format!("{index}/")),
-            None => (l.trim_end_matches('/').to_owned(), l.to_owned()),
+        .filter_map(|l| match l.split_once('=') {
+            Some((index, _)) => plain(index).then(|| (index.to_owned(), format!("{index}/"))),
+            None => {
+                let name = l.strip_suffix('/').unwrap_or(l);
+                plain(name).then(|| (name.to_owned(), l.to_owned()))
+            }
         })
         .collect()
 }
@@ -222,12 +241,19 @@ impl Reader<'_, '_> {
         if depth > WALK_DEPTH || self.requests >= WALK_LIMIT {
             return Err(MetadataError::WalkTooLarge(path.to_owned()));
         }
-        let listing = self
-            .get(path)
-            .await?
-            .ok_or_else(|| MetadataError::Missing(path.to_owned()))?;
+        let Some(listing) = self.get(path).await? else {
+            // The walk's start must be there; a listing below it that is not is null.
+            return if depth == 0 {
+                Err(MetadataError::Missing(path.to_owned()))
+            } else {
+                Ok(serde_json::Value::Null)
+            };
+        };
         let mut object = serde_json::Map::new();
         for (name, child) in entries(&String::from_utf8_lossy(&listing)) {
+            if object.contains_key(&name) {
+                continue;
+            }
             let full = format!("{path}{child}");
             let value = if child.ends_with('/') {
                 Box::pin(self.walk(&full, depth + 1, json)).await?
@@ -328,6 +354,11 @@ pub fn run(args: &MetadataArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
         ..IdentityArgs::default()
     };
     let settings = Settings::resolve(&identity, ctx);
+    if let Some(name) = &args.profile
+        && settings.profile().is_none()
+    {
+        return Err(super::UsageError::NoSuchProfile(name.clone()).into());
+    }
     let profile = |key: &str| settings.value(key);
     let config =
         ImdsConfig::from_env(ctx.env, &profile).ok_or(Box::new(MetadataError::Disabled))?;
@@ -410,67 +441,4 @@ fn answer(path: &str, body: &[u8], json: bool) -> Answer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_are_resolved_under_latest() {
-        for (arg, want) in [
-            (None, "meta-data/"),
-            (Some("instance-id"), "meta-data/instance-id"),
-            (Some("placement/region"), "meta-data/placement/region"),
-            (
-                Some("/latest/meta-data/tags/instance/Name"),
-                "meta-data/tags/instance/Name",
-            ),
-            (Some("latest/user-data"), "user-data"),
-            (Some("user-data"), "user-data"),
-            (
-                Some("dynamic/instance-identity/document"),
-                "dynamic/instance-identity/document",
-            ),
-            (Some("meta-data"), "meta-data/"),
-            (Some("iam/"), "meta-data/iam/"),
-        ] {
-            assert_eq!(resolve_path(arg).unwrap(), want, "{arg:?}");
-        }
-        for bad in ["", "../x", "a/../b", "a b", "x?y", "./x", "a\nb"] {
-            assert!(resolve_path(Some(bad)).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn listings_values_and_json() {
-        assert_eq!(
-            entries("ami-id\nplacement/\npublic-keys/\n0=my-key\n"),
-            [
-                ("ami-id".to_owned(), "ami-id".to_owned()),
-                ("placement".to_owned(), "placement/".to_owned()),
-                ("public-keys".to_owned(), "public-keys/".to_owned()),
-                ("0".to_owned(), "0/".to_owned()),
-            ]
-        );
-        let text = |a: Answer| match a {
-            Answer::Text(t) => t,
-            Answer::Bytes(_) => panic!("bytes"),
-        };
-        assert_eq!(
-            text(answer("meta-data/instance-id", b"i-1", false)),
-            "i-1\n"
-        );
-        assert_eq!(text(answer("user-data", b"#!/bin/sh", false)), "#!/bin/sh");
-        assert!(matches!(
-            answer("user-data", &[0x1f, 0x8b, 0xff], false),
-            Answer::Bytes(_)
-        ));
-        assert_eq!(
-            text(answer("meta-data/x", br#"{"a":1}"#, true)),
-            "{\n  \"a\": 1\n}\n"
-        );
-        assert_eq!(text(answer("meta-data/x", b"plain", true)), "\"plain\"\n");
-        assert_eq!(
-            text(answer("meta-data/", b"a\nb/", true)),
-            "[\n  \"a\",\n  \"b/\"\n]\n"
-        );
-    }
-}
+mod tests;

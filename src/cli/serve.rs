@@ -99,6 +99,9 @@ fn variables(url: &str, token: &str, imds: Option<SocketAddr>) -> Vec<(&'static 
     vars
 }
 
+/// A renewal being carried out: the whole plan again.
+type Renewal<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Credentials, CliError>> + 'a>>;
+
 /// How long a request for expired credentials waits for their renewal.
 const RENEWAL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a request for due (still working) credentials waits for their renewal
@@ -241,9 +244,7 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
     };
     let provide = async || relay.json(ctx).await;
     // The renewal being carried out, and when the next may start after a failure.
-    let mut renewal: Option<
-        std::pin::Pin<Box<dyn Future<Output = Result<Credentials, CliError>> + '_>>,
-    > = None;
+    let mut renewal: Option<Renewal<'_>> = None;
     let mut next_try = tokio::time::Instant::now();
     let token = listening.token.expose();
     let answer = async |method: &hyper::Method, path: &str, headers: &hyper::HeaderMap| {

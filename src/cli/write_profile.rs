@@ -37,6 +37,14 @@ pub enum WriteProfileError {
     },
     /// The profile is the one the credentials came from.
     SourceProfile(String),
+    /// The file has the section twice, or as `[ NAME ]` (which other SDKs read as
+    /// `[NAME]`): which one is meant cannot be told.
+    Ambiguous {
+        /// The profile.
+        name: String,
+        /// The file.
+        path: String,
+    },
 }
 
 impl fmt::Display for WriteProfileError {
@@ -55,6 +63,10 @@ impl fmt::Display for WriteProfileError {
             Self::LongTermKeys { name, path } => write!(
                 f,
                 "[{name}] in {path} holds long-term keys (an access key without a session token): not replaced (--force replaces them; the old file is kept as .bak)"
+            ),
+            Self::Ambiguous { name, path } => write!(
+                f,
+                "{path} has [{name}] more than once (or with blanks inside the brackets): botocore refuses such a file, and which one to write cannot be told: leave one [{name}] and try again"
             ),
             Self::SourceProfile(name) => write!(
                 f,
@@ -111,6 +123,18 @@ pub fn write(
     let mut file = ConfigFile::open_as(&shown, "the shared credentials file", ctx)?;
     let old = file.text.clone().unwrap_or_default();
     let parsed = crate::config::parse(old.as_bytes(), &shown);
+    let same = parsed
+        .sections
+        .iter()
+        .filter(|s| s.name.trim() == name)
+        .count();
+    let exact = parsed.sections.iter().filter(|s| s.name == name).count();
+    if same > 1 || same != exact {
+        return Err(refuse(WriteProfileError::Ambiguous {
+            name: name.to_owned(),
+            path: shown,
+        }));
+    }
     let long_term = parsed
         .sections
         .iter()
@@ -145,8 +169,14 @@ pub fn write(
     let expiry = match creds.expiration() {
         Some(at) => {
             let minutes = (at - ctx.clock.now()).num_minutes();
+            let left = match minutes {
+                m if m < 0 => "already".to_owned(),
+                m if m < 120 => format!("in {m} min"),
+                m if m < 48 * 60 => format!("in {} h", m / 60),
+                m => format!("in {} days", m / (24 * 60)),
+            };
             format!(
-                "; they expire at {} (in {minutes} min)",
+                "; they expire at {} ({left})",
                 at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             )
         }

@@ -119,6 +119,8 @@ pub enum ImdsError {
     },
     /// The instance has no role attached.
     NoRole,
+    /// The session token IMDS gave cannot be one (too long, or not printable ASCII).
+    BadToken,
     /// The credentials document is not valid.
     BadCredentials(super::metadata::DocumentError),
 }
@@ -146,6 +148,9 @@ impl fmt::Display for ImdsError {
             ),
             Self::Status { what, status } => write!(f, "instance metadata {what} answered HTTP {status}"),
             Self::NoRole => f.write_str("the instance has no IAM role (instance profile) attached"),
+            Self::BadToken => f.write_str(
+                "the instance metadata service answered the session-token request with something that is not a token (over 1024 bytes, or not printable ASCII)",
+            ),
             Self::BadCredentials(why) => write!(f, "instance metadata credentials are not valid: {why}"),
         }
     }
@@ -268,7 +273,17 @@ async fn token(caller: &Caller<'_>, config: &ImdsConfig) -> Result<Option<String
         Err(e) => return Err(e),
     };
     match status {
-        200 => Ok(Some(String::from_utf8_lossy(&body).trim().to_owned())),
+        200 => {
+            let token = String::from_utf8_lossy(&body).trim().to_owned();
+            let plausible = !token.is_empty()
+                && token.len() <= 1024
+                && token.bytes().all(|b| b.is_ascii_graphic());
+            if plausible {
+                Ok(Some(token))
+            } else {
+                Err(ImdsError::BadToken)
+            }
+        }
         403..=405 if config.v1_disabled => Err(ImdsError::V1Disabled),
         403..=405 => Ok(None),
         status => Err(ImdsError::Status {
