@@ -166,6 +166,13 @@ impl Relay {
 /// Runs `serve` until a stop signal.
 pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
     let addr = listen_address(args)?;
+    // The env file is serve's own: never one that is there already (it is removed on
+    // stop, which must not take a file of the user's with it).
+    if let Some(file) = &args.env_file
+        && std::fs::symlink_metadata(file).is_ok()
+    {
+        return Err(UsageError::EnvFileExists(file.clone()).into());
+    }
     let session = Session::open(&args.identity(), ctx)?;
     let caller = session.caller()?;
     let creds = session.credentials(&caller).await?;
@@ -189,13 +196,6 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
         args.imds.then_some(bound),
     );
     let mut stop = Stop::new().map_err(CliError::Serve)?;
-    // The env file is serve's own: never one that is there already (it is removed on
-    // stop, which must not take a file of the user's with it).
-    if let Some(file) = &args.env_file
-        && std::fs::symlink_metadata(file).is_ok()
-    {
-        return Err(UsageError::EnvFileExists(file.clone()).into());
-    }
     match &args.env_file {
         Some(file) => {
             let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
