@@ -112,8 +112,10 @@ async fn the_relay_serves_renews_and_refuses() {
     // Missing and wrong tokens: 401, no credentials.
     let (status, body) = get(&addr, "GET /credentials HTTP/1.1\r\nHost: x\r\n\r\n").await;
     assert_eq!(status, 401, "{body}");
+    // The last character changed (a right prefix, one wrong character).
+    let last = if token.ends_with('0') { '1' } else { '0' };
     let wrong = format!(
-        "GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: {}0\r\n\r\n",
+        "GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: {}{last}\r\n\r\n",
         &token[..63]
     );
     assert_eq!(get(&addr, &wrong).await.0, 401);
