@@ -10,6 +10,7 @@ use crate::common;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use common::endpoints::{Issued, assume_role_xml};
 use common::mock::{reply, serve_with};
 use common::{aws_login_command, stderr};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
@@ -24,7 +25,16 @@ async fn fake_sts() -> (SocketAddr, Arc<Mutex<usize>>) {
         let expires = common::homes::in_minutes(4);
         reply(
             200,
-            &format!("<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/relay/aws-login</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE{n}</AccessKeyId><SecretAccessKey>SECRET{n}</SecretAccessKey><SessionToken>TOKEN{n}</SessionToken><Expiration>{expires}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"),
+            &assume_role_xml(
+                "relay",
+                "aws-login",
+                &Issued {
+                    key: &format!("ASIAROLE{n}"),
+                    secret: &format!("SECRET{n}"),
+                    token: &format!("TOKEN{n}"),
+                    expiration: &expires,
+                },
+            ),
         )
     })
     .await;
@@ -352,7 +362,16 @@ async fn a_hanging_renewal_does_not_hold_up_clients() {
         let expires = common::homes::in_minutes(4);
         reply(
             200,
-            &format!("<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/relay/aws-login</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIAFIRST</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>{expires}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"),
+            &assume_role_xml(
+                "relay",
+                "aws-login",
+                &Issued {
+                    key: "ASIAFIRST",
+                    secret: "S",
+                    token: "T",
+                    expiration: &expires,
+                },
+            ),
         )
     })
     .await;

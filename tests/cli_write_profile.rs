@@ -10,6 +10,7 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
+use common::endpoints::{Issued, assume_role_xml};
 use common::mock::{reply, serve_with};
 use common::{aws_login_command, stderr, text};
 
@@ -28,7 +29,16 @@ async fn fake_sts() -> std::net::SocketAddr {
     serve_with(|_| {
         reply(
             200,
-            "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/ci/aws-login</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIANEW</AccessKeyId><SecretAccessKey>NEW-SECRET</SecretAccessKey><SessionToken>NEW-TOKEN</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            &assume_role_xml(
+                "ci",
+                "aws-login",
+                &Issued {
+                    key: "ASIANEW",
+                    secret: "NEW-SECRET",
+                    token: "NEW-TOKEN",
+                    expiration: "2099-01-01T00:00:00Z",
+                },
+            ),
         )
     })
     .await

@@ -16,6 +16,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::endpoints::{Issued, assume_role_xml};
 use common::homes::{SsoSecrets, login_session_home, sso_home};
 use common::mock::{Request, reply, serve_with};
 use common::{aws_login_command, stderr};
@@ -55,7 +56,16 @@ fn fake(req: &Request) -> common::mock::Answer {
     match (req.method(), req.path()) {
         ("POST", "/") => reply(
             200,
-            "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            &assume_role_xml(
+                "r",
+                "s",
+                &Issued {
+                    key: "ASIAROLE",
+                    secret: "S",
+                    token: "T",
+                    expiration: "2099-01-01T00:00:00Z",
+                },
+            ),
         ),
         ("GET", "/federation/credentials") => json(
             r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"S","sessionToken":"T","expiration":4102444800000}}"#,

@@ -18,6 +18,27 @@ pub type Log = Arc<Mutex<Vec<String>>>;
 /// The account the fakes' identities live in.
 pub const ACCOUNT: &str = "111122223333";
 
+/// Credentials as a fake STS gives them: key id, secret, session token, expiration.
+pub struct Issued<'a> {
+    pub key: &'a str,
+    pub secret: &'a str,
+    pub token: &'a str,
+    pub expiration: &'a str,
+}
+
+/// An AssumeRole answer: session `session` of `role` in [`ACCOUNT`], with `issued`.
+pub fn assume_role_xml(role: &str, session: &str, issued: &Issued<'_>) -> String {
+    let Issued {
+        key,
+        secret,
+        token,
+        expiration,
+    } = issued;
+    format!(
+        "<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}</Arn><AssumedRoleId>AROA:{session}</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken><Expiration>{expiration}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+    )
+}
+
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum ImdsMode {
     /// IMDSv2 only: tokens required.
