@@ -403,7 +403,7 @@ pub fn run(args: &MetadataArgs, ctx: &Context<'_>) -> Result<Output, CliError> {
 
 /// What to print.
 enum Answer {
-    /// Text, ending in a newline.
+    /// Text, printed as it is (see [`answer`]).
     Text(String),
     /// Bytes exactly as IMDS gave them (user data that is not UTF-8, such as gzip).
     Bytes(Vec<u8>),
