@@ -17,7 +17,7 @@ use hyper::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
 use hyper::{HeaderMap, Uri};
 
 use super::client::{Body, HttpClient, Request, Response, TransportError, redact_query};
-use super::retry::{Decision, Failure, FetchPolicy, Jitter, RetryPolicy, RetryQuota};
+use super::retry::{Decision, Failure, Jitter, RetryPolicy, RetryQuota};
 use crate::sigv4::{
     Payload, SignableRequest, SigningError, SigningKeyCache, SigningParams, SigningSettings,
     UNSIGNED_PAYLOAD, sign,
@@ -66,6 +66,8 @@ impl fmt::Debug for Caller<'_> {
 
 pub use super::api_request::{ApiRequest, CallResponse, ErrorCodeReader, PerAttemptHeader};
 pub use super::error::CallError;
+
+mod fetch;
 
 impl<'a> Caller<'a> {
     /// A caller over `client`, with the clock, retry policy and jitter source to use.
@@ -142,42 +144,6 @@ impl<'a> Caller<'a> {
     /// The transport, for requests that are not AWS API calls (metadata endpoints).
     pub fn client(&self) -> &HttpClient {
         self.client
-    }
-
-    /// Sends an unsigned request to a metadata endpoint, retried as `policy` says (see
-    /// [`FetchPolicy`]); each attempt is traced as an API call's is. The last outcome is
-    /// returned: an answer (a 5xx included, when the attempts ran out on one) or the last
-    /// transport error.
-    pub async fn fetch(
-        &self,
-        request: &Request,
-        policy: &FetchPolicy,
-    ) -> Result<Response, TransportError> {
-        let shown = redact_query(&request.uri);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = self
-                .client
-                .send_within(request.clone(), policy.attempt_timeout)
-                .await;
-            self.trace_line(|| match &result {
-                Ok(r) => format!(
-                    "{} {shown} -> {} (attempt {attempt})",
-                    request.method, r.status
-                ),
-                Err(e) => format!("{} {shown} -> {e} (attempt {attempt})", request.method),
-            });
-            let again = match &result {
-                // 429: IMDS and the container agents throttle with it.
-                Ok(r) => r.status >= 500 || r.status == 429,
-                Err(_) => true,
-            };
-            if !again || attempt >= policy.attempts {
-                return result;
-            }
-            tokio::time::sleep(policy.pause).await;
-        }
     }
 
     /// The clock offset learnt from AWS, in seconds (0 until a skew error).

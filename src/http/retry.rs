@@ -348,5 +348,14 @@ pub struct FetchPolicy {
     pub pause: Duration,
 }
 
+impl FetchPolicy {
+    /// Whether an attempt that ended with `status` (`None`: no answer, a connection
+    /// failure or a timeout) is tried again, attempts allowing.
+    pub fn retries(&self, status: Option<u16>) -> bool {
+        // 429: IMDS and the container agents throttle with it.
+        status.is_none_or(|s| s >= 500 || s == 429)
+    }
+}
+
 #[cfg(test)]
 mod tests;

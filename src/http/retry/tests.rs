@@ -173,3 +173,18 @@ fn xorshift_stays_in_the_unit_interval() {
         assert!((0.0..1.0).contains(&u), "{u}");
     }
 }
+
+#[test]
+fn metadata_endpoints_retry_no_answer_5xx_and_429_only() {
+    let policy = FetchPolicy {
+        attempts: 3,
+        attempt_timeout: Duration::from_secs(1),
+        pause: Duration::ZERO,
+    };
+    for again in [None, Some(500), Some(503), Some(429)] {
+        assert!(policy.retries(again), "{again:?}");
+    }
+    for last in [Some(200), Some(404), Some(401), Some(403), Some(307)] {
+        assert!(!policy.retries(last), "{last:?}");
+    }
+}
