@@ -601,118 +601,78 @@ async fn check(kind_name: &str, rows: &[Row]) {
 
 use Fault::*;
 
-// The transport's rows, the same for every AWS API kind: the standard retry mode's 3
-// attempts for throttles, 5xx, timeouts and broken connections; one for a whole-request
-// timeout, a body over the cap, an unreadable 200 and a redirect (never followed).
+/// The transport's rows, the same for every AWS API kind but sign-in: the standard
+/// retry mode's 3 attempts for throttles, 5xx (`storm` is the error shown), timeouts
+/// and broken connections; one for a whole-request timeout, a body over the 10 MiB cap
+/// and a redirect (never followed).
+fn standard_retry_rows(storm: &'static str) -> Vec<Row> {
+    vec![
+        row(ThrottleThenOk, 3, 0, ""),
+        row(ServerErrorStorm, 3, 3, storm),
+        row(Silent, 3, 4, "for 1s (the read timeout"),
+        row(
+            Trickle,
+            1,
+            4,
+            "no answer within 3s, all attempts included (the operation timeout",
+        ),
+        row(Truncated, 3, 4, "broke"),
+        row(Oversized, 1, 4, "is larger than 10485760 bytes"),
+        row(Reset, 3, 4, "broke"),
+        row(Redirect, 1, 4, "HTTP 307"),
+    ]
+}
+
 #[tokio::test]
 async fn sts() {
-    check(
-        "STS",
-        &[
-            row(ThrottleThenOk, 3, 0, ""),
-            row(
-                ServerErrorStorm,
-                3,
-                3,
-                "InternalFailure: InternalFailure said (HTTP 500, request id rid-500)",
-            ),
-            row(Silent, 3, 4, "for 1s (the read timeout"),
-            row(
-                Trickle,
-                1,
-                4,
-                "no answer within 3s, all attempts included (the operation timeout",
-            ),
-            row(Truncated, 3, 4, "broke"),
-            row(Oversized, 1, 4, "is larger than 10485760 bytes"),
-            row(Html, 1, 4, "lacks GetCallerIdentityResult/UserId"),
-            row(Malformed, 1, 4, "body is not XML"),
-            row(Reset, 3, 4, "broke"),
-            row(Redirect, 1, 4, "HTTP 307"),
-            row(Skew, 2, 0, ""),
-            row(Expired, 1, 3, "ExpiredToken"),
-            row(Revoked, 1, 3, "InvalidClientTokenId"),
-        ],
-    )
-    .await;
+    let mut rows =
+        standard_retry_rows("InternalFailure: InternalFailure said (HTTP 500, request id rid-500)");
+    rows.extend([
+        row(Html, 1, 4, "lacks GetCallerIdentityResult/UserId"),
+        row(Malformed, 1, 4, "body is not XML"),
+        row(Skew, 2, 0, ""),
+        row(Expired, 1, 3, "ExpiredToken"),
+        row(Revoked, 1, 3, "InvalidClientTokenId"),
+    ]);
+    check("STS", &rows).await;
 }
 
 #[tokio::test]
 async fn ec2() {
-    check(
-        "EC2",
-        &[
-            row(ThrottleThenOk, 3, 0, ""),
-            row(
-                ServerErrorStorm,
-                3,
-                3,
-                "InternalFailure: InternalFailure said (HTTP 500, request id rid-500)",
-            ),
-            row(Silent, 3, 4, "for 1s (the read timeout"),
-            row(Trickle, 1, 4, "(the operation timeout"),
-            row(Truncated, 3, 4, "broke"),
-            row(Oversized, 1, 4, "is larger than 10485760 bytes"),
-            row(
-                Html,
-                1,
-                4,
-                "not a DescribeInstancesResponse or RunInstancesResponse answer",
-            ),
-            row(Malformed, 1, 4, "body is not XML"),
-            row(Reset, 3, 4, "broke"),
-            row(Redirect, 1, 4, "HTTP 307"),
-            row(Skew, 2, 0, ""),
-            row(Expired, 1, 3, "RequestExpired"),
-            row(Revoked, 1, 3, "AuthFailure"),
-        ],
-    )
-    .await;
+    let mut rows =
+        standard_retry_rows("InternalFailure: InternalFailure said (HTTP 500, request id rid-500)");
+    rows.extend([
+        row(Malformed, 1, 4, "body is not XML"),
+        row(Skew, 2, 0, ""),
+        row(Expired, 1, 3, "RequestExpired"),
+        row(Revoked, 1, 3, "AuthFailure"),
+    ]);
+    check("EC2", &rows).await;
 }
 
 #[tokio::test]
 async fn sso_portal() {
-    check(
-        "SSO portal",
-        &[
-            row(ThrottleThenOk, 3, 0, ""),
-            row(ServerErrorStorm, 3, 3, "InternalFailure"),
-            row(Silent, 3, 4, "for 1s (the read timeout"),
-            row(Trickle, 1, 4, "(the operation timeout"),
-            row(Truncated, 3, 4, "broke"),
-            row(Oversized, 1, 4, "is larger than 10485760 bytes"),
-            row(Html, 1, 4, "not JSON"),
-            row(Malformed, 1, 4, "not JSON"),
-            row(Reset, 3, 4, "broke"),
-            row(Redirect, 1, 4, "HTTP 307"),
-            row(Expired, 1, 3, "run `aws-login sso login`"),
-            row(Revoked, 1, 3, "ForbiddenException"),
-        ],
-    )
-    .await;
+    let mut rows = standard_retry_rows("InternalFailure");
+    rows.extend([
+        row(Html, 1, 4, "not JSON"),
+        row(Malformed, 1, 4, "not JSON"),
+        row(Expired, 1, 3, "run `aws-login sso login`"),
+        row(Revoked, 1, 3, "ForbiddenException"),
+    ]);
+    check("SSO portal", &rows).await;
 }
 
 #[tokio::test]
 async fn sso_oidc() {
     // The token has expired: each failure of its refresh is the command's failure.
-    check(
-        "SSO OIDC",
-        &[
-            row(ThrottleThenOk, 3, 0, ""),
-            row(ServerErrorStorm, 3, 3, "InternalFailure"),
-            row(Silent, 3, 4, "for 1s (the read timeout"),
-            row(Trickle, 1, 4, "(the operation timeout"),
-            row(Truncated, 3, 4, "broke"),
-            row(Oversized, 1, 4, "is larger than 10485760 bytes"),
-            row(Html, 1, 4, "not JSON"),
-            row(Malformed, 1, 4, "not JSON"),
-            row(Reset, 3, 4, "broke"),
-            row(Redirect, 1, 4, "HTTP 307"),
-            row(Expired, 1, 3, "ExpiredTokenException"),
-            row(Revoked, 1, 3, "InvalidGrantException"),
-        ],
-    )
-    .await;
+    let mut rows = standard_retry_rows("InternalFailure");
+    rows.extend([
+        row(Html, 1, 4, "not JSON"),
+        row(Malformed, 1, 4, "not JSON"),
+        row(Expired, 1, 3, "ExpiredTokenException"),
+        row(Revoked, 1, 3, "InvalidGrantException"),
+    ]);
+    check("SSO OIDC", &rows).await;
 }
 
 #[tokio::test]
