@@ -120,9 +120,9 @@ struct Relay {
     wanted: tokio::sync::Notify,
     /// A renewal ended (renewed or not).
     ended: tokio::sync::Notify,
-    /// The last renewal failed and the next waits ([`RETRY_AFTER`]): requests do not
-    /// wait for one meanwhile.
-    backing_off: std::cell::Cell<bool>,
+    /// When the next renewal may start: after a failed one, [`RETRY_AFTER`] later
+    /// (requests do not wait for a renewal meanwhile).
+    next_try: std::cell::Cell<tokio::time::Instant>,
     /// Why the last renewal failed, while the current credentials are expired.
     failure: std::cell::RefCell<Option<String>>,
 }
@@ -139,7 +139,8 @@ impl Relay {
             let creds = self.current.borrow().clone();
             let due = creds.needs_refresh(now);
             let usable = !creds.is_expired(now);
-            if !due || (usable && (waited || self.backing_off.get())) {
+            let backing_off = self.next_try.get() > tokio::time::Instant::now();
+            if !due || (usable && (waited || backing_off)) {
                 return container_credentials_json(&creds)
                     .ok_or_else(|| "the credentials have no session token or expiry".to_owned());
             }
@@ -239,13 +240,12 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
         current: std::cell::RefCell::new(creds),
         wanted: tokio::sync::Notify::new(),
         ended: tokio::sync::Notify::new(),
-        backing_off: std::cell::Cell::new(false),
+        next_try: std::cell::Cell::new(tokio::time::Instant::now()),
         failure: std::cell::RefCell::new(None),
     };
     let provide = async || relay.json(ctx).await;
-    // The renewal being carried out, and when the next may start after a failure.
+    // The renewal being carried out (one at a time).
     let mut renewal: Option<Renewal<'_>> = None;
-    let mut next_try = tokio::time::Instant::now();
     let token = listening.token.expose();
     let answer = async |method: &hyper::Method, path: &str, headers: &hyper::HeaderMap| {
         let Some(imds) = imds.as_ref().filter(|_| ImdsEmulation::handles(path)) else {
@@ -278,10 +278,9 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
         tokio::select! {
             () = stop.next() => break,
             () = async {
-                tokio::time::sleep_until(next_try).await;
+                tokio::time::sleep_until(relay.next_try.get()).await;
                 relay.wanted.notified().await;
             }, if renewal.is_none() => {
-                relay.backing_off.set(false);
                 // Not interactive: a helper does not get the terminal of a background relay.
                 renewal = Some(Box::pin(session.credentials_with(&caller, false)));
             }
@@ -307,8 +306,7 @@ pub async fn run(args: &ServeArgs, ctx: &Context<'_>) -> Result<Output, CliError
                         if expired {
                             *relay.failure.borrow_mut() = Some(message);
                         }
-                        relay.backing_off.set(true);
-                        next_try = tokio::time::Instant::now() + RETRY_AFTER;
+                        relay.next_try.set(tokio::time::Instant::now() + RETRY_AFTER);
                     }
                 }
                 relay.ended.notify_waiters();
